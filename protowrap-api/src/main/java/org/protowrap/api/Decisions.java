@@ -1,0 +1,43 @@
+package org.protowrap.api;
+
+import java.nio.ByteBuffer;
+
+/**
+ * What a {@link ValidatorSession} answers with. Implemented by the engine; decisions take effect
+ * in the order they are made, and the bytes sent to one side keep that order.
+ *
+ * <p>The engine has consumed (written or copied) the buffer's remaining bytes when a send
+ * method returns, so the caller may reuse the buffer at once. Decisions made after
+ * {@link #close()} are ignored.
+ */
+public interface Decisions {
+
+    /**
+     * Forward bytes of units the session has accepted to the server. The first call on a
+     * client-first connection makes the engine choose and connect a backend.
+     */
+    void sendToServer(ByteBuffer bytes);
+
+    /** Send bytes to the client: relayed server replies, or the session's own replies. */
+    void sendToClient(ByteBuffer bytes);
+
+    /** Report a rule that matched: the engine logs it (wrapper, client, rule, action, excerpt) and counts it. */
+    void report(Violation violation);
+
+    /**
+     * Drop the backend connection now, abortively: bytes still queued for the server are
+     * discarded. Used when the server must never see the end of what it was sent, such as a
+     * mail body that turned out to be smuggled.
+     */
+    void abortServer();
+
+    /** Close the connection once the bytes already queued for the client are written. */
+    void close();
+
+    /**
+     * Stop inspecting: from now on the engine relays both directions raw and calls the session no
+     * more (after HTTP {@code 101 Switching Protocols}, after STARTTLS in passthrough mode). The
+     * session forwards what it holds before calling this. The reason is logged.
+     */
+    void relayRaw(String reason);
+}

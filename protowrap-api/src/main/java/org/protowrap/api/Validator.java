@@ -1,0 +1,33 @@
+package org.protowrap.api;
+
+import java.util.Optional;
+
+/**
+ * A configured validator for one wrapper: immutable, thread-safe, and the factory of one
+ * {@link ValidatorSession} per client connection.
+ */
+public interface Validator {
+
+    /** A fresh state machine for one client connection. Called on the engine's I/O thread: keep it cheap. */
+    ValidatorSession newSession(SessionInfo session);
+
+    /**
+     * Whether the server speaks first (SMTP, POP3). If so the engine connects to a backend as
+     * soon as the client is accepted and starts the session then; otherwise (HTTP, line) it
+     * connects only when the session first sends bytes to the server, so that nothing reaches
+     * a backend before the client has sent one valid unit.
+     */
+    boolean serverSpeaksFirst();
+
+    /**
+     * The protocol's own words for refusing a client the engine cannot serve, sent before the
+     * connection is closed: for SMTP {@code 421 4.3.2 ...}, for HTTP a {@code 503} response.
+     * Empty means the engine just closes the connection.
+     */
+    Optional<byte[]> refusal(Refusal reason);
+
+    /** A protocol-aware health probe for this wrapper's backends, if the protocol has one. */
+    default Optional<HealthProbe> healthProbe() {
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,49 @@
+package org.protowrap.api;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The per-connection validator: a sans-IO state machine that is given bytes and answers with
+ * {@link Decisions}. It never touches a socket, a thread or a clock; the engine owns all I/O.
+ *
+ * <p><b>Contract.</b> The engine calls one session from one thread at a time (calls never
+ * overlap, and each happens-before the next). Every {@code ByteBuffer} handed in is valid only
+ * during the call: a session that needs bytes later (a partial line, a header section) copies
+ * them, and keeps that copy bounded by its own limits. A session consumes all of {@code data}
+ * (the engine ignores the buffer's position afterwards). Verdicts must not depend on how the
+ * bytes were split across calls.
+ *
+ * <p>Nothing reaches the server except through {@link Decisions#sendToServer}. With
+ * {@code testReply} off the engine relays server bytes straight to the client and never calls
+ * {@link #onServerData}.
+ */
+public interface ValidatorSession {
+
+    /**
+     * The connection is ready: the client was accepted (and, for a server-first protocol, the
+     * backend connected). Default: nothing to do.
+     */
+    default void onStart(Decisions out) {}
+
+    /** Bytes from the client, in order. */
+    void onClientData(ByteBuffer data, Decisions out);
+
+    /**
+     * Bytes from the server, in order, when {@code testReply} is on. The session forwards them
+     * with {@link Decisions#sendToClient} (it may hold, rewrite or drop them). Default: relay
+     * unchanged.
+     */
+    default void onServerData(ByteBuffer data, Decisions out) {
+        out.sendToClient(data);
+    }
+
+    /**
+     * The client shut down its sending side. Afterwards the engine shuts down its sending side
+     * towards the server. An incomplete unit still held by the session is never forwarded unless
+     * the session sends it here. Default: nothing to do.
+     */
+    default void onClientEnd(Decisions out) {}
+
+    /** The server shut down its sending side (only with {@code testReply}). Default: nothing to do. */
+    default void onServerEnd(Decisions out) {}
+}

@@ -1,0 +1,62 @@
+package org.protowrap.api;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * A rule that matched, as reported through {@link Decisions#report}.
+ *
+ * @param rule the rule's stable name
+ * @param mode {@link RuleMode#ENFORCE} if the unit was refused, {@link RuleMode#LOG} if it was let through
+ * @param detail what was wrong, for the operator, e.g. {@code "bare LF inside DATA"}
+ * @param excerpt a short, printable excerpt of the offending input with credentials already
+ *     redacted by the validator; may be empty
+ */
+public record Violation(String rule, RuleMode mode, String detail, String excerpt) {
+
+    /** Longest excerpt {@link #excerptOf} produces, in input bytes. */
+    public static final int EXCERPT_BYTES = 80;
+
+    public Violation {
+        Objects.requireNonNull(rule, "rule");
+        Objects.requireNonNull(detail, "detail");
+        Objects.requireNonNull(excerpt, "excerpt");
+        if (mode != RuleMode.ENFORCE && mode != RuleMode.LOG) {
+            throw new IllegalArgumentException("a reported violation is enforced or logged, not " + mode);
+        }
+    }
+
+    /**
+     * A printable excerpt of up to {@link #EXCERPT_BYTES} bytes from the buffer's position
+     * (not moved): printable ASCII as is, CR and LF as {@code \r} and {@code \n}, anything else as
+     * {@code \xNN}, and {@code ...} when cut.
+     */
+    public static String excerptOf(ByteBuffer bytes) {
+        StringBuilder out = new StringBuilder();
+        int end = Math.min(bytes.limit(), bytes.position() + EXCERPT_BYTES);
+        for (int i = bytes.position(); i < end; i++) {
+            int b = bytes.get(i) & 0xff;
+            switch (b) {
+                case '\r' -> out.append("\\r");
+                case '\n' -> out.append("\\n");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (b >= 0x20 && b < 0x7f) {
+                        out.append((char) b);
+                    } else {
+                        out.append(String.format("\\x%02x", b));
+                    }
+                }
+            }
+        }
+        if (end < bytes.limit()) {
+            out.append("...");
+        }
+        return out.toString();
+    }
+
+    /** {@link #excerptOf(ByteBuffer)} over a byte range. */
+    public static String excerptOf(byte[] bytes, int offset, int length) {
+        return excerptOf(ByteBuffer.wrap(bytes, offset, length));
+    }
+}

@@ -1,0 +1,40 @@
+package org.protowrap.spi;
+
+import java.util.List;
+import org.protowrap.api.Rule;
+import org.protowrap.api.Validator;
+import org.protowrap.api.ValidatorConfig;
+
+/**
+ * A named factory for protocol validators, found with {@link java.util.ServiceLoader}.
+ *
+ * <p>A plugin module declares {@code provides org.protowrap.spi.ValidatorProvider with ...} in
+ * its {@code module-info.java} and exports nothing. The wrapper's {@code protocol:} key selects
+ * the provider whose {@link #name()} it names.
+ *
+ * <p>Providers are instantiated once per process and must be cheap to construct: loading one
+ * must not open files, sockets or threads.
+ */
+public interface ValidatorProvider {
+
+    /** The word the configuration uses in {@code protocol:}, e.g. {@code smtp}. Lower case, stable. */
+    String name();
+
+    /** One line for {@code protowrap plugins}. */
+    String description();
+
+    /**
+     * Every rule this validator checks, with its default mode. The engine validates the
+     * wrapper's {@code rules:} map against this list before calling {@link #create}.
+     */
+    List<Rule> rules();
+
+    /**
+     * Builds the validator for one wrapper. Reads every option it supports from
+     * {@link ValidatorConfig#options()}; bad values are reported through
+     * {@link org.protowrap.api.Options#problem} (or by throwing
+     * {@link org.protowrap.api.OptionsException}) so that all problems are listed together.
+     * Options the validator never reads are reported by the engine as unknown.
+     */
+    Validator create(ValidatorConfig config);
+}

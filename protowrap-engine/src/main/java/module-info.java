@@ -1,0 +1,22 @@
+import org.protowrap.engine.line.LineValidatorProvider;
+import org.protowrap.spi.BalancerProvider;
+import org.protowrap.spi.ValidatorProvider;
+
+/**
+ * The ProtoWrap engine: configuration, plugin discovery, I/O, the command line, and the
+ * built-in {@code line} validator (the base rule: line length). It knows no other protocol.
+ */
+module org.protowrap.engine {
+    requires org.protowrap.api;
+    requires com.fasterxml.jackson.core;
+    requires com.fasterxml.jackson.dataformat.yaml;
+    requires org.slf4j;
+    // logLevel sets logback's levels directly; the engine still logs only through slf4j.
+    requires ch.qos.logback.classic;
+    requires ch.qos.logback.core;
+
+    uses ValidatorProvider;
+    uses BalancerProvider;
+
+    provides ValidatorProvider with LineValidatorProvider;
+}

@@ -1,0 +1,119 @@
+package org.protowrap.engine.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.protowrap.api.Problem;
+import org.protowrap.engine.config.ConfigException;
+import org.protowrap.engine.config.ConfigLoader;
+import org.protowrap.engine.config.Configuration;
+import org.protowrap.engine.config.Wrapper;
+import org.protowrap.engine.plugin.Plugin;
+import org.protowrap.engine.plugin.PluginProblem;
+import org.protowrap.engine.plugin.PluginRegistry;
+
+/** The commands, each returning an exit code. */
+final class Commands {
+
+    private final Path home;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    Commands(Path home, PrintStream out, PrintStream err) {
+        this.home = home;
+        this.out = out;
+        this.err = err;
+    }
+
+    int dispatch(CommandLine line) {
+        return switch (line.command()) {
+            case "version" -> version();
+            case "help" -> help();
+            case "check" -> check(Path.of(line.required("config")));
+            case "plugins" -> plugins(line.option("plugins-dir").map(Path::of).orElse(home.resolve("plugins")));
+            case "run", "demo", "inetd" -> notYet(line.command());
+            default -> throw new UsageException("unknown command '" + line.command() + "'");
+        };
+    }
+
+    static String versionString() {
+        return Main.class.getModule().getDescriptor() == null ? "dev"
+                : Main.class.getModule().getDescriptor().rawVersion().orElse("dev");
+    }
+
+    private int version() {
+        out.println("protowrap " + versionString() + " (Java " + Runtime.version() + ")");
+        return Main.OK;
+    }
+
+    private int help() {
+        out.print("""
+                ProtoWrap: a protocol-validating TCP wrapper and load-balancing dispatcher.
+
+                Usage:
+                  protowrap run [--config FILE]                 run every wrapper in FILE (default conf/protowrap.yaml)
+                  protowrap check --config FILE                 validate FILE; exit 0, or 2 with every problem listed
+                  protowrap plugins [--plugins-dir DIR]         list validators and balancers (default DIR: plugins/)
+                  protowrap demo                                start demo backends and wrappers, print what to try
+                  protowrap inetd --config FILE --wrapper NAME  serve one connection on stdin/stdout
+                  protowrap --version | --help
+
+                Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
+                """);
+        return Main.OK;
+    }
+
+    private int check(Path file) {
+        try {
+            Configuration config = load(file);
+            out.println(file + ": OK, " + config.wrappers().size() + " wrapper"
+                    + (config.wrappers().size() == 1 ? "" : "s") + ": "
+                    + String.join(", ", config.wrappers().stream().map(Commands::describe).toList()));
+            return Main.OK;
+        } catch (ConfigException e) {
+            report(file, e.problems());
+            return Main.USAGE;
+        }
+    }
+
+    private static String describe(Wrapper w) {
+        return w.name() + " (" + w.config().protocol() + " on " + w.config().listenAddr() + ":"
+                + w.config().listenPort() + ")";
+    }
+
+    Configuration load(Path file) {
+        return ConfigLoader.forHome(home).load(file);
+    }
+
+    void report(Path file, List<Problem> problems) {
+        err.println(file + ": " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ":");
+        problems.forEach(p -> err.println("  " + p));
+    }
+
+    private int plugins(Path dir) {
+        PluginRegistry registry = PluginRegistry.load(Optional.of(dir));
+        List<Plugin> plugins = registry.plugins();
+        int nameWidth = Math.max(4, plugins.stream().mapToInt(p -> p.name().length()).max().orElse(0));
+        int moduleWidth = Math.max(6, plugins.stream().mapToInt(p -> p.module().length()).max().orElse(0));
+        String format = "%-" + nameWidth + "s  %-9s  %-8s  %-" + moduleWidth + "s  %s%n";
+        out.printf(format, "NAME", "KIND", "ORIGIN", "MODULE", "JAR");
+        for (Plugin p : plugins) {
+            out.printf(format, p.name(), p.kind().word(), p.origin(), p.module(), p.location());
+            out.printf("%-" + nameWidth + "s    %s%n", "", p.description());
+        }
+        if (!registry.problems().isEmpty()) {
+            out.println();
+            out.println("Problems in " + dir + ":");
+            for (PluginProblem p : registry.problems()) {
+                out.println("  " + p);
+            }
+        }
+        return registry.problems().stream().anyMatch(PluginProblem::fatal) ? Main.USAGE : Main.OK;
+    }
+
+    private int notYet(String command) {
+        err.println("protowrap " + command + ": not yet implemented");
+        return Main.FAILURE;
+    }
+}

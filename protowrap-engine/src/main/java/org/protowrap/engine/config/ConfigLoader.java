@@ -1,0 +1,403 @@
+package org.protowrap.engine.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.protowrap.api.BalancerConfig;
+import org.protowrap.api.OptionsException;
+import org.protowrap.api.Problem;
+import org.protowrap.api.Rule;
+import org.protowrap.api.RuleMode;
+import org.protowrap.api.Validator;
+import org.protowrap.api.ValidatorConfig;
+import org.protowrap.api.internal.MapOptions;
+import org.protowrap.engine.plugin.PluginKind;
+import org.protowrap.engine.plugin.PluginProblem;
+import org.protowrap.engine.plugin.PluginRegistry;
+import org.protowrap.spi.BalancerProvider;
+import org.protowrap.spi.ValidatorProvider;
+
+/**
+ * Reads a configuration file strictly: unknown keys, missing keys, wrong types, values out of
+ * range, unknown plugin names and clashes between wrappers are all collected, each with file,
+ * line, column and key, and reported together in one {@link ConfigException}. The selected
+ * plugins are built, so their own option problems are reported in the same list.
+ */
+public final class ConfigLoader {
+
+    static final String DEFAULT_BALANCER = "roundrobin";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([^:\\[\\]]+)):(\\d{1,5})");
+
+    private final Path home;
+    private final Function<Optional<Path>, PluginRegistry> registries;
+
+    /**
+     * @param home the image home: a relative {@code pluginsDir} is resolved against it
+     * @param registries loads the plugin registry for a plugins folder
+     */
+    public ConfigLoader(Path home, Function<Optional<Path>, PluginRegistry> registries) {
+        this.home = home;
+        this.registries = registries;
+    }
+
+    /** A loader for the image at {@code home}, loading plugins from the configured folder. */
+    public static ConfigLoader forHome(Path home) {
+        return new ConfigLoader(home, PluginRegistry::load);
+    }
+
+    /** Reads and checks a configuration file. */
+    public Configuration load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new Problem(file.toString(), "(file)", "cannot be read: " + e)));
+        }
+        return parse(file, text);
+    }
+
+    /** Checks configuration text; {@code file} names it in messages. */
+    public Configuration parse(Path file, String text) {
+        YamlDocument doc = YamlDocument.parse(file.toString(), text);
+        List<Problem> problems = new ArrayList<>(doc.problems());
+        if (!(doc.root() instanceof Map<?, ?> rootMap)) {
+            if (problems.isEmpty()) {
+                problems.add(new Problem(doc.locate(""), "(root)", "the file must be a map with at least 'wrappers:'"));
+            }
+            throw new ConfigException(problems);
+        }
+        MapOptions top = MapOptions.root(MapOptions.stringKeys(rootMap), "", doc::locate);
+        Binding binding = new Binding(top);
+        Configuration configuration = binding.bind(file);
+        problems.addAll(top.problems());
+        problems.addAll(binding.pluginProblems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(sorted(problems));
+        }
+        return configuration;
+    }
+
+    private static List<Problem> sorted(List<Problem> problems) {
+        List<Problem> unique = new ArrayList<>(new LinkedHashSet<>(problems));
+        unique.sort(Comparator.comparingLong(ConfigLoader::position));
+        return unique;
+    }
+
+    /** Sort key: line and column of a {@code file:line:column} location; unlocated last. */
+    private static long position(Problem p) {
+        String[] parts = p.location().split(":");
+        try {
+            return Long.parseLong(parts[parts.length - 2]) * 10_000 + Long.parseLong(parts[parts.length - 1]);
+        } catch (RuntimeException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** One pass over one file: the readers record problems in the shared tree. */
+    private final class Binding {
+        private final MapOptions top;
+        private final List<Problem> pluginProblems = new ArrayList<>();
+        private PluginRegistry registry;
+
+        Binding(MapOptions top) {
+            this.top = top;
+        }
+
+        Configuration bind(Path file) {
+            int logLevel = top.integer("logLevel", 2, 0, 5);
+            Path pluginsDir = home.resolve(top.string("pluginsDir", "plugins"));
+            Optional<String> user = Optional.ofNullable(top.string("user", null));
+            Optional<String> group = Optional.ofNullable(top.string("group", null));
+            boolean allowRoot = top.bool("allowRoot", false);
+            Duration grace = top.duration("shutdownGrace", Duration.ofSeconds(30));
+            registry = registries.apply(Optional.of(pluginsDir));
+            for (PluginProblem p : registry.problems()) {
+                if (p.fatal()) {
+                    pluginProblems.add(new Problem(top.locate("pluginsDir"), "pluginsDir", p.toString()));
+                }
+            }
+            List<WrapperConfig> configs = new ArrayList<>();
+            List<Wrapper> wrappers = wrappers(configs);
+            checkClashes(configs);
+            Settings settings = new Settings(file, logLevel, pluginsDir, user, group, allowRoot, grace, configs);
+            return new Configuration(settings, wrappers, registry);
+        }
+
+        /** Binds every wrapper; {@code configs} gets each one's settings, even when its plugins failed. */
+        private List<Wrapper> wrappers(List<WrapperConfig> configs) {
+            Object raw = top.required("wrappers");
+            List<Wrapper> out = new ArrayList<>();
+            if (raw == null) {
+                return out;
+            }
+            if (!(raw instanceof List<?> list) || list.isEmpty()) {
+                top.problem("wrappers", "must be a non-empty list of wrappers");
+                return out;
+            }
+            for (int i = 0; i < list.size(); i++) {
+                String path = "wrappers[" + i + "]";
+                if (list.get(i) instanceof Map<?, ?> map) {
+                    wrapper(top.sibling(MapOptions.stringKeys(map), path), configs).ifPresent(out::add);
+                } else {
+                    top.problemAt(path, "must be a map describing one wrapper");
+                }
+            }
+            return out;
+        }
+
+        private Optional<Wrapper> wrapper(MapOptions w, List<WrapperConfig> configs) {
+            String name = w.string("name", null);
+            if (name == null) {
+                w.problem("name", "is required");
+            } else if (!NAME.matcher(name).matches()) {
+                w.problem("name", "must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+            }
+            String protocol = w.string("protocol", null);
+            if (protocol == null) {
+                w.problem("protocol", "is required; choose one of: " + String.join(", ", registry.names(PluginKind.VALIDATOR)));
+            }
+            String listenAddr = w.string("listenAddr", "0.0.0.0");
+            if (!HOST.matcher(listenAddr).matches()) {
+                w.problem("listenAddr", "\"" + listenAddr + "\" is not an IP address or host name");
+            }
+            int listenPort = w.integer("listenPort", 0, 1, 65535);
+            if (!w.has("listenPort")) {
+                w.problem("listenPort", "is required");
+            }
+            DestType destType = w.choice("destType", DestType.class, DestType.IP);
+            int destPort = w.integer("destPort", 0, 1, 65535);
+            List<BackendAddress> backends = destType == DestType.IP ? backends(w, destPort) : List.of();
+            List<String> destCommand = w.strings("destCommand");
+            checkDestination(w, destType, destCommand);
+            String balancerName = w.string("balancer", DEFAULT_BALANCER);
+            Map<String, Object> balancerOptions = rawMap(w, "balancerOptions");
+            int maxLineLength = w.integer("maxLineLength", 512, 2, 1 << 20);
+            boolean testReply = w.bool("testReply", true);
+            Map<String, Object> options = rawMap(w, "options");
+            Timeouts timeouts = new Timeouts(
+                    w.duration("connectTimeout", Duration.ofSeconds(5)),
+                    w.duration("idleTimeout", Duration.ofMinutes(5)),
+                    w.duration("requestTimeout", Duration.ofSeconds(30)),
+                    w.duration("sessionTimeout", Duration.ZERO));
+            int maxConnections = w.integer("maxConnections", 10_000, 1, 1_000_000);
+            int perClient = w.integer("maxConnectionsPerClient", 256, 0, 1_000_000);
+            int attempts = w.integer("connectAttempts", 3, 1, 16);
+            Optional<HealthCheckConfig> health = healthCheck(w);
+
+            Optional<ValidatorProvider> validatorProvider = plugin(w, PluginKind.VALIDATOR, protocol)
+                    .map(ValidatorProvider.class::cast);
+            Map<String, RuleMode> rules = rules(w, validatorProvider);
+            Optional<BalancerProvider> balancerProvider = destType == DestType.IP
+                    ? plugin(w, PluginKind.BALANCER, balancerName).map(BalancerProvider.class::cast)
+                    : Optional.empty();
+            WrapperConfig config = new WrapperConfig(name, protocol, listenAddr, listenPort, destType, backends,
+                    destCommand, balancerName, balancerOptions, maxLineLength, testReply, options, rules, timeouts,
+                    maxConnections, perClient, attempts, health);
+            configs.add(config);
+            Optional<Validator> validator = validatorProvider.flatMap(p -> build(w, "protocol", "validator " + protocol,
+                    () -> p.create(new ValidatorConfig(String.valueOf(name), maxLineLength, testReply, rules,
+                            w.section("options")))));
+            balancerProvider.ifPresent(p -> build(w, "balancer", "balancer " + balancerName,
+                    () -> p.create(new BalancerConfig(String.valueOf(name), List.copyOf(backends),
+                            w.section("balancerOptions")))));
+            if (validator.isEmpty() || (destType == DestType.IP && balancerProvider.isEmpty())) {
+                return Optional.empty();
+            }
+            return Optional.of(new Wrapper(config, validator.get(), balancerProvider.orElse(null)));
+        }
+
+        private Optional<Object> plugin(MapOptions w, PluginKind kind, String name) {
+            if (name == null) {
+                return Optional.empty();
+            }
+            Optional<Object> found = registry.find(kind, name).map(p -> p.provider());
+            if (found.isEmpty()) {
+                StringBuilder message = new StringBuilder("unknown " + kind.word() + " \"" + name + "\"; available: "
+                        + String.join(", ", registry.names(kind)) + " (run 'protowrap plugins' to list them)");
+                for (PluginProblem p : registry.problems()) {
+                    message.append("; note: ").append(p);
+                }
+                w.problem(kind.configKey(), message.toString());
+            }
+            return found;
+        }
+
+        private <T> Optional<T> build(MapOptions w, String key, String what, java.util.function.Supplier<T> create) {
+            try {
+                return Optional.of(create.get());
+            } catch (OptionsException e) {
+                pluginProblems.addAll(e.problems());
+            } catch (RuntimeException | LinkageError e) {
+                w.problem(key, what + " could not be created: " + e);
+            }
+            return Optional.empty();
+        }
+
+        private Map<String, RuleMode> rules(MapOptions w, Optional<ValidatorProvider> provider) {
+            MapOptions section = w.section("rules");
+            Map<String, RuleMode> modes = new LinkedHashMap<>();
+            List<String> known = provider.map(p -> p.rules().stream().map(Rule::name).toList()).orElse(List.of());
+            for (String rule : section.keys()) {
+                RuleMode mode = section.choice(rule, RuleMode.class, null);
+                if (provider.isPresent() && !known.contains(rule)) {
+                    section.problem(rule, "is not a rule of " + provider.get().name() + "; its rules are: "
+                            + (known.isEmpty() ? "none" : String.join(", ", known)));
+                } else if (mode != null) {
+                    modes.put(rule, mode);
+                }
+            }
+            return modes;
+        }
+
+        private List<BackendAddress> backends(MapOptions w, int destPort) {
+            Object raw = w.raw("destAddr");
+            if (raw == null) {
+                w.problem("destAddr", "is required with destType: ip (one address, or a list)");
+                return List.of();
+            }
+            List<?> entries = raw instanceof List<?> list ? list : List.of(raw);
+            if (entries.isEmpty()) {
+                w.problem("destAddr", "must name at least one backend");
+            }
+            List<BackendAddress> out = new ArrayList<>();
+            for (int i = 0; i < entries.size(); i++) {
+                String path = raw instanceof List<?> ? w.pathOf("destAddr") + "[" + i + "]" : w.pathOf("destAddr");
+                backend(w, entries.get(i), path, destPort).ifPresent(out::add);
+            }
+            return out;
+        }
+
+        private Optional<BackendAddress> backend(MapOptions w, Object entry, String path, int destPort) {
+            if (entry instanceof String s) {
+                return hostPort(w, s, path, destPort, 0).map(hp -> new BackendAddress(hp.host, hp.port, 1, false, 0));
+            }
+            if (entry instanceof Map<?, ?> map) {
+                MapOptions e = w.sibling(MapOptions.stringKeys(map), path);
+                String addr = e.string("addr", null);
+                int port = e.integer("port", 0, 1, 65535);
+                int weight = e.integer("weight", 1, 1, 1000);
+                boolean backup = e.bool("backup", false);
+                int max = e.integer("maxConnections", 0, 0, 1_000_000);
+                if (addr == null) {
+                    e.problem("addr", "is required");
+                    return Optional.empty();
+                }
+                return hostPort(w, addr, e.pathOf("addr"), destPort, port)
+                        .map(hp -> new BackendAddress(hp.host, hp.port, weight, backup, max));
+            }
+            w.problemAt(path, "must be an address (host, host:port, [v6]:port) or a map with addr, port, weight, "
+                    + "backup, maxConnections");
+            return Optional.empty();
+        }
+
+        private record HostPort(String host, int port) {}
+
+        private Optional<HostPort> hostPort(MapOptions w, String text, String path, int destPort, int explicitPort) {
+            String host = text.trim();
+            int port = explicitPort;
+            var m = HOST_PORT.matcher(host);
+            if (m.matches()) {
+                host = m.group(1) != null ? m.group(1) : m.group(2);
+                port = Integer.parseInt(m.group(3));
+                if (port < 1 || port > 65535) {
+                    w.problemAt(path, "port " + port + " is out of range 1..65535");
+                    return Optional.empty();
+                }
+            }
+            if (!HOST.matcher(host).matches()) {
+                w.problemAt(path, "\"" + text + "\" is not host, host:port or [v6]:port");
+                return Optional.empty();
+            }
+            if (port == 0) {
+                port = destPort;
+            }
+            if (port == 0) {
+                w.problemAt(path, "\"" + text + "\" has no port, and destPort is not set");
+                return Optional.empty();
+            }
+            return Optional.of(new HostPort(host, port));
+        }
+
+        private void checkDestination(MapOptions w, DestType destType, List<String> destCommand) {
+            if (destType == DestType.PIPE) {
+                if (destCommand.isEmpty()) {
+                    w.problem("destCommand", "is required with destType: pipe (the program and its arguments)");
+                }
+                if (w.has("destAddr")) {
+                    w.raw("destAddr");
+                    w.problem("destAddr", "is only used with destType: ip");
+                }
+            } else if (w.has("destCommand")) {
+                w.problem("destCommand", "is only used with destType: pipe");
+            }
+        }
+
+        /** A plugin's section as plain data; the plugin itself reads it later through {@code section}. */
+        private Map<String, Object> rawMap(MapOptions w, String key) {
+            Object value = w.raw(key);
+            if (value == null) {
+                return Map.of();
+            }
+            if (value instanceof Map<?, ?> map) {
+                return MapOptions.stringKeys(map);
+            }
+            w.problem(key, "must be a map of keys to values, not " + MapOptions.describe(value));
+            return Map.of();
+        }
+
+        private Optional<HealthCheckConfig> healthCheck(MapOptions w) {
+            if (w.raw("healthCheck") == null) {
+                return Optional.empty();
+            }
+            MapOptions h = w.section("healthCheck");
+            return Optional.of(new HealthCheckConfig(
+                    h.duration("interval", Duration.ofSeconds(10)),
+                    h.duration("timeout", Duration.ofSeconds(2)),
+                    h.integer("rise", 2, 1, 100),
+                    h.integer("fall", 3, 1, 100)));
+        }
+
+        private void checkClashes(List<WrapperConfig> wrappers) {
+            Map<String, Integer> names = new HashMap<>();
+            Map<Integer, List<Integer>> byPort = new HashMap<>();
+            for (int i = 0; i < wrappers.size(); i++) {
+                WrapperConfig w = wrappers.get(i);
+                Integer first = w.name() == null ? null : names.putIfAbsent(w.name(), i);
+                if (first != null) {
+                    top.problemAt("wrappers[" + i + "].name", "\"" + w.name() + "\" is already the name of wrappers["
+                            + first + "]");
+                }
+                for (int j : byPort.getOrDefault(w.listenPort(), List.of())) {
+                    WrapperConfig other = wrappers.get(j);
+                    if (overlaps(w.listenAddr(), other.listenAddr())) {
+                        top.problemAt("wrappers[" + i + "].listenPort", w.listenAddr() + ":" + w.listenPort()
+                                + " is already where wrappers[" + j + "] (" + other.name() + ") listens");
+                    }
+                }
+                byPort.computeIfAbsent(w.listenPort(), k -> new ArrayList<>()).add(i);
+            }
+        }
+
+        private static boolean overlaps(String a, String b) {
+            return a.equals(b) || isWildcard(a) || isWildcard(b);
+        }
+
+        private static boolean isWildcard(String addr) {
+            return addr.equals("0.0.0.0") || addr.equals("::") || addr.equals("*");
+        }
+    }
+}

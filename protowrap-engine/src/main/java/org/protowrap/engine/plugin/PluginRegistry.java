@@ -1,0 +1,251 @@
+package org.protowrap.engine.plugin;
+
+import java.io.IOException;
+import java.lang.module.Configuration;
+import java.lang.module.FindException;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.lang.module.ResolutionException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.protowrap.spi.BalancerProvider;
+import org.protowrap.spi.ValidatorProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every validator and balancer provider the engine can use: those in the boot layer (built in)
+ * and those in the jars of the plugins folder, loaded into one child {@link ModuleLayer}.
+ *
+ * <p>Resolution is parent-first: a module the boot layer already has (the API, a logging jar)
+ * is taken from the boot layer even if a jar in the folder holds another copy. A plugin module
+ * that contains the API's packages itself would bind to its own copy and never be found, so it
+ * is refused with a message saying so. A jar that cannot be read, is not a named module, or
+ * whose dependencies are missing is reported and skipped; the others still load.
+ */
+public final class PluginRegistry {
+
+    private static final Logger log = LoggerFactory.getLogger(PluginRegistry.class);
+    private static final Set<String> API_PACKAGES = Set.of("org.protowrap.api", "org.protowrap.spi");
+
+    private final List<Plugin> plugins;
+    private final List<PluginProblem> problems;
+
+    private PluginRegistry(List<Plugin> plugins, List<PluginProblem> problems) {
+        this.plugins = List.copyOf(plugins);
+        this.problems = List.copyOf(problems);
+    }
+
+    /** The built-in providers only. */
+    public static PluginRegistry builtIn() {
+        return load(Optional.empty());
+    }
+
+    /** The built-in providers and those in the jars of {@code pluginsDir}, if it is given and exists. */
+    public static PluginRegistry load(Optional<Path> pluginsDir) {
+        List<PluginProblem> problems = new ArrayList<>();
+        ModuleLayer layer = pluginsDir.filter(Files::isDirectory)
+                .map(dir -> pluginLayer(dir, problems))
+                .orElse(ModuleLayer.boot());
+        List<Plugin> plugins = new ArrayList<>();
+        collect(layer, ValidatorProvider.class, PluginKind.VALIDATOR, plugins, problems);
+        collect(layer, BalancerProvider.class, PluginKind.BALANCER, plugins, problems);
+        findDuplicates(plugins, problems);
+        plugins.sort(Comparator.comparing(Plugin::kind).thenComparing(Plugin::name).thenComparing(Plugin::module));
+        problems.forEach(p -> log.warn("plugin problem: {}", p));
+        return new PluginRegistry(plugins, problems);
+    }
+
+    /** Every provider found, sorted by kind and name. */
+    public List<Plugin> plugins() {
+        return plugins;
+    }
+
+    /** Jars and providers that could not be used. */
+    public List<PluginProblem> problems() {
+        return problems;
+    }
+
+    /** The provider of this kind and name, if exactly one has it. */
+    public Optional<Plugin> find(PluginKind kind, String name) {
+        List<Plugin> named = plugins.stream().filter(p -> p.kind() == kind && p.name().equals(name)).toList();
+        return named.size() == 1 ? Optional.of(named.get(0)) : Optional.empty();
+    }
+
+    public Optional<ValidatorProvider> validator(String name) {
+        return find(PluginKind.VALIDATOR, name).map(p -> (ValidatorProvider) p.provider());
+    }
+
+    public Optional<BalancerProvider> balancer(String name) {
+        return find(PluginKind.BALANCER, name).map(p -> (BalancerProvider) p.provider());
+    }
+
+    /** The names of this kind, sorted, for "valid choices" messages. */
+    public List<String> names(PluginKind kind) {
+        return plugins.stream().filter(p -> p.kind() == kind).map(Plugin::name).distinct().toList();
+    }
+
+    private static ModuleLayer pluginLayer(Path dir, List<PluginProblem> problems) {
+        ModuleLayer boot = ModuleLayer.boot();
+        Map<String, Path> jars = new LinkedHashMap<>();
+        for (Path jar : jarsIn(dir, problems)) {
+            acceptable(jar, boot, problems).ifPresent(name -> {
+                Path other = jars.putIfAbsent(name, jar);
+                if (other != null) {
+                    problems.add(new PluginProblem(jar.toString(),
+                            "module " + name + " is also in " + other + "; remove one of the two jars", true));
+                }
+            });
+        }
+        if (jars.isEmpty()) {
+            return boot;
+        }
+        ModuleFinder finder = ModuleFinder.of(jars.values().toArray(Path[]::new));
+        List<String> roots = new ArrayList<>(jars.keySet());
+        Optional<Configuration> cf = resolve(boot, finder, roots);
+        if (cf.isEmpty()) {
+            roots.removeIf(root -> resolve(boot, finder, List.of(root)).isEmpty()
+                    && reportUnresolvable(boot, finder, root, jars.get(root), problems));
+            cf = resolve(boot, finder, roots);
+        }
+        if (cf.isEmpty()) {
+            problems.add(new PluginProblem(dir.toString(), "the plugin jars resolve one by one but not together "
+                    + "(two of them share a package?); no plugin jar was loaded", false));
+            return boot;
+        }
+        ClassLoader parent = PluginRegistry.class.getClassLoader();
+        return boot.defineModulesWithManyLoaders(cf.get(), parent);
+    }
+
+    private static List<Path> jarsIn(Path dir, List<PluginProblem> problems) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList();
+        } catch (IOException e) {
+            problems.add(new PluginProblem(dir.toString(), "cannot list the plugins folder: " + e, false));
+            return List.of();
+        }
+    }
+
+    /** The jar's module name if the jar may join the plugin layer; otherwise says why not. */
+    private static Optional<String> acceptable(Path jar, ModuleLayer boot, List<PluginProblem> problems) {
+        ModuleDescriptor descriptor;
+        try {
+            Set<ModuleReference> found = ModuleFinder.of(jar).findAll();
+            if (found.isEmpty()) {
+                problems.add(new PluginProblem(jar.toString(), "holds no module", false));
+                return Optional.empty();
+            }
+            descriptor = found.iterator().next().descriptor();
+        } catch (FindException e) {
+            problems.add(new PluginProblem(jar.toString(), "cannot be read as a module: " + rootCause(e), false));
+            return Optional.empty();
+        }
+        if (descriptor.isAutomatic()) {
+            problems.add(new PluginProblem(jar.toString(), "is not a named module (no module-info.class): a plugin "
+                    + "declares 'provides org.protowrap.spi.ValidatorProvider with ...' in its module-info.java", false));
+            return Optional.empty();
+        }
+        if (boot.findModule(descriptor.name()).isPresent()) {
+            log.info("{}: module {} is already in the image; the image's copy is used", jar, descriptor.name());
+            return Optional.empty();
+        }
+        List<String> apiCopy = descriptor.packages().stream().filter(API_PACKAGES::contains).sorted().toList();
+        if (!apiCopy.isEmpty()) {
+            problems.add(new PluginProblem(jar.toString(), "module " + descriptor.name()
+                    + " bundles its own copy of the ProtoWrap API (" + String.join(", ", apiCopy)
+                    + "); build it against protowrap-api without bundling it, so it binds to the engine's", false));
+            return Optional.empty();
+        }
+        return Optional.of(descriptor.name());
+    }
+
+    private static Optional<Configuration> resolve(ModuleLayer boot, ModuleFinder finder, List<String> roots) {
+        try {
+            // Parent-first: nothing in "before", the plugin jars only "after" the boot layer.
+            return Optional.of(boot.configuration().resolveAndBind(ModuleFinder.of(), finder, roots));
+        } catch (ResolutionException | FindException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean reportUnresolvable(ModuleLayer boot, ModuleFinder finder, String root, Path jar,
+            List<PluginProblem> problems) {
+        String cause;
+        try {
+            boot.configuration().resolveAndBind(ModuleFinder.of(), finder, List.of(root));
+            cause = "conflicts with another plugin jar";
+        } catch (ResolutionException | FindException e) {
+            cause = rootCause(e);
+        }
+        problems.add(new PluginProblem(jar.toString(), "module " + root + " cannot be resolved: " + cause, false));
+        return true;
+    }
+
+    private static <S> void collect(ModuleLayer layer, Class<S> service, PluginKind kind, List<Plugin> plugins,
+            List<PluginProblem> problems) {
+        ServiceLoader<S> loader = ServiceLoader.load(layer, service);
+        for (ServiceLoader.Provider<S> provider : loader.stream().toList()) {
+            Module module = provider.type().getModule();
+            String location = locationOf(module);
+            try {
+                S instance = provider.get();
+                String name = kind == PluginKind.VALIDATOR
+                        ? ((ValidatorProvider) instance).name() : ((BalancerProvider) instance).name();
+                String description = kind == PluginKind.VALIDATOR
+                        ? ((ValidatorProvider) instance).description() : ((BalancerProvider) instance).description();
+                plugins.add(new Plugin(name, kind, description, module.getName(), location,
+                        module.getLayer() == ModuleLayer.boot(), instance));
+            } catch (RuntimeException | LinkageError e) {
+                problems.add(new PluginProblem(location, kind.word() + " " + provider.type().getName()
+                        + " failed to load: " + rootCause(e), false));
+            }
+        }
+    }
+
+    private static void findDuplicates(List<Plugin> plugins, List<PluginProblem> problems) {
+        Map<String, List<Plugin>> byName = new HashMap<>();
+        for (Plugin p : plugins) {
+            byName.computeIfAbsent(p.kind().word() + " " + p.name(), k -> new ArrayList<>()).add(p);
+        }
+        byName.forEach((name, same) -> {
+            if (same.size() > 1) {
+                String who = same.stream().map(p -> "module " + p.module() + " (" + p.location() + ")")
+                        .collect(Collectors.joining(" and "));
+                problems.add(new PluginProblem(same.get(0).location(),
+                        "two providers of " + name + ": " + who + "; remove one of them", true));
+            }
+        });
+    }
+
+    private static String locationOf(Module module) {
+        ModuleLayer layer = module.getLayer();
+        if (layer == null) {
+            return "unnamed";
+        }
+        return layer.configuration().findModule(module.getName())
+                .flatMap(m -> m.reference().location())
+                .map(uri -> "file".equals(uri.getScheme()) ? Path.of(uri).toString() : uri.toString())
+                .orElse("unknown");
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return t == e ? message : e.getMessage() + " (" + message + ")";
+    }
+}
