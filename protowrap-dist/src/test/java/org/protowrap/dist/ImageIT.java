@@ -1,0 +1,82 @@
+package org.protowrap.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The runtime image as a user gets it: its launcher, its bundled files, its built-in plugins. */
+@Timeout(60)
+class ImageIT {
+
+    private static final Path IMAGE = Path.of(System.getProperty("protowrap.image", "target/protowrap"));
+
+    record Result(int exit, String out, String err) {}
+
+    static Result protowrap(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(IMAGE.resolve("bin/protowrap").toString());
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "protowrap " + String.join(" ", args) + " did not finish");
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void hasTheFilesUsersRelyOn() {
+        for (String file : List.of("bin/protowrap", "conf/protowrap.yaml", "conf/logback.xml", "plugins/README.md")) {
+            assertTrue(Files.isRegularFile(IMAGE.resolve(file)), file + " is missing from the image");
+        }
+        assertTrue(Files.isExecutable(IMAGE.resolve("bin/protowrap")), "bin/protowrap is not executable");
+    }
+
+    @Test
+    void listsTheBuiltInPlugins() throws Exception {
+        Result r = protowrap("plugins");
+        assertEquals(0, r.exit(), r.err());
+        for (String name : List.of("line", "http", "smtp", "roundrobin")) {
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(name + " ") && l.contains("built-in")),
+                    name + " is not listed as built-in:\n" + r.out());
+        }
+    }
+
+    @Test
+    void printsItsVersion() throws Exception {
+        Result r = protowrap("--version");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("protowrap 0."), r.out());
+    }
+
+    @Test
+    void rejectsAnUnknownCommandAsAUsageError() throws Exception {
+        Result r = protowrap("frobnicate");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("unknown command 'frobnicate'"), r.err());
+    }
+
+    @Test
+    void checksABadConfigurationWithLineAndKey(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path config = dir.resolve("bad.yaml");
+        Files.writeString(config, """
+                wrappers:
+                  - name: web
+                    protocol: htp
+                    listenPort: 8080
+                    destAddr: 127.0.0.1:9001
+                """);
+        Result r = protowrap("check", "--config", config.toString());
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.err().contains("bad.yaml:3:5: wrappers[0].protocol: unknown validator \"htp\""), r.err());
+    }
+}
