@@ -232,8 +232,10 @@ public final class MapOptions implements Options {
         if (v == null) {
             return defaultValue;
         }
+        // YAML 1.1 reads an unquoted off/on as a boolean; the word was meant.
+        Object word = v instanceof Boolean b ? (b ? "on" : "off") : v;
         for (E constant : type.getEnumConstants()) {
-            if (Options.configWord(constant).equals(v)) {
+            if (Options.configWord(constant).equals(word)) {
                 return constant;
             }
         }

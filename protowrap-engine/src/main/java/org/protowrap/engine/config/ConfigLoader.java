@@ -226,8 +226,9 @@ public final class ConfigLoader {
             }
             Optional<Object> found = registry.find(kind, name).map(p -> p.provider());
             if (found.isEmpty()) {
+                List<String> names = registry.names(kind);
                 StringBuilder message = new StringBuilder("unknown " + kind.word() + " \"" + name + "\"; available: "
-                        + String.join(", ", registry.names(kind)) + " (run 'protowrap plugins' to list them)");
+                        + (names.isEmpty() ? "none" : String.join(", ", names)) + " (run 'protowrap plugins' to list them)");
                 for (PluginProblem p : registry.problems()) {
                     message.append("; note: ").append(p);
                 }

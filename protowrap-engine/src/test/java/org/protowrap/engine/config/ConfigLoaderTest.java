@@ -1,0 +1,223 @@
+package org.protowrap.engine.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.protowrap.api.Problem;
+import org.protowrap.api.RuleMode;
+import org.protowrap.engine.plugin.PluginRegistry;
+
+class ConfigLoaderTest {
+
+    private static final Path HOME = Path.of("/opt/protowrap");
+    private final ConfigLoader loader = new ConfigLoader(HOME, dir -> PluginRegistry.builtIn());
+
+    private Configuration load(String yaml) {
+        return loader.parse(Path.of("test.yaml"), yaml);
+    }
+
+    private List<Problem> problems(String yaml) {
+        return assertThrows(ConfigException.class, () -> load(yaml)).problems();
+    }
+
+    private static final String MINIMAL = """
+            wrappers:
+              - name: mail
+                protocol: line
+                listenPort: 2525
+                destAddr: 127.0.0.1:25
+            """;
+
+    @Test
+    void aMinimalFileGetsTheDocumentedDefaults() {
+        Configuration config = load(MINIMAL);
+
+        Settings s = config.settings();
+        assertEquals(2, s.logLevel());
+        assertEquals(HOME.resolve("plugins"), s.pluginsDir());
+        assertEquals(Optional.empty(), s.user());
+        assertEquals(Duration.ofSeconds(30), s.shutdownGrace());
+        WrapperConfig w = s.wrappers().get(0);
+        assertEquals("0.0.0.0", w.listenAddr());
+        assertEquals(DestType.IP, w.destType());
+        assertEquals(List.of(new BackendAddress("127.0.0.1", 25, 1, false, 0)), w.backends());
+        assertEquals("roundrobin", w.balancer());
+        assertEquals(512, w.maxLineLength());
+        assertTrue(w.testReply());
+        assertEquals(new Timeouts(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ZERO),
+                w.timeouts());
+        assertEquals(Optional.empty(), w.healthCheck());
+    }
+
+    @Test
+    void destAddrTakesOneAddressOrAListOfFormsAndDestPortFillsMissingPorts() {
+        Configuration config = load("""
+                wrappers:
+                  - name: web
+                    protocol: line
+                    listenPort: 8080
+                    destPort: 80
+                    destAddr:
+                      - 10.0.0.5
+                      - 10.0.0.6:8081
+                      - "[2001:db8::1]:8082"
+                      - "::1"
+                      - backend.example
+                      - {addr: 10.0.0.7, weight: 3, backup: true, maxConnections: 50}
+                      - {addr: "[::1]:9090"}
+                """);
+
+        assertEquals(List.of(
+                new BackendAddress("10.0.0.5", 80, 1, false, 0),
+                new BackendAddress("10.0.0.6", 8081, 1, false, 0),
+                new BackendAddress("2001:db8::1", 8082, 1, false, 0),
+                new BackendAddress("::1", 80, 1, false, 0),
+                new BackendAddress("backend.example", 80, 1, false, 0),
+                new BackendAddress("10.0.0.7", 80, 3, true, 50),
+                new BackendAddress("::1", 9090, 1, false, 0)), config.settings().wrappers().get(0).backends());
+        assertEquals("[2001:db8::1]:8082", config.settings().wrappers().get(0).backends().get(2).name());
+    }
+
+    @Test
+    void everyWrapperKeyIsRead() {
+        Configuration config = load("""
+                logLevel: 3
+                pluginsDir: /srv/plugins
+                user: protowrap
+                group: mail
+                allowRoot: false
+                shutdownGrace: 10s
+                wrappers:
+                  - name: mail
+                    protocol: line
+                    listenAddr: 127.0.0.1
+                    listenPort: 2525
+                    destType: pipe
+                    destCommand: [/usr/sbin/server, -i]
+                    maxLineLength: 1000
+                    testReply: false
+                    connectTimeout: 250ms
+                    idleTimeout: 2m
+                    requestTimeout: 20
+                    sessionTimeout: 1h
+                    maxConnections: 100
+                    maxConnectionsPerClient: 5
+                    connectAttempts: 2
+                    healthCheck: {interval: 5s, rise: 3}
+                    rules: {line.too-long: log}
+                    options: {overlong: close}
+                """);
+        Settings s = config.settings();
+        assertEquals(Path.of("/srv/plugins"), s.pluginsDir());
+        assertEquals(Optional.of("protowrap"), s.user());
+        assertEquals(Optional.of("mail"), s.group());
+        WrapperConfig w = s.wrappers().get(0);
+        assertEquals(DestType.PIPE, w.destType());
+        assertEquals(List.of("/usr/sbin/server", "-i"), w.destCommand());
+        assertEquals(new Timeouts(Duration.ofMillis(250), Duration.ofMinutes(2), Duration.ofSeconds(20), Duration.ofHours(1)),
+                w.timeouts());
+        assertEquals(Optional.of(new HealthCheckConfig(Duration.ofSeconds(5), Duration.ofSeconds(2), 3, 3)), w.healthCheck());
+        assertEquals(Map.of("line.too-long", RuleMode.LOG), w.rules());
+        assertEquals(Map.of("overlong", "close"), w.options());
+        assertEquals(List.of(), w.backends());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            unknown key            | bogus: 1                    | test.yaml:6:5: wrappers[0].bogus: unknown key; valid keys here: name, protocol
+            wrong type             | listenAddr: [1, 2]          | test.yaml:6:5: wrappers[0].listenAddr: must be a string, not a list
+            port out of range      | destPort: 70000             | test.yaml:6:5: wrappers[0].destPort: 70000 is out of range 1..65535
+            bad duration           | idleTimeout: soon           | test.yaml:6:5: wrappers[0].idleTimeout: must be a duration such as 250ms, 30s, 5m or 1h, not "soon"
+            bad choice             | destType: tcp               | test.yaml:6:5: wrappers[0].destType: "tcp" is not one of: ip, pipe
+            bad boolean            | testReply: sometimes        | test.yaml:6:5: wrappers[0].testReply: must be true or false, not "sometimes"
+            unknown balancer       | balancer: fastest           | test.yaml:6:5: wrappers[0].balancer: unknown balancer "fastest"; available: roundrobin
+            unknown rule           | 'rules: {line.bogus: off}'  | test.yaml:6:13: wrappers[0].rules.line.bogus: is not a rule of line; its rules are: line.too-long
+            bad rule mode          | 'rules: {line.too-long: x}' | test.yaml:6:13: wrappers[0].rules.line.too-long: "x" is not one of: enforce, log, off
+            plugin option value    | 'options: {overlong: chop}' | test.yaml:6:15: wrappers[0].options.overlong: "chop" is not one of: truncate, reject, close
+            plugin unknown option  | 'options: {color: red}'     | test.yaml:6:15: wrappers[0].options.color: unknown key; valid keys here: overlong, serverFirst
+            command with ip        | 'destCommand: [x]'          | test.yaml:6:5: wrappers[0].destCommand: is only used with destType: pipe
+            """)
+    void aMistakeNamesFileLineColumnAndKey(String kind, String line, String expected) {
+        List<Problem> problems = problems(MINIMAL + "    " + line + "\n");
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).toString().startsWith(expected), problems.get(0) + "\n  expected: " + expected);
+    }
+
+    @Test
+    void missingRequiredKeysAreNamed() {
+        List<Problem> problems = problems("""
+                wrappers:
+                  - name: web
+                    listenAddr: 127.0.0.1
+                """);
+        assertEquals(List.of(
+                "test.yaml:2:5: wrappers[0].protocol: is required; choose one of: http, line, smtp",
+                "test.yaml:2:5: wrappers[0].listenPort: is required",
+                "test.yaml:2:5: wrappers[0].destAddr: is required with destType: ip (one address, or a list)"),
+                problems.stream().map(Problem::toString).toList());
+    }
+
+    @Test
+    void wrappersAreRequired() {
+        List<Problem> problems = problems("logLevel: 2\n");
+        assertEquals("test.yaml:1:1: wrappers: is required", problems.get(0).toString());
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnceInFileOrder() {
+        List<Problem> problems = problems("""
+                logLevel: 9
+                wrappers:
+                  - name: a
+                    protocol: line
+                    listenPort: 2525
+                    destAddr: 127.0.0.1
+                  - name: a
+                    protocol: nope
+                    listenAddr: 127.0.0.1
+                    listenPort: 2525
+                    destAddr: "host:99999"
+                extra: true
+                """);
+        assertEquals(List.of(
+                "test.yaml:1:1: logLevel: 9 is out of range 0..5",
+                "test.yaml:6:5: wrappers[0].destAddr: \"127.0.0.1\" has no port, and destPort is not set",
+                "test.yaml:7:5: wrappers[1].name: \"a\" is already the name of wrappers[0]",
+                "test.yaml:8:5: wrappers[1].protocol: unknown validator \"nope\"; available: http, line, smtp (run 'protowrap plugins' to list them)",
+                "test.yaml:10:5: wrappers[1].listenPort: 127.0.0.1:2525 is already where wrappers[0] (a) listens",
+                "test.yaml:11:5: wrappers[1].destAddr: port 99999 is out of range 1..65535",
+                "test.yaml:12:1: extra: unknown key; valid keys here: logLevel, pluginsDir, user, group, allowRoot, shutdownGrace, wrappers"),
+                problems.stream().map(Problem::toString).toList());
+    }
+
+    @Test
+    void aKeyGivenTwiceIsAnError() {
+        List<Problem> problems = problems(MINIMAL + "    listenPort: 2526\n");
+        assertEquals("test.yaml:6:5: wrappers[0].listenPort: is given twice in the same map", problems.get(0).toString());
+    }
+
+    @Test
+    void aSyntaxErrorNamesLineAndColumn() {
+        List<Problem> problems = problems("wrappers:\n  - name: [unclosed\n");
+        assertEquals(1, problems.size());
+        assertTrue(problems.get(0).location().startsWith("test.yaml:2:"), problems.get(0).toString());
+    }
+
+    @Test
+    void pipeNeedsACommandAndTakesNoAddress() {
+        List<Problem> problems = problems(MINIMAL + "    destType: pipe\n");
+        assertEquals(List.of(
+                "test.yaml:2:5: wrappers[0].destCommand: is required with destType: pipe (the program and its arguments)",
+                "test.yaml:5:5: wrappers[0].destAddr: is only used with destType: ip"),
+                problems.stream().map(Problem::toString).toList());
+    }
+}
