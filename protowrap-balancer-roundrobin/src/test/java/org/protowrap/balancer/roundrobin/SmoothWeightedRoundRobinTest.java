@@ -1,0 +1,61 @@
+package org.protowrap.balancer.roundrobin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.protowrap.api.Backend;
+import org.protowrap.api.Balancer;
+import org.protowrap.api.BalancerConfig;
+import org.protowrap.api.Options;
+
+class SmoothWeightedRoundRobinTest {
+
+    record TestBackend(String name, int weight) implements Backend {
+        public String host() { return "127.0.0.1"; }
+        public int port() { return 1; }
+        public boolean backup() { return false; }
+        public int activeConnections() { return 0; }
+    }
+
+    private static String picks(Balancer b, List<Backend> candidates, int n) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            s.append(b.choose(candidates, InetAddress.getLoopbackAddress()).orElseThrow().name());
+        }
+        return s.toString();
+    }
+
+    private static Balancer balancer(List<Backend> backends) {
+        return new RoundRobinProvider().create(new BalancerConfig("t", backends, Options.empty()));
+    }
+
+    @Test
+    void equalWeightsRotateStrictlyInConfigurationOrder() {
+        List<Backend> all = List.of(new TestBackend("a", 1), new TestBackend("b", 1), new TestBackend("c", 1));
+        assertEquals("abcabcabc", picks(balancer(all), all, 9));
+    }
+
+    @Test
+    void weightsAreSpreadSmoothly() {
+        List<Backend> all = List.of(new TestBackend("a", 5), new TestBackend("b", 1), new TestBackend("c", 1));
+        assertEquals("aabacaa".repeat(3), picks(balancer(all), all, 21));
+    }
+
+    @Test
+    void aBackendThatIsNotACandidateIsSkippedAndDoesNotSaveUpTurns() {
+        Backend a = new TestBackend("a", 1);
+        Backend b = new TestBackend("b", 1);
+        Backend c = new TestBackend("c", 1);
+        Balancer balancer = balancer(List.of(a, b, c));
+        String withoutB = picks(balancer, List.of(a, c), 6);
+        assertEquals("acacac", withoutB);
+        List<String> after = new ArrayList<>();
+        for (char ch : picks(balancer, List.of(a, b, c), 6).toCharArray()) {
+            after.add(String.valueOf(ch));
+        }
+        assertEquals(2, after.stream().filter("b"::equals).count(), "b must get its share, no burst: " + after);
+    }
+}
