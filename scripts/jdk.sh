@@ -23,3 +23,12 @@ select_jdk() {
 }
 
 select_jdk
+
+# Maven builds the project; machines of this kind have it, but say so clearly if one does not.
+if ! command -v mvn >/dev/null 2>&1; then
+    echo "error: Maven (mvn) is not installed; on Debian: apt-get install maven" >&2
+    return 1 2>/dev/null || exit 1
+fi
+
+# Maven 3.8's bundled Guava calls sun.misc.Unsafe, which JDK 25 warns about on every run.
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
