@@ -1,0 +1,394 @@
+#!/usr/bin/env python3
+"""ProtoWrap's benchmark harness.
+
+Starts everything on loopback (nginx as the HTTP backend, smtp-sink as the SMTP backend, HAProxy,
+ProtoWrap from the runtime image), runs each case against each system, alternating the systems
+run by run, and prints a table of medians with the ratio to HAProxy and to a direct connection,
+all from the same run. Stops everything it started, also on Ctrl-C.
+
+Systems:
+  direct          the backend itself
+  haproxy-tcp     HAProxy, mode tcp
+  haproxy-http    HAProxy, mode http (HTTP cases)
+  protowrap-line  ProtoWrap with the `line` validator (HTTP cases 1-2)
+  protowrap-http  ProtoWrap with the `http` validator (HTTP cases)
+  protowrap-smtp  ProtoWrap with the `smtp` validator (case 4)
+"""
+
+import argparse
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+IMAGE = ROOT / "protowrap-dist" / "target" / "protowrap"
+
+NGINX_PORT = 18080
+HAPROXY_TCP_PORT = 18081
+HAPROXY_HTTP_PORT = 18082
+PROTOWRAP_LINE_PORT = 18083
+PROTOWRAP_HTTP_PORT = 18084
+SINK_PORT = 12525
+HAPROXY_SMTP_PORT = 12526
+PROTOWRAP_SMTP_PORT = 12527
+IDLE_LINE_PORT = 18085  # a wrapper with a large connection limit for the memory case
+UPLOAD_BODY = 1 << 20  # bytes per upload request
+
+HTTP_PORTS = {
+    "direct": NGINX_PORT,
+    "haproxy-tcp": HAPROXY_TCP_PORT,
+    "haproxy-http": HAPROXY_HTTP_PORT,
+    "protowrap-line": PROTOWRAP_LINE_PORT,
+    "protowrap-http": PROTOWRAP_HTTP_PORT,
+}
+SMTP_PORTS = {"direct": SINK_PORT, "haproxy-tcp": HAPROXY_SMTP_PORT, "protowrap-smtp": PROTOWRAP_SMTP_PORT}
+
+
+class Services:
+    """Every process the harness started, stopped in reverse order."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.processes = []
+
+    def start(self, name, argv, ready_port=None, **kwargs):
+        log = open(self.workdir / f"{name}.log", "wb")
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **kwargs)
+        self.processes.append((name, proc))
+        if ready_port is not None and not wait_for_port(ready_port, 20):
+            raise SystemExit(f"{name} did not start listening on {ready_port}; see {log.name}")
+        return proc
+
+    def stop_all(self):
+        for name, proc in reversed(self.processes):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+        self.processes.clear()
+
+
+def wait_for_port(port, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return True
+        except OSError:
+            time.sleep(0.005)
+    return False
+
+
+def sink_user():
+    """smtp-sink refuses to run as root unless told which user to become."""
+    return ["-u", "nobody"] if os.geteuid() == 0 else []
+
+
+def nginx_config(workdir):
+    return f"""
+worker_processes 1;
+daemon off;
+pid {workdir}/nginx.pid;
+error_log {workdir}/nginx-error.log warn;
+events {{ worker_connections 20000; }}
+http {{
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path {workdir}/nginx-body;
+    proxy_temp_path {workdir}/nginx-proxy;
+    fastcgi_temp_path {workdir}/nginx-fastcgi;
+    uwsgi_temp_path {workdir}/nginx-uwsgi;
+    scgi_temp_path {workdir}/nginx-scgi;
+    server {{
+        listen 127.0.0.1:{NGINX_PORT} backlog=4096;
+        location /small {{ return 200 "a small response from the nginx backend, 64 bytes of body....\\n"; }}
+        location /upload {{ client_max_body_size 0; return 200 "received\\n"; }}
+    }}
+}}
+"""
+
+
+def haproxy_config():
+    return f"""
+global
+    maxconn 9000
+    nbthread 2
+defaults
+    timeout connect 5s
+    timeout client 120s
+    timeout server 120s
+    maxconn 9000
+frontend tcp_front
+    mode tcp
+    bind 127.0.0.1:{HAPROXY_TCP_PORT}
+    default_backend tcp_back
+backend tcp_back
+    mode tcp
+    server nginx 127.0.0.1:{NGINX_PORT}
+frontend http_front
+    mode http
+    option http-keep-alive
+    bind 127.0.0.1:{HAPROXY_HTTP_PORT}
+    default_backend http_back
+backend http_back
+    mode http
+    server nginx 127.0.0.1:{NGINX_PORT}
+frontend smtp_front
+    mode tcp
+    bind 127.0.0.1:{HAPROXY_SMTP_PORT}
+    default_backend smtp_back
+backend smtp_back
+    mode tcp
+    server sink 127.0.0.1:{SINK_PORT}
+"""
+
+
+def protowrap_config():
+    # logLevel 1: no line per connection, as HAProxy without a `log` directive.
+    return f"""
+logLevel: 1
+allowRoot: true
+wrappers:
+  - name: http-line
+    protocol: line
+    listenAddr: 127.0.0.1
+    listenPort: {PROTOWRAP_LINE_PORT}
+    destAddr: 127.0.0.1:{NGINX_PORT}
+    maxLineLength: 8192
+    testReply: false
+  - name: http
+    protocol: http
+    listenAddr: 127.0.0.1
+    listenPort: {PROTOWRAP_HTTP_PORT}
+    destAddr: 127.0.0.1:{NGINX_PORT}
+  - name: smtp
+    protocol: smtp
+    listenAddr: 127.0.0.1
+    listenPort: {PROTOWRAP_SMTP_PORT}
+    destAddr: 127.0.0.1:{SINK_PORT}
+  - name: idle-line
+    protocol: line
+    listenAddr: 127.0.0.1
+    listenPort: {IDLE_LINE_PORT}
+    destAddr: 127.0.0.1:{NGINX_PORT}
+    maxConnections: 100000
+    maxConnectionsPerClient: 0
+    idleTimeout: 10m
+    requestTimeout: 10m
+"""
+
+
+WRK_LUA_UPLOAD = f"""
+wrk.method = "POST"
+wrk.body = string.rep("x", {UPLOAD_BODY})
+wrk.headers["Content-Type"] = "application/octet-stream"
+"""
+
+
+def parse_wrk(text):
+    """Requests per second, p99 latency in ms, request count and socket errors from wrk --latency."""
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    requests = int(re.search(r"(\d+) requests in", text).group(1))
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    error_count = sum(int(g) for g in errors.groups()) if errors else 0
+    error_count += int(non2xx.group(1)) if non2xx else 0
+    return {"rate": rps, "p99": float(p99.group(1)) * scale, "requests": requests, "errors": error_count}
+
+
+def run_wrk(port, duration, connections, path="/small", extra=()):
+    argv = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", *extra, f"http://127.0.0.1:{port}{path}"]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 60).stdout
+    return parse_wrk(out)
+
+
+def case_keepalive(system, args, workdir):
+    return run_wrk(HTTP_PORTS[system], args.duration, 50)
+
+
+def case_close(system, args, workdir):
+    return run_wrk(HTTP_PORTS[system], args.duration, 50, extra=("-H", "Connection: close"))
+
+
+def case_upload(system, args, workdir):
+    script = workdir / "upload.lua"
+    script.write_text(WRK_LUA_UPLOAD)
+    result = run_wrk(HTTP_PORTS[system], args.duration, 4, path="/upload", extra=("-s", str(script)))
+    total = result["requests"] * UPLOAD_BODY
+    result["rate"] = total / args.duration / (1 << 20)  # MiB/s
+    result["note"] = f"{total / (1 << 30):.1f} GiB"
+    return result
+
+
+def case_smtp(system, args, workdir):
+    argv = ["/usr/sbin/smtp-source", "-s", "20", "-m", str(args.messages), "-l", "2048",
+            "-f", "bench@example.com", "-t", "sink@example.com", f"127.0.0.1:{SMTP_PORTS[system]}"]
+    start = time.monotonic()
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=600)
+    elapsed = time.monotonic() - start
+    errors = 0 if proc.returncode == 0 else 1
+    return {"rate": args.messages / elapsed, "p99": None, "errors": errors,
+            "note": proc.stderr.strip()[:60] if errors else ""}
+
+
+def rss_kib(pids):
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total
+
+
+def hold_idle_connections(port, count):
+    sockets = []
+    for _ in range(count):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.connect(("127.0.0.1", port))
+        sockets.append(s)
+    return sockets
+
+
+def case_memory(system, args, workdir, pids):
+    port = {"haproxy-tcp": HAPROXY_TCP_PORT, "protowrap-line": IDLE_LINE_PORT}[system]
+    before = rss_kib(pids)
+    sockets = hold_idle_connections(port, args.idle)
+    time.sleep(2)
+    after = rss_kib(pids)
+    for s in sockets:
+        s.close()
+    time.sleep(1)
+    return {"rate": (after - before) / args.idle, "p99": None, "errors": 0, "note": f"RSS {after} KiB"}
+
+
+def case_startup(system, args, workdir):
+    config = workdir / "startup.yaml"
+    config.write_text(f"allowRoot: true\nlogLevel: 0\nwrappers:\n  - name: s\n    protocol: line\n"
+                      f"    listenAddr: 127.0.0.1\n    listenPort: 18099\n    destAddr: 127.0.0.1:{NGINX_PORT}\n")
+    argv = {"protowrap-line": [str(IMAGE / "bin" / "protowrap"), "run", "--config", str(config)],
+            "haproxy-tcp": ["haproxy", "-db", "-f", str(workdir / "startup.cfg")]}[system]
+    (workdir / "startup.cfg").write_text(f"defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 1s\n"
+                                         f"    timeout server 1s\nlisten s\n    bind 127.0.0.1:18099\n"
+                                         f"    server n 127.0.0.1:{NGINX_PORT}\n")
+    start = time.monotonic()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    ready = wait_for_port(18099, 20)
+    elapsed = (time.monotonic() - start) * 1000
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(10)
+    return {"rate": elapsed, "p99": None, "errors": 0 if ready else 1}
+
+
+CASES = {
+    1: ("HTTP keep-alive, small responses (wrk -t1 -c50)", "req/s",
+        ["direct", "haproxy-tcp", "haproxy-http", "protowrap-line", "protowrap-http"], case_keepalive),
+    2: ("HTTP, new connection per request (Connection: close)", "req/s",
+        ["direct", "haproxy-tcp", "haproxy-http", "protowrap-line", "protowrap-http"], case_close),
+    3: ("HTTP upload, 1 MiB bodies (wrk -c4)", "MiB/s",
+        ["direct", "haproxy-tcp", "haproxy-http", "protowrap-http"], case_upload),
+    4: ("SMTP, smtp-source -s 20 -l 2048 to smtp-sink", "msg/s",
+        ["direct", "haproxy-tcp", "protowrap-smtp"], case_smtp),
+    5: ("Memory per idle client connection", "KiB/conn", ["haproxy-tcp", "protowrap-line"], None),
+    6: ("Start-up: launch to first accepted connection", "ms", ["haproxy-tcp", "protowrap-line"], case_startup),
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each case per system (default 3)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
+    parser.add_argument("--messages", type=int, default=20000, help="messages per SMTP run (default 20000)")
+    parser.add_argument("--idle", type=int, default=5000, help="idle connections for the memory case (default 5000)")
+    parser.add_argument("--cases", default="1,2,3,4,5,6", help="comma-separated case numbers")
+    parser.add_argument("--systems", default="", help="only these systems (comma-separated)")
+    parser.add_argument("--skip-build", action="store_true", help="(handled by bench/run)")
+    args = parser.parse_args()
+    cases = [int(c) for c in args.cases.split(",")]
+    only = set(filter(None, args.systems.split(",")))
+
+    workdir = Path(tempfile.mkdtemp(prefix="protowrap-bench-"))
+    services = Services(workdir)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    try:
+        (workdir / "nginx.conf").write_text(nginx_config(workdir))
+        (workdir / "haproxy.cfg").write_text(haproxy_config())
+        (workdir / "protowrap.yaml").write_text(protowrap_config())
+        services.start("nginx", ["nginx", "-c", str(workdir / "nginx.conf"), "-p", str(workdir)], NGINX_PORT)
+        services.start("smtp-sink", ["/usr/sbin/smtp-sink", *sink_user(), "-c", f"127.0.0.1:{SINK_PORT}", "2048"], SINK_PORT)
+        pids = {}
+        if not only or any(s.startswith("haproxy") for s in only):
+            haproxy = services.start("haproxy", ["haproxy", "-db", "-f", str(workdir / "haproxy.cfg")],
+                                     HAPROXY_TCP_PORT)
+            pids["haproxy-tcp"] = [haproxy.pid]
+        if not only or any(s.startswith("protowrap") for s in only):
+            protowrap = services.start("protowrap", [str(IMAGE / "bin" / "protowrap"), "run", "--config",
+                                                     str(workdir / "protowrap.yaml")], PROTOWRAP_HTTP_PORT)
+            pids["protowrap-line"] = [protowrap.pid]
+        results = {}
+        for round_number in range(args.rounds):
+            for case in cases:
+                title, unit, systems, run = CASES[case]
+                order = [s for s in systems if not only or s in only]
+                random.Random(round_number * 31 + case).shuffle(order)
+                for system in order:
+                    if case == 5:
+                        result = case_memory(system, args, workdir, pids[system])
+                    else:
+                        result = run(system, args, workdir)
+                    results.setdefault((case, system), []).append(result)
+                    print(f"round {round_number + 1} case {case} {system}: {result}", file=sys.stderr, flush=True)
+        print_table(results, cases, only)
+    finally:
+        services.stop_all()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def print_table(results, cases, only):
+    print("| case | system | median | p99 ms | vs HAProxy | vs direct | errors | runs |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for case in cases:
+        title, unit, systems, _ = CASES[case]
+        medians = {s: median([r["rate"] for r in results.get((case, s), [])]) for s in systems}
+        for system in systems:
+            runs = results.get((case, system))
+            if not runs or (only and system not in only):
+                continue
+            m = medians[system]
+            p99 = median([r["p99"] for r in runs])
+            reference = "haproxy-http" if system == "protowrap-http" and case in (1, 2, 3) else "haproxy-tcp"
+            vs_haproxy = ratio(m, medians.get(reference)) if system.startswith("protowrap") else ""
+            vs_direct = ratio(m, medians.get("direct")) if "direct" in systems and system != "direct" else ""
+            errors = sum(r["errors"] for r in runs)
+            note = "; ".join(filter(None, (r.get("note", "") for r in runs[-1:])))
+            print(f"| {case}. {title} | {system} | {m:,.1f} {unit} | {'' if p99 is None else f'{p99:.2f}'} "
+                  f"| {vs_haproxy} | {vs_direct} | {errors} | {len(runs)}{' (' + note + ')' if note else ''} |")
+
+
+def ratio(value, reference):
+    if value is None or not reference:
+        return ""
+    return f"{value / reference:.2f}x"
+
+
+if __name__ == "__main__":
+    main()
