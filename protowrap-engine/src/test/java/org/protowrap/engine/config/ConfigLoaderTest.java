@@ -139,7 +139,7 @@ class ConfigLoaderTest {
             bad duration           | idleTimeout: soon           | test.yaml:6:5: wrappers[0].idleTimeout: must be a duration such as 250ms, 30s, 5m or 1h, not "soon"
             bad choice             | destType: tcp               | test.yaml:6:5: wrappers[0].destType: "tcp" is not one of: ip, pipe
             bad boolean            | testReply: sometimes        | test.yaml:6:5: wrappers[0].testReply: must be true or false, not "sometimes"
-            unknown balancer       | balancer: fastest           | test.yaml:6:5: wrappers[0].balancer: unknown balancer "fastest"; available: roundrobin
+            unknown balancer       | balancer: fastest           | test.yaml:6:5: wrappers[0].balancer: unknown balancer "fastest"; available: leastconn, random2, roundrobin, sourcehash
             unknown rule           | 'rules: {line.bogus: off}'  | test.yaml:6:13: wrappers[0].rules.line.bogus: is not a rule of line; its rules are: line.too-long
             bad rule mode          | 'rules: {line.too-long: x}' | test.yaml:6:13: wrappers[0].rules.line.too-long: "x" is not one of: enforce, log, off
             plugin option value    | 'options: {overlong: chop}' | test.yaml:6:15: wrappers[0].options.overlong: "chop" is not one of: truncate, reject, close
