@@ -96,6 +96,7 @@ final class HttpSession implements ValidatorSession {
                     rules.refuse(rule, rule.rule().description(), excerptAt(data, reader.unitStart(), limit));
                 }
                 refuse(false, out);
+                forwarder.skip(limit);
                 yield limit;
             }
             case DONE -> accept(data, out);
@@ -107,6 +108,7 @@ final class HttpSession implements ValidatorSession {
         if (policy.testReply() && pending.isFull()) {
             rules.refuse(HttpRule.LIMIT_PIPELINE, "more than " + policy.maxPipelined() + " requests awaiting a response", "");
             refuse(false, out);
+            forwarder.skip(data.limit());
             return data.limit();
         }
         if (reader.isHeld() || head.exclusionCount() > 0) {
@@ -171,6 +173,7 @@ final class HttpSession implements ValidatorSession {
             default -> {
                 forwarder.flush(chunked.position(), out);
                 refuse(true, out);
+                forwarder.skip(limit);
                 return limit;
             }
         }
