@@ -69,8 +69,9 @@ final class ResponseTracker {
         event = Event.NONE;
         if (state == State.BODY_UNTIL_CLOSE) {
             complete();
+        } else if (!betweenResponses()) {
+            state = State.DONE;
         }
-        state = State.DONE;
     }
 
     /** Final responses relayed so far on the connection. */
