@@ -365,6 +365,11 @@ final class HttpSession implements ValidatorSession {
         return reader.retainedBytes() + early.capacity() + responses.retainedBytes() + pending.retainedBytes();
     }
 
+    /** Request heads forwarded so far, for tests that parse what the server received. */
+    long requestsForwarded() {
+        return requestsForwarded;
+    }
+
     private static String excerptAt(ByteBuffer data, int from, int limit) {
         return Violation.excerptOf(data.slice(from, Math.min(Violation.EXCERPT_BYTES, Math.max(0, limit - from))));
     }
