@@ -12,6 +12,7 @@ import org.protowrap.api.RuleMode;
  * @param modes the mode of each {@link HttpRule}, indexed by ordinal
  * @param maxBodySize the largest body in bytes; {@code -1} for no limit
  * @param methods the allowed methods, as bytes, in option order
+ * @param upgradeProtocols the protocol names (lower case, without version) a request may ask to upgrade to
  * @param denyPaths patterns searched in the raw path of every request target
  */
 record HttpPolicy(
@@ -24,6 +25,7 @@ record HttpPolicy(
         int maxPipelined,
         List<byte[]> methods,
         boolean allowConnect,
+        List<String> upgradeProtocols,
         List<Pattern> denyPaths,
         boolean exposeRule,
         boolean sanitize,

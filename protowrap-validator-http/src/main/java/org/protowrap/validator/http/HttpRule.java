@@ -52,6 +52,8 @@ enum HttpRule {
     BODY_TOO_LARGE("http.body.too-large", 413, false, "a body larger than maxBodySize"),
     CHUNK_INVALID("http.chunk.invalid", 400, true, "a chunk-size line, extension or data end that breaks the chunked grammar"),
     TRAILER_FRAMING_FIELD("http.trailer.framing-field", 400, false, "Content-Length, Transfer-Encoding or Host in a trailer section"),
+    UPGRADE_PROTOCOL("http.upgrade.protocol", 400, false,
+            "an Upgrade to a protocol not in upgradeProtocols (h2c would carry requests past the validator)"),
     UPGRADE_UNTRACKED("http.upgrade.untracked", 400, false,
             "an Upgrade request while testReply is off, so that a 101 could not be followed"),
     UPGRADE_EARLY_DATA("http.upgrade.early-data", 400, true,

@@ -24,6 +24,7 @@ import org.protowrap.spi.ValidatorProvider;
  * {@code maxHeaderSection} (64k), {@code maxFields} (100), {@code maxBodySize} (no limit),
  * {@code maxPipelined} (100, requests awaiting a response with testReply), {@code methods}
  * (GET HEAD POST PUT DELETE OPTIONS PATCH), {@code allowConnect} (false; needs testReply),
+ * {@code upgradeProtocols} (websocket: the protocols an Upgrade request may ask for),
  * {@code denyPaths} (regular expressions searched in the raw path), {@code exposeRule} (false),
  * {@code sanitize} (false; needs testReply), {@code healthCheckPath} ("/"),
  * {@code healthCheckHost} ("localhost"). Line limits count the line end.
@@ -81,6 +82,7 @@ public final class HttpValidatorProvider implements ValidatorProvider {
         int maxPipelined = options.integer("maxPipelined", 100, 1, 100_000);
         List<byte[]> methods = methods(options);
         boolean allowConnect = needsTestReply(options, "allowConnect", config.testReply());
+        List<String> upgradeProtocols = upgradeProtocols(options);
         List<Pattern> denyPaths = denyPaths(options);
         boolean exposeRule = options.bool("exposeRule", false);
         boolean sanitize = needsTestReply(options, "sanitize", config.testReply());
@@ -89,7 +91,7 @@ public final class HttpValidatorProvider implements ValidatorProvider {
             modes[rule.ordinal()] = rule.framing() ? RuleMode.ENFORCE : config.mode(rule.rule());
         }
         return new HttpPolicy(modes, maxRequestLine, maxFieldLine, maxHeaderSection, maxFields, maxBodySize, maxPipelined,
-                methods, allowConnect, denyPaths, exposeRule, sanitize, config.testReply());
+                methods, allowConnect, upgradeProtocols, denyPaths, exposeRule, sanitize, config.testReply());
     }
 
     private static boolean needsTestReply(Options options, String key, boolean testReply) {
@@ -113,6 +115,19 @@ public final class HttpValidatorProvider implements ValidatorProvider {
             }
         }
         return List.copyOf(methods);
+    }
+
+    private static List<String> upgradeProtocols(Options options) {
+        List<String> names = options.has("upgradeProtocols") ? options.strings("upgradeProtocols") : List.of("websocket");
+        List<String> protocols = new ArrayList<>();
+        for (String name : names) {
+            if (name.isEmpty() || !name.chars().allMatch(c -> c < 0x7f && HttpGrammar.isTchar(c))) {
+                options.problem("upgradeProtocols", "\"" + name + "\" is not a protocol name (a token such as websocket)");
+            } else {
+                protocols.add(name.toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return List.copyOf(protocols);
     }
 
     private static List<Pattern> denyPaths(Options options) {

@@ -243,6 +243,34 @@ final class RequestHeadParser implements LineConsumer {
             readConnection(src, field.valueStart(), field.valueEnd());
         } else if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "upgrade")) {
             upgradeField = true;
+            return upgradeRefused(src, from, end, out);
+        }
+        return false;
+    }
+
+    /** Every protocol offered ({@code name[/version]}, comma separated) must be one the options allow. */
+    private boolean upgradeRefused(ByteBuffer src, int from, int end, Decisions out) {
+        int i = field.valueStart();
+        int to = field.valueEnd();
+        while (i <= to) {
+            int e = indexOf(src, i, to, ',');
+            e = e < 0 ? to : e;
+            int s = trimStart(src, i, e);
+            int slash = indexOf(src, s, e, '/');
+            int nameEnd = slash < 0 ? trimEnd(src, s, e) : slash;
+            if (!allowedUpgrade(src, s, nameEnd)) {
+                return rules.refuses(HttpRule.UPGRADE_PROTOCOL, "Upgrade to a protocol not in upgradeProtocols", src, from, end, out);
+            }
+            i = e + 1;
+        }
+        return false;
+    }
+
+    private boolean allowedUpgrade(ByteBuffer src, int from, int to) {
+        for (String protocol : policy.upgradeProtocols()) {
+            if (HttpGrammar.equalsIgnoreCase(src, from, to, protocol)) {
+                return true;
+            }
         }
         return false;
     }

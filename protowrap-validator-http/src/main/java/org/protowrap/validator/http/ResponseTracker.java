@@ -207,16 +207,25 @@ final class ResponseTracker {
         } else if (kind == PendingRequests.Kind.HEAD || status == 204 || status == 304) {
             complete();
         } else if (transferEncoding) {
+            releaseLine();
             state = chunked ? State.BODY_CHUNKED : State.BODY_UNTIL_CLOSE;
             chunks.start();
         } else if (contentLength > 0) {
+            releaseLine();
             remaining = contentLength;
             state = State.BODY_LENGTH;
         } else if (contentLength == 0) {
             complete();
         } else {
+            releaseLine();
             state = State.BODY_UNTIL_CLOSE;
         }
+    }
+
+    /** The partial-line buffer is needed only inside a response head. */
+    private void releaseLine() {
+        line = null;
+        lineView = null;
     }
 
     private void switched(boolean expected, String reason) {
@@ -250,11 +259,15 @@ final class ResponseTracker {
         return p;
     }
 
+    /** A final response is relayed. One nobody asked for (a server's parting 408) answers no request. */
     private void complete() {
         lastKind = pending.oldest();
         lastClosesAfter = pending.oldestClosesAfter();
+        if (!pending.isEmpty()) {
+            completed++;
+        }
         pending.removeOldest();
-        completed++;
+        releaseLine();
         state = State.STATUS_LINE;
         event = Event.COMPLETE;
     }

@@ -37,6 +37,7 @@ class OptionsTest {
                 Arguments.of(Map.of("methods", List.of("GET", "CONNECT")), "options.methods"),
                 Arguments.of(Map.of("denyPaths", List.of("^/ok", "(unclosed")), "options.denyPaths"),
                 Arguments.of(Map.of("exposeRule", "yes"), "options.exposeRule"),
+                Arguments.of(Map.of("upgradeProtocols", List.of("websocket", "h2 c")), "options.upgradeProtocols"),
                 Arguments.of(Map.of("healthCheckPath", "health"), "options.healthCheckPath"),
                 Arguments.of(Map.of("healthCheckHost", "a b"), "options.healthCheckHost"),
                 Arguments.of(Map.of("maxBodysize", "1m"), "options.maxBodysize"));
@@ -62,7 +63,7 @@ class OptionsTest {
         Map<String, Object> values = Map.ofEntries(
                 Map.entry("maxRequestLine", "4k"), Map.entry("maxFieldLine", "4KiB"), Map.entry("maxHeaderSection", "32k"),
                 Map.entry("maxFields", 50), Map.entry("maxBodySize", "10m"), Map.entry("maxPipelined", 16),
-                Map.entry("methods", List.of("GET", "PROPFIND")), Map.entry("allowConnect", true),
+                Map.entry("methods", List.of("GET", "PROPFIND")), Map.entry("allowConnect", true), Map.entry("upgradeProtocols", List.of("websocket", "h2c")),
                 Map.entry("denyPaths", List.of("^/admin")), Map.entry("exposeRule", true), Map.entry("sanitize", true),
                 Map.entry("healthCheckPath", "/health?deep=1"), Map.entry("healthCheckHost", "backend.local:8080"));
         assertEquals(List.of(), problems(true, values));
