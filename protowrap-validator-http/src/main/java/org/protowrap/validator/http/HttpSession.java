@@ -282,7 +282,7 @@ final class HttpSession implements ValidatorSession {
                     switchProtocols(out);
                 }
                 case BROKEN -> {
-                    sent = relay(data, sent, limit, out);
+                    sent = relay(data, sent, pos, out);
                     out.report(new Violation(HttpRule.RESPONSE_FRAMING.ruleName(), RuleMode.ENFORCE, responses.brokenReason(), ""));
                     if (refusalWaiting || state == ClientState.BODY_LENGTH || state == ClientState.BODY_CHUNKED) {
                         out.abortServer();

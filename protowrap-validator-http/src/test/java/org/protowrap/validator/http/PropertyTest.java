@@ -77,6 +77,64 @@ class PropertyTest {
         }));
     }
 
+    @TestFactory
+    Stream<DynamicTest> randomResponsesAreRelayedInOrderWithoutFailing() {
+        return seeds(7000, 7400).mapToObj(seed -> dynamicTest("seed " + seed, () -> {
+            RandomGenerator random = generator(seed);
+            StringBuilder requests = new StringBuilder();
+            StringBuilder responses = new StringBuilder();
+            for (int i = 1 + random.nextInt(4); i > 0; i--) {
+                boolean head = random.nextInt(4) == 0;
+                requests.append(head ? "HEAD" : "GET").append(" /").append(i).append(" HTTP/1.1\r\nHost: a\r\n\r\n");
+                responses.append(response(random, head));
+            }
+            byte[] server = responses.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            boolean mutated = random.nextBoolean();
+            if (mutated) {
+                server = new RequestGenerator(random, 10).mutate(server);
+            }
+            byte[] client = requests.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            String context = "seed " + seed + ": " + Escapes.show(server);
+            RecordingDecisions whole = exchange(client, server, List.of());
+            byte[] relayed = whole.toClient.toByteArray();
+            assertTrue(Arrays.equals(relayed, 0, relayed.length, server, 0, relayed.length), "relayed bytes are the server's, in order: " + context);
+            if (!mutated) {
+                assertArrayEquals(server, relayed, context);
+                assertEquals(List.of(), whole.reports, context);
+            }
+            for (int run = 0; run < 3; run++) {
+                List<Integer> cuts = SessionDriver.cuts(server.length, random, run == 0 ? 1 : 2);
+                RecordingDecisions split = exchange(client, server, cuts);
+                assertArrayEquals(relayed, split.toClient.toByteArray(), context + ", cuts " + cuts);
+                assertEquals(whole.enforced(), split.enforced(), context + ", cuts " + cuts);
+                assertEquals(whole.closed, split.closed, context + ", cuts " + cuts);
+            }
+        }));
+    }
+
+    private static String response(RandomGenerator random, boolean head) {
+        String interim = random.nextInt(5) == 0 ? "HTTP/1.1 100 Continue\r\n\r\n" : "";
+        return interim + switch (random.nextInt(4)) {
+            case 0 -> "HTTP/1.1 204 No Content\r\nDate: x\r\n\r\n";
+            case 1 -> "HTTP/1.1 304 Not Modified\r\nETag: \"a\"\r\n\r\n";
+            case 2 -> "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + (head ? "" : "5;x=1\r\nhello\r\nA\r\n0123456789\r\n0\r\nT: 1\r\n\r\n");
+            default -> {
+                int n = random.nextInt(40);
+                yield "HTTP/1.1 200 OK\r\nContent-Length: " + n + "\r\n\r\n" + (head ? "" : "b".repeat(n));
+            }
+        };
+    }
+
+    private RecordingDecisions exchange(byte[] client, byte[] server, List<Integer> cuts) {
+        HttpSession session = (HttpSession) validator.newSession(SessionDriver.INFO);
+        RecordingDecisions out = new RecordingDecisions();
+        session.onClientData(ByteBuffer.wrap(client), out);
+        SessionDriver.feedServer(session, server, cuts, out);
+        assertTrue(session.retainedBytes() <= MEMORY_BOUND, "retained " + session.retainedBytes());
+        return out;
+    }
+
     private void checkForwarded(byte[] input, Outcome outcome, String context) {
         byte[] forwarded = outcome.out.toServer.toByteArray();
         assertTrue(forwarded.length <= input.length && Arrays.equals(forwarded, 0, forwarded.length, input, 0, forwarded.length),
