@@ -106,6 +106,7 @@ final class HttpSession implements ValidatorSession {
     /** The head is valid: forward it, and read its body next. */
     private int accept(ByteBuffer data, Decisions out) {
         if (policy.testReply() && pending.isFull()) {
+            forwarder.flush(reader.unitStart(), out);
             rules.refuse(HttpRule.LIMIT_PIPELINE, "more than " + policy.maxPipelined() + " requests awaiting a response", "");
             refuse(false, out);
             forwarder.skip(data.limit());

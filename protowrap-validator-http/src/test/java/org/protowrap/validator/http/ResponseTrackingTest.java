@@ -182,4 +182,17 @@ class ResponseTrackingTest {
         assertTrue(out.clientText().startsWith("HTTP/1.1 405 Method Not Allowed\r\n"));
         assertTrue(out.clientText().contains("\r\nAllow: GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH\r\n"), out.clientText());
     }
+
+    @Test
+    void pipelineLimitCountsOnlyRequestsAwaitingAResponse() {
+        ValidatorSession one = SessionDriver.validator(true, Map.of(), Map.of("maxPipelined", 1)).newSession(SessionDriver.INFO);
+        for (int i = 1; i <= 3; i++) {
+            one.onClientData(ByteBuffer.wrap(("GET /" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").getBytes(ISO_8859_1)), out);
+            one.onServerData(ByteBuffer.wrap("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(ISO_8859_1)), out);
+        }
+        assertEquals(List.of(), out.reports);
+        one.onClientData(ByteBuffer.wrap("GET /4 HTTP/1.1\r\nHost: a\r\n\r\nGET /5 HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(ISO_8859_1)), out);
+        assertEquals(List.of("http.limit.pipeline"), out.enforced());
+        assertTrue(out.serverText().endsWith("GET /4 HTTP/1.1\r\nHost: a\r\n\r\n"), out.serverText());
+    }
 }
