@@ -99,10 +99,8 @@ final class ChunkedBodyReader {
                 forwarder.skip(limit);
             }
             case DONE -> {
-                if (reader.isHeld()) {
-                    forwarder.flush(reader.unitStart(), out);
-                    out.sendToServer(reader.heldUnit().slice(0, reader.unitLength()));
-                    forwarder.skip(reader.end());
+                if (reader.isHeld() || !trailers.cuts.isEmpty()) {
+                    forwarder.sendUnit(reader, trailers.cuts, out);
                 }
                 reader.nextUnit();
             }
@@ -166,12 +164,14 @@ final class ChunkedBodyReader {
 
     /** The trailer section: field lines checked like the head's, then an empty line. */
     private final class Trailers implements LineConsumer {
+        private final UnitCuts cuts = new UnitCuts();
         private int used;
         private int count;
 
         void start() {
             used = 0;
             count = 0;
+            cuts.clear();
         }
 
         @Override
@@ -202,7 +202,7 @@ final class ChunkedBodyReader {
                 return Step.REFUSED;
             }
             if (field.spaceStart() < field.colon()) {
-                return refused(HttpRule.HEADER_NAME_INVALID, "whitespace before the colon of a trailer field", src, from, to, out);
+                cuts.add(unitOffset + field.spaceStart() - from, unitOffset + field.colon() - from);
             }
             return isFramingField(src, from, field.nameEnd())
                     && rules.refuses(HttpRule.TRAILER_FRAMING_FIELD, "framing or routing field in trailers", src, from, to, out)

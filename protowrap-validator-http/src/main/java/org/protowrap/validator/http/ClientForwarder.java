@@ -32,19 +32,15 @@ final class ClientForwarder {
         runStart = pos;
     }
 
-    /** Sends {@code src[from, to)} minus the {@code [start, end)} pairs of {@code cuts}, offsets relative to {@code from}. */
-    static void sendWithout(ByteBuffer src, int from, int to, int[] cuts, int cutCount, Decisions out) {
-        int next = from;
-        for (int i = 0; i < cutCount; i += 2) {
-            int cutStart = from + cuts[i];
-            int cutEnd = from + cuts[i + 1];
-            if (cutStart > next) {
-                out.sendToServer(src.slice(next, cutStart - next));
-            }
-            next = Math.max(next, cutEnd);
-        }
-        if (to > next) {
-            out.sendToServer(src.slice(next, to - next));
-        }
+    /**
+     * Sends the unit the reader just completed on its own, after the run before it: from the
+     * reader's copy if it spanned reads, without the cut ranges.
+     */
+    void sendUnit(UnitReader reader, UnitCuts cuts, Decisions out) {
+        flush(reader.unitStart(), out);
+        ByteBuffer src = reader.isHeld() ? reader.heldUnit() : data;
+        int from = reader.isHeld() ? 0 : reader.unitStart();
+        cuts.sendWithout(src, from, from + reader.unitLength(), out);
+        skip(reader.end());
     }
 }

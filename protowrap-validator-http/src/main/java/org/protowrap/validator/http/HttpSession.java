@@ -112,12 +112,8 @@ final class HttpSession implements ValidatorSession {
             forwarder.skip(data.limit());
             return data.limit();
         }
-        if (reader.isHeld() || head.exclusionCount() > 0) {
-            forwarder.flush(reader.unitStart(), out);
-            ByteBuffer src = reader.isHeld() ? reader.heldUnit() : data;
-            int from = reader.isHeld() ? 0 : reader.unitStart();
-            ClientForwarder.sendWithout(src, from, from + reader.unitLength(), head.exclusions(), head.exclusionCount(), out);
-            forwarder.skip(reader.end());
+        if (reader.isHeld() || !head.cuts().isEmpty()) {
+            forwarder.sendUnit(reader, head.cuts(), out);
         }
         int end = reader.end();
         reader.nextUnitReleasing();
@@ -285,9 +281,6 @@ final class HttpSession implements ValidatorSession {
                 case BROKEN -> {
                     sent = relay(data, sent, pos, out);
                     out.report(new Violation(HttpRule.RESPONSE_FRAMING.ruleName(), RuleMode.ENFORCE, responses.brokenReason(), ""));
-                    if (refusalWaiting || state == ClientState.BODY_LENGTH || state == ClientState.BODY_CHUNKED) {
-                        out.abortServer();
-                    }
                     closed = true;
                     out.close();
                 }
@@ -316,8 +309,14 @@ final class HttpSession implements ValidatorSession {
             return;
         }
         PendingRequests.Kind kind = responses.lastKind();
-        if (state == ClientState.AWAIT_SWITCH && (kind == PendingRequests.Kind.UPGRADE || kind == PendingRequests.Kind.CONNECT)) {
+        if (kind != PendingRequests.Kind.UPGRADE && kind != PendingRequests.Kind.CONNECT) {
+            return;
+        }
+        if (state == ClientState.AWAIT_SWITCH) {
             resumeAfterRefusedSwitch(out);
+        } else {
+            // Answered before its body was complete: once the body is, the connection stays HTTP.
+            currentAwaitsSwitch = false;
         }
     }
 

@@ -2,7 +2,6 @@ package org.protowrap.validator.http;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.protowrap.api.Decisions;
@@ -48,10 +47,8 @@ final class RequestHeadParser implements LineConsumer {
     private boolean upgradeField;
     private boolean upgrade;
     private boolean closeAfter;
-    private int[] exclusions = new int[0];
-    private int exclusionCount;
-    private int[] lengthLines = new int[0];
-    private int lengthLineCount;
+    private final UnitCuts cuts = new UnitCuts();
+    private final UnitCuts lengthLines = new UnitCuts();
 
     RequestHeadParser(HttpPolicy policy, RuleEnforcer rules) {
         this.policy = policy;
@@ -77,8 +74,8 @@ final class RequestHeadParser implements LineConsumer {
         upgradeField = false;
         upgrade = false;
         closeAfter = false;
-        exclusionCount = 0;
-        lengthLineCount = 0;
+        cuts.clear();
+        lengthLines.clear();
     }
 
     @Override
@@ -221,7 +218,7 @@ final class RequestHeadParser implements LineConsumer {
             return Step.REFUSED;
         }
         if (field.spaceStart() < field.colon()) {
-            exclude(unitOffset + field.spaceStart() - from, unitOffset + field.colon() - from);
+            cuts.add(unitOffset + field.spaceStart() - from, unitOffset + field.colon() - from);
         }
         return meaningRefused(src, from, end, to, unitOffset, out) ? Step.REFUSED : Step.MORE;
     }
@@ -232,8 +229,7 @@ final class RequestHeadParser implements LineConsumer {
             return hostRefused(src, from, end, out);
         }
         if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "content-length")) {
-            lengthLines = append(lengthLines, lengthLineCount, unitOffset, unitOffset + to - from);
-            lengthLineCount += 2;
+            lengthLines.add(unitOffset, unitOffset + to - from);
             return contentLengthRefused(src, from, end, out);
         }
         if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "transfer-encoding")) {
@@ -398,9 +394,7 @@ final class RequestHeadParser implements LineConsumer {
         }
         out.report(new Violation(HttpRule.CL_TE_BOTH.ruleName(), RuleMode.LOG,
                 "both Transfer-Encoding and Content-Length: Content-Length dropped, connection closed after the response", ""));
-        for (int i = 0; i < lengthLineCount; i += 2) {
-            exclude(lengthLines[i], lengthLines[i + 1]);
-        }
+        cuts.addAll(lengthLines);
         contentLength = -1;
         closeAfter = true;
         return false;
@@ -443,44 +437,12 @@ final class RequestHeadParser implements LineConsumer {
         return closeAfter;
     }
 
-    /** Ranges of the head, in unit offsets, that are not forwarded: {@code [start, end)} pairs, in order. */
-    int[] exclusions() {
-        sortPairs(exclusions, exclusionCount);
-        return exclusions;
-    }
-
-    int exclusionCount() {
-        return exclusionCount;
+    /** What must not be forwarded of the head: rewrites of relaxed rules. */
+    UnitCuts cuts() {
+        return cuts;
     }
 
     // ---- small grammar pieces ----
-
-    private void exclude(int start, int end) {
-        exclusions = append(exclusions, exclusionCount, start, end);
-        exclusionCount += 2;
-    }
-
-    private static int[] append(int[] pairs, int count, int start, int end) {
-        int[] grown = count + 2 <= pairs.length ? pairs : Arrays.copyOf(pairs, Math.max(8, pairs.length * 2));
-        grown[count] = start;
-        grown[count + 1] = end;
-        return grown;
-    }
-
-    private static void sortPairs(int[] pairs, int count) {
-        for (int i = 2; i < count; i += 2) {
-            int s = pairs[i];
-            int e = pairs[i + 1];
-            int j = i - 2;
-            while (j >= 0 && pairs[j] > s) {
-                pairs[j + 2] = pairs[j];
-                pairs[j + 3] = pairs[j + 1];
-                j -= 2;
-            }
-            pairs[j + 2] = s;
-            pairs[j + 3] = e;
-        }
-    }
 
     private static boolean contains(List<byte[]> methods, ByteBuffer src, int from, int to) {
         for (byte[] method : methods) {

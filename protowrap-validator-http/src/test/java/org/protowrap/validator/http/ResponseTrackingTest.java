@@ -195,4 +195,13 @@ class ResponseTrackingTest {
         assertEquals(List.of("http.limit.pipeline"), out.enforced());
         assertTrue(out.serverText().endsWith("GET /4 HTTP/1.1\r\nHost: a\r\n\r\n"), out.serverText());
     }
+
+    @Test
+    void upgradeDeclinedBeforeItsBodyEndsStaysHttp() {
+        client("POST /up HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: upgrade\r\nContent-Length: 4\r\n\r\nab");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        client("cdGET /next HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertTrue(out.serverText().endsWith("cdGET /next HTTP/1.1\r\nHost: a\r\n\r\n"), out.serverText());
+        assertEquals(List.of(), out.reports);
+    }
 }
