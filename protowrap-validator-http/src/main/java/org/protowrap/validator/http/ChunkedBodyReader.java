@@ -83,7 +83,7 @@ final class ChunkedBodyReader {
     private Result dataEnd(ByteBuffer data, char expected, State next) {
         if (data.get(position) != expected) {
             rules.refuse(HttpRule.CHUNK_INVALID, "chunk data not followed by CRLF",
-                    Violation.excerptOf(data.slice(position, Math.min(Violation.EXCERPT_BYTES, data.limit() - position))));
+                    Excerpt.of(data, position, Math.min(data.limit(), position + Violation.EXCERPT_BYTES)));
             return Result.REFUSED;
         }
         position++;
@@ -114,11 +114,6 @@ final class ChunkedBodyReader {
         }
         position = reader.end();
         return Result.MORE;
-    }
-
-    /** Bytes the chunk-size line or trailer section in progress holds, for tests. */
-    int retainedBytes() {
-        return reader.retainedBytes();
     }
 
     /** {@code chunk-size [chunk-ext] CRLF}. */

@@ -371,6 +371,6 @@ final class HttpSession implements ValidatorSession {
     }
 
     private static String excerptAt(ByteBuffer data, int from, int limit) {
-        return Violation.excerptOf(data.slice(from, Math.min(Violation.EXCERPT_BYTES, Math.max(0, limit - from))));
+        return Excerpt.of(data, from, Math.min(limit, from + Violation.EXCERPT_BYTES));
     }
 }

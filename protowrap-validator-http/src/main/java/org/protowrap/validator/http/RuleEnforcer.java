@@ -8,7 +8,7 @@ import org.protowrap.api.Violation;
 /**
  * Applies a rule's mode when the rule matches: {@code off} ignores the match, {@code log}
  * reports it and lets the unit through, {@code enforce} records the refusal for the session to
- * answer. Keeps the first refusal of the current message.
+ * answer. Holds the refusal of the current message.
  */
 final class RuleEnforcer {
 
@@ -30,7 +30,7 @@ final class RuleEnforcer {
         if (mode == RuleMode.OFF) {
             return false;
         }
-        String excerpt = Violation.excerptOf(src.slice(from, Math.max(0, to - from)));
+        String excerpt = Excerpt.of(src, from, to);
         if (mode == RuleMode.LOG) {
             out.report(new Violation(rule.ruleName(), RuleMode.LOG, detail, excerpt));
             return false;

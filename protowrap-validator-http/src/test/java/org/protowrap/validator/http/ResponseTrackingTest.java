@@ -204,4 +204,13 @@ class ResponseTrackingTest {
         assertTrue(out.serverText().endsWith("cdGET /next HTTP/1.1\r\nHost: a\r\n\r\n"), out.serverText());
         assertEquals(List.of(), out.reports);
     }
+
+    @Test
+    void credentialsAreRedactedFromExcerpts() {
+        client("GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Basic c2VjcmV0OnB3\u0001\r\n\r\n");
+        assertEquals(List.of("http.header.value-invalid"), out.enforced());
+        String excerpt = out.reports.get(0).excerpt();
+        assertTrue(excerpt.startsWith("Authorization: <redacted>"), excerpt);
+        assertFalse(excerpt.contains("c2VjcmV0"), excerpt);
+    }
 }
