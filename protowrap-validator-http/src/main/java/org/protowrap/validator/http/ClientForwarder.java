@@ -10,13 +10,21 @@ import org.protowrap.api.Decisions;
  */
 final class ClientForwarder {
 
-    private ByteBuffer data = ByteBuffer.allocate(0);
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private ByteBuffer data = EMPTY;
     private int runStart;
 
     /** A new read: the run starts at {@code pos}. */
     void begin(ByteBuffer read, int pos) {
         data = read;
         runStart = pos;
+    }
+
+    /** The read is over: drops the reference to its buffer, which the engine reuses. */
+    void end() {
+        data = EMPTY;
+        runStart = 0;
     }
 
     /** Sends the validated bytes of the run that lie before {@code to}. */

@@ -79,6 +79,7 @@ final class HttpSession implements ValidatorSession {
             };
         }
         forwarder.flush(pos, out);
+        forwarder.end();
     }
 
     private int head(ByteBuffer data, int pos, int limit, Decisions out) {

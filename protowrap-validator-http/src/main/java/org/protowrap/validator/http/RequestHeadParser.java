@@ -225,6 +225,10 @@ final class RequestHeadParser implements LineConsumer {
 
     private boolean meaningRefused(ByteBuffer src, int from, int end, int to, int unitOffset, Decisions out) {
         int nameEnd = field.nameEnd();
+        if (readsAsFramingField(src, from, nameEnd)) {
+            return rules.refuses(HttpRule.HEADER_NAME_INVALID,
+                    "field name reads as Content-Length or Transfer-Encoding once underscores become dashes", src, from, end, out);
+        }
         if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "host")) {
             return hostRefused(src, from, end, out);
         }
@@ -443,6 +447,28 @@ final class RequestHeadParser implements LineConsumer {
     }
 
     // ---- small grammar pieces ----
+
+    /**
+     * Backends that map {@code _} to {@code -} (CGI-style environments) would read
+     * {@code Transfer_Encoding} as Transfer-Encoding: refused even when underscores are allowed.
+     */
+    private static boolean readsAsFramingField(ByteBuffer src, int from, int to) {
+        int length = to - from;
+        if (length != "content-length".length() && length != "transfer-encoding".length()) {
+            return false;
+        }
+        String target = length == "content-length".length() ? "content-length" : "transfer-encoding";
+        boolean underscore = false;
+        for (int i = 0; i < length; i++) {
+            int b = src.get(from + i);
+            int lower = b >= 'A' && b <= 'Z' ? b + 32 : b;
+            underscore |= lower == '_';
+            if ((lower == '_' ? '-' : lower) != target.charAt(i)) {
+                return false;
+            }
+        }
+        return underscore;
+    }
 
     private static boolean contains(List<byte[]> methods, ByteBuffer src, int from, int to) {
         for (byte[] method : methods) {
