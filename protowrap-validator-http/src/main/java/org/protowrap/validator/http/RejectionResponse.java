@@ -42,6 +42,7 @@ final class RejectionResponse {
             case 411 -> "Length Required";
             case 413 -> "Content Too Large";
             case 414 -> "URI Too Long";
+            case 417 -> "Expectation Failed";
             case 429 -> "Too Many Requests";
             case 431 -> "Request Header Fields Too Large";
             case 501 -> "Not Implemented";

@@ -38,6 +38,7 @@ final class RequestHeadParser implements LineConsumer {
     private boolean head;
     private boolean connect;
     private boolean needsLength;
+    private boolean noContentExpected;
     private int hostCount;
     private long contentLength;
     private boolean transferEncoding;
@@ -65,6 +66,7 @@ final class RequestHeadParser implements LineConsumer {
         head = false;
         connect = false;
         needsLength = false;
+        noContentExpected = false;
         hostCount = 0;
         contentLength = -1;
         transferEncoding = false;
@@ -146,6 +148,8 @@ final class RequestHeadParser implements LineConsumer {
         connect = HttpGrammar.equalsAscii(src, from, to, "CONNECT");
         needsLength = HttpGrammar.equalsAscii(src, from, to, "POST") || HttpGrammar.equalsAscii(src, from, to, "PUT")
                 || HttpGrammar.equalsAscii(src, from, to, "PATCH");
+        noContentExpected = head || connect || HttpGrammar.equalsAscii(src, from, to, "GET")
+                || HttpGrammar.equalsAscii(src, from, to, "DELETE") || HttpGrammar.equalsAscii(src, from, to, "TRACE");
         if (connect ? policy.allowConnect() : contains(policy.methods(), src, from, to)) {
             return false;
         }
@@ -238,6 +242,10 @@ final class RequestHeadParser implements LineConsumer {
         }
         if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "transfer-encoding")) {
             return transferEncodingRefused(src, from, end, out);
+        }
+        if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "expect")) {
+            return !HttpGrammar.equalsIgnoreCase(src, field.valueStart(), field.valueEnd(), "100-continue")
+                    && rules.refuses(HttpRule.EXPECT_UNKNOWN, "Expect other than 100-continue", src, from, end, out);
         }
         if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "connection")) {
             readConnection(src, field.valueStart(), field.valueEnd());
@@ -373,6 +381,10 @@ final class RequestHeadParser implements LineConsumer {
         }
         if (!transferEncoding && contentLength < 0 && needsLength
                 && rules.refuses(HttpRule.LENGTH_REQUIRED, "no Content-Length or Transfer-Encoding", src, from, to, out)) {
+            return Step.REFUSED;
+        }
+        if (noContentExpected && (transferEncoding || contentLength > 0)
+                && rules.refuses(HttpRule.BODY_UNEXPECTED, "content on a method that has none", src, from, to, out)) {
             return Step.REFUSED;
         }
         if (policy.maxBodySize() >= 0 && contentLength > policy.maxBodySize()

@@ -54,6 +54,9 @@ final class RequestGenerator {
         if (body == 0 && needsLength) {
             body = 1;
         }
+        if (!needsLength && !method.equals("OPTIONS")) {
+            body = 0;
+        }
         if (body == 3 && http10) {
             body = 1;
         }
