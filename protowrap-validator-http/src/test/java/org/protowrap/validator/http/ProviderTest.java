@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.module.ModuleDescriptor;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -36,6 +38,15 @@ class ProviderTest {
         List<String> names = rules.stream().map(Rule::name).toList();
         assertTrue(names.containsAll(List.of("http.line.bare-lf", "http.header.space-before-colon", "http.te.obfuscated",
                 "http.cl.invalid", "http.cl-te.both")), names.toString());
+    }
+
+    @Test
+    void moduleDeclaresTheProviderAndExportsNothing() {
+        ModuleDescriptor descriptor = HttpValidatorProvider.class.getModule().getDescriptor();
+        assertEquals("org.protowrap.validator.http", descriptor.name());
+        assertEquals(Set.of(), descriptor.exports());
+        assertEquals(List.of("org.protowrap.spi.ValidatorProvider with [org.protowrap.validator.http.HttpValidatorProvider]"),
+                descriptor.provides().stream().map(p -> p.service() + " with " + p.providers()).toList());
     }
 
     @ParameterizedTest
