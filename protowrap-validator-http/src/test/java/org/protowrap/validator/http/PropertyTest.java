@@ -34,6 +34,9 @@ class PropertyTest {
     private static final int MEMORY_BOUND = 2 * MAX_HEADER_SECTION + ResponseTracker.LINE_CAPACITY + 100;
 
     private final Validator validator = SessionDriver.validator(true, Map.of(), OPTIONS);
+    /** Limits so tight that random requests cross them often, anywhere in a line. */
+    private final Validator tight = SessionDriver.validator(true, Map.of(), Map.of(
+            "maxHeaderSection", 256, "maxFieldLine", 64, "maxRequestLine", 64, "maxFields", 8, "maxBodySize", 100));
 
     @TestFactory
     Stream<DynamicTest> validStreamsPassUnchanged() {
@@ -62,6 +65,20 @@ class PropertyTest {
             Outcome whole = play(input, List.of());
             checkForwarded(input, whole, context);
             assertSameUnderSplits(input, whole, random, context);
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> tightLimitsGiveTheSameVerdictHoweverSplit() {
+        return seeds(3000, 3400).mapToObj(seed -> dynamicTest("seed " + seed, () -> {
+            RandomGenerator random = generator(seed);
+            RequestGenerator requests = new RequestGenerator(random, 150);
+            byte[] input = random.nextBoolean() ? requests.stream() : requests.mutate(requests.stream());
+            String context = "seed " + seed + ": " + Escapes.show(input);
+            Outcome whole = play(tight, input, List.of());
+            checkForwarded(input, whole, context);
+            assertTrue(whole.maxRetained <= 2 * 256 + ResponseTracker.LINE_CAPACITY + 100, "retained " + whole.maxRetained);
+            assertSameUnderSplits(tight, input, whole, random, context);
         }));
     }
 
@@ -149,9 +166,13 @@ class PropertyTest {
     }
 
     private void assertSameUnderSplits(byte[] input, Outcome whole, RandomGenerator random, String context) {
+        assertSameUnderSplits(validator, input, whole, random, context);
+    }
+
+    private void assertSameUnderSplits(Validator under, byte[] input, Outcome whole, RandomGenerator random, String context) {
         for (int mode = 1; mode <= 3; mode++) {
             List<Integer> cuts = SessionDriver.cuts(input.length, random, Math.min(mode, 2));
-            Outcome split = play(input, cuts);
+            Outcome split = play(under, input, cuts);
             String where = context + ", cuts " + cuts;
             assertArrayEquals(whole.out.toServer.toByteArray(), split.out.toServer.toByteArray(), "forwarded, " + where);
             assertEquals(whole.out.enforced(), split.out.enforced(), "refusals, " + where);
@@ -167,7 +188,11 @@ class PropertyTest {
     private record Outcome(RecordingDecisions out, long requests, int maxRetained, int idleRetained) {}
 
     private Outcome play(byte[] input, List<Integer> cuts) {
-        HttpSession session = (HttpSession) validator.newSession(SessionDriver.INFO);
+        return play(validator, input, cuts);
+    }
+
+    private static Outcome play(Validator under, byte[] input, List<Integer> cuts) {
+        HttpSession session = (HttpSession) under.newSession(SessionDriver.INFO);
         RecordingDecisions out = new RecordingDecisions();
         int maxRetained = 0;
         List<Integer> ends = new ArrayList<>(cuts);
