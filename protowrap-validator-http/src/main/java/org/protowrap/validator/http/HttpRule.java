@@ -83,7 +83,11 @@ enum HttpRule {
         return rule.name();
     }
 
-    /** The status of the wrapper's response when the rule is enforced. */
+    /**
+     * The status of the wrapper's response when the rule is enforced. The two rules that are
+     * not about a request ({@code http.upgrade.early-data}, {@code http.response.framing}) close
+     * the connection without a response: there is no request left to answer.
+     */
     int status() {
         return status;
     }
