@@ -325,32 +325,31 @@ final class RequestHeadParser implements LineConsumer {
         if (version == 10) {
             return rules.refuses(HttpRule.TE_HTTP10, "Transfer-Encoding in HTTP/1.0", src, from, end, out);
         }
-        int i = field.colon() + 1;
-        if (i < end && src.get(i) == ' ') {
-            i++;
-        }
+        int first = field.colon() + 1 < end && src.get(field.colon() + 1) == ' ' ? field.colon() + 2 : field.colon() + 1;
+        return codingsRefused(src, from, first, end, out);
+    }
+
+    /** Lower-case codings separated by {@code ","} or {@code ", "}, chunked once and last. */
+    private boolean codingsRefused(ByteBuffer src, int from, int first, int end, Decisions out) {
         boolean chunkedSeen = false;
         boolean chunkedLast = false;
-        while (true) {
-            int e = indexOf(src, i, end, ',');
-            int elementEnd = e < 0 ? end : e;
+        int i = first;
+        while (i <= end) {
+            int comma = indexOf(src, i, end, ',');
+            int elementEnd = comma < 0 ? end : comma;
             if (!isLowerToken(src, i, elementEnd)) {
                 return rules.refuses(HttpRule.TE_OBFUSCATED,
                         "Transfer-Encoding element is empty, not lower case, or has whitespace or parameters", src, from, end, out);
             }
-            boolean chunked = HttpGrammar.equalsAscii(src, i, elementEnd, "chunked");
-            if (chunked && chunkedSeen) {
+            chunkedLast = HttpGrammar.equalsAscii(src, i, elementEnd, "chunked");
+            if (chunkedLast && chunkedSeen) {
                 return rules.refuses(HttpRule.TE_OBFUSCATED, "chunked given twice", src, from, end, out);
             }
-            if (!chunked && !isKnownCoding(src, i, elementEnd)) {
+            if (!chunkedLast && !isKnownCoding(src, i, elementEnd)) {
                 return rules.refuses(HttpRule.TE_UNKNOWN, "unknown transfer coding", src, from, end, out);
             }
-            chunkedSeen |= chunked;
-            chunkedLast = chunked;
-            if (e < 0) {
-                break;
-            }
-            i = e + 1 < end && src.get(e + 1) == ' ' ? e + 2 : e + 1;
+            chunkedSeen |= chunkedLast;
+            i = comma < 0 ? end + 1 : comma + 1 < end && src.get(comma + 1) == ' ' ? comma + 2 : comma + 1;
         }
         return !chunkedLast && rules.refuses(HttpRule.TE_NOT_CHUNKED_LAST, "last transfer coding is not chunked", src, from, end, out);
     }
