@@ -1,0 +1,377 @@
+package org.protowrap.validator.http;
+
+import java.nio.ByteBuffer;
+import org.protowrap.api.Decisions;
+import org.protowrap.api.RuleMode;
+import org.protowrap.api.ValidatorSession;
+import org.protowrap.api.Violation;
+
+/**
+ * One HTTP/1.x connection. Every request is validated in turn; a request head is forwarded
+ * once it is complete and valid, its body as it streams and validates. Bytes after a message
+ * the session cannot frame are never forwarded.
+ *
+ * <p>Client side states ({@link ClientState}): {@code HEAD} (reading a request head),
+ * {@code BODY_LENGTH} and {@code BODY_CHUNKED}, {@code AWAIT_SWITCH} (after an Upgrade or
+ * CONNECT request, client bytes are held, bounded, until its response says whether the
+ * connection is still HTTP), {@code DRAIN} (after a request that ends the connection, client
+ * bytes are dropped), {@code REFUSED} (a refusal is sent or waits for earlier responses),
+ * {@code RAW} (relayed raw by the engine).
+ *
+ * <p>With {@code testReply} the session follows the responses ({@link ResponseTracker}) so that
+ * its own refusal reaches the client after the responses to the requests forwarded before it,
+ * and so that 101 and tunnels are relayed raw. Without it, a refusal is answered only when it
+ * concerns the first request of the connection; later ones just close the connection, since
+ * the session cannot know whether the server is still answering.
+ */
+final class HttpSession implements ValidatorSession {
+
+    private enum ClientState { HEAD, BODY_LENGTH, BODY_CHUNKED, AWAIT_SWITCH, DRAIN, REFUSED, RAW }
+
+    private final HttpPolicy policy;
+    private final RuleEnforcer rules;
+    private final UnitReader reader = new UnitReader();
+    private final RequestHeadParser head;
+    private final ChunkedBodyReader chunked;
+    private final ClientForwarder forwarder = new ClientForwarder();
+    private final PendingRequests pending;
+    private final ResponseTracker responses;
+    private final UnitBuffer early = new UnitBuffer();
+    private ClientState state = ClientState.HEAD;
+    private long bodyRemaining;
+    private long requestsForwarded;
+    private boolean currentAwaitsSwitch;
+    private boolean currentIsConnect;
+    private boolean currentClosesAfter;
+    private byte[] refusal = new byte[0];
+    private boolean refusalWaiting;
+    private boolean refusalAborts;
+    private long refusalAfter;
+    private boolean closed;
+
+    HttpSession(HttpPolicy policy) {
+        this.policy = policy;
+        this.rules = new RuleEnforcer(policy);
+        this.head = new RequestHeadParser(policy, rules);
+        this.chunked = new ChunkedBodyReader(policy, rules, reader);
+        this.pending = new PendingRequests(policy.maxPipelined());
+        this.responses = new ResponseTracker(pending);
+    }
+
+    // ---- client to server ----
+
+    @Override
+    public void onClientData(ByteBuffer data, Decisions out) {
+        process(data, data.position(), data.limit(), out);
+        data.position(data.limit());
+    }
+
+    private void process(ByteBuffer data, int start, int limit, Decisions out) {
+        forwarder.begin(data, start);
+        int pos = start;
+        while (pos < limit) {
+            pos = switch (state) {
+                case HEAD -> head(data, pos, limit, out);
+                case BODY_LENGTH -> lengthBody(pos, limit);
+                case BODY_CHUNKED -> chunkedBody(data, pos, limit, out);
+                case AWAIT_SWITCH -> holdEarly(data, pos, limit, out);
+                case DRAIN, REFUSED, RAW -> drop(pos, limit, out);
+            };
+        }
+        forwarder.flush(pos, out);
+        forwarder.end();
+    }
+
+    private int head(ByteBuffer data, int pos, int limit, Decisions out) {
+        UnitReader.Status status = reader.feed(data, pos, limit, head, out);
+        return switch (status) {
+            case NEED_MORE -> {
+                forwarder.flush(reader.unitStart(), out);
+                forwarder.skip(limit);
+                yield limit;
+            }
+            case REFUSED -> {
+                forwarder.flush(reader.unitStart(), out);
+                if (reader.refusedOverBudget()) {
+                    HttpRule rule = reader.overBudgetRule();
+                    rules.refuse(rule, rule.rule().description(), excerptAt(data, reader.unitStart(), limit));
+                }
+                refuse(false, out);
+                forwarder.skip(limit);
+                yield limit;
+            }
+            case DONE -> accept(data, out);
+        };
+    }
+
+    /** The head is valid: forward it, and read its body next. */
+    private int accept(ByteBuffer data, Decisions out) {
+        if (policy.testReply() && pending.isFull()) {
+            forwarder.flush(reader.unitStart(), out);
+            rules.refuse(HttpRule.LIMIT_PIPELINE, "more than " + policy.maxPipelined() + " requests awaiting a response", "");
+            refuse(false, out);
+            forwarder.skip(data.limit());
+            return data.limit();
+        }
+        if (reader.isHeld() || !head.cuts().isEmpty()) {
+            forwarder.sendUnit(reader, head.cuts(), out);
+        }
+        int end = reader.end();
+        reader.nextUnitReleasing();
+        requestsForwarded++;
+        currentAwaitsSwitch = head.isUpgrade() || head.isConnect();
+        currentIsConnect = head.isConnect();
+        currentClosesAfter = head.closeAfter();
+        if (policy.testReply()) {
+            pending.add(kindOf(head), currentClosesAfter);
+        }
+        switch (head.framing()) {
+            case NONE -> requestComplete();
+            case LENGTH -> {
+                bodyRemaining = head.contentLength();
+                state = ClientState.BODY_LENGTH;
+            }
+            case CHUNKED -> {
+                chunked.start();
+                state = ClientState.BODY_CHUNKED;
+            }
+        }
+        return end;
+    }
+
+    private static PendingRequests.Kind kindOf(RequestHeadParser head) {
+        if (head.isConnect()) {
+            return PendingRequests.Kind.CONNECT;
+        }
+        if (head.isUpgrade()) {
+            return PendingRequests.Kind.UPGRADE;
+        }
+        return head.isHead() ? PendingRequests.Kind.HEAD : PendingRequests.Kind.PLAIN;
+    }
+
+    private int lengthBody(int pos, int limit) {
+        long n = Math.min(bodyRemaining, limit - pos);
+        bodyRemaining -= n;
+        if (bodyRemaining == 0) {
+            requestComplete();
+        }
+        return pos + (int) n;
+    }
+
+    private int chunkedBody(ByteBuffer data, int pos, int limit, Decisions out) {
+        switch (chunked.feed(data, pos, limit, forwarder, out)) {
+            case MORE -> {
+                return chunked.position();
+            }
+            case DONE -> {
+                reader.nextUnitReleasing();
+                requestComplete();
+                return chunked.position();
+            }
+            default -> {
+                forwarder.flush(chunked.position(), out);
+                refuse(true, out);
+                forwarder.skip(limit);
+                return limit;
+            }
+        }
+    }
+
+    private void requestComplete() {
+        head.reset();
+        if (currentAwaitsSwitch) {
+            state = ClientState.AWAIT_SWITCH;
+        } else {
+            state = currentClosesAfter ? ClientState.DRAIN : ClientState.HEAD;
+        }
+    }
+
+    /** Bytes sent after an Upgrade or CONNECT request, before its response: kept until it is known what they are. */
+    private int holdEarly(ByteBuffer data, int pos, int limit, Decisions out) {
+        forwarder.flush(pos, out);
+        forwarder.skip(limit);
+        if (early.length() + limit - pos > policy.maxHeaderSection()) {
+            out.report(new Violation(HttpRule.UPGRADE_EARLY_DATA.ruleName(), RuleMode.ENFORCE,
+                    "client sent too much before the response to its Upgrade or CONNECT request", excerptAt(data, pos, limit)));
+            early.release();
+            state = ClientState.REFUSED;
+            closed = true;
+            out.close();
+            return limit;
+        }
+        early.append(data, pos, limit);
+        return limit;
+    }
+
+    private int drop(int pos, int limit, Decisions out) {
+        forwarder.flush(pos, out);
+        forwarder.skip(limit);
+        return limit;
+    }
+
+    // ---- refusing ----
+
+    /**
+     * Refuses the current request with the recorded rule. Nothing more from the client is
+     * forwarded. {@code partlyForwarded}: its head (and some body) already went to the server,
+     * which must then never see its end.
+     */
+    private void refuse(boolean partlyForwarded, Decisions out) {
+        out.report(rules.refusal());
+        state = ClientState.REFUSED;
+        reader.nextUnitReleasing();
+        byte[] response = RejectionResponse.forRule(rules.refusedRule(), policy);
+        if (!policy.testReply()) {
+            if (partlyForwarded) {
+                out.abortServer();
+            }
+            if (requestsForwarded == (partlyForwarded ? 1 : 0)) {
+                out.sendToClient(ByteBuffer.wrap(response));
+            }
+            closed = true;
+            out.close();
+            return;
+        }
+        refusal = response;
+        refusalWaiting = true;
+        refusalAborts = partlyForwarded;
+        refusalAfter = requestsForwarded - (partlyForwarded ? 1 : 0);
+        sendRefusalWhenDue(out);
+    }
+
+    /**
+     * Sends the waiting refusal once the responses to every earlier request have been relayed.
+     * If the server already started answering the refused request itself, no refusal of the
+     * wrapper's own is sent: the client would get two answers to one request.
+     */
+    private boolean sendRefusalWhenDue(Decisions out) {
+        if (!refusalWaiting || responses.completed() < refusalAfter) {
+            return false;
+        }
+        if (refusalAborts) {
+            out.abortServer();
+        }
+        if (responses.completed() == refusalAfter && responses.betweenResponses()) {
+            out.sendToClient(ByteBuffer.wrap(refusal));
+        }
+        refusalWaiting = false;
+        closed = true;
+        out.close();
+        return true;
+    }
+
+    // ---- server to client ----
+
+    @Override
+    public void onServerData(ByteBuffer data, Decisions out) {
+        int pos = data.position();
+        int limit = data.limit();
+        int sent = pos;
+        while (pos < limit && !closed && state != ClientState.RAW) {
+            pos = responses.scan(data, pos, limit);
+            switch (responses.event()) {
+                case NONE -> { }
+                case COMPLETE -> {
+                    sent = relay(data, sent, pos, out);
+                    afterResponse(out);
+                }
+                case SWITCHED -> {
+                    sent = relay(data, sent, limit, out);
+                    switchProtocols(out);
+                }
+                case BROKEN -> {
+                    sent = relay(data, sent, pos, out);
+                    out.report(new Violation(HttpRule.RESPONSE_FRAMING.ruleName(), RuleMode.ENFORCE, responses.brokenReason(), ""));
+                    closed = true;
+                    out.close();
+                }
+            }
+        }
+        if (!closed) {
+            relay(data, sent, limit, out);
+        }
+        data.position(limit);
+    }
+
+    private static int relay(ByteBuffer data, int from, int to, Decisions out) {
+        if (to > from) {
+            out.sendToClient(data.slice(from, to - from));
+        }
+        return to;
+    }
+
+    private void afterResponse(Decisions out) {
+        if (sendRefusalWhenDue(out)) {
+            return;
+        }
+        if (responses.lastClosesAfter()) {
+            closed = true;
+            out.close();
+            return;
+        }
+        PendingRequests.Kind kind = responses.lastKind();
+        if (kind != PendingRequests.Kind.UPGRADE && kind != PendingRequests.Kind.CONNECT) {
+            return;
+        }
+        if (state == ClientState.AWAIT_SWITCH) {
+            resumeAfterRefusedSwitch(out);
+        } else {
+            // Answered before its body was complete: once the body is, the connection stays HTTP.
+            currentAwaitsSwitch = false;
+        }
+    }
+
+    /** The server answered an Upgrade or CONNECT request without switching: the held bytes are HTTP again. */
+    private void resumeAfterRefusedSwitch(Decisions out) {
+        state = ClientState.HEAD;
+        if (early.length() == 0) {
+            early.release();
+            return;
+        }
+        byte[] held = new byte[early.length()];
+        early.view().get(0, held);
+        early.release();
+        process(ByteBuffer.wrap(held), 0, held.length, out);
+    }
+
+    private void switchProtocols(Decisions out) {
+        if (early.length() > 0) {
+            out.sendToServer(early.view().slice(0, early.length()));
+        }
+        early.release();
+        state = ClientState.RAW;
+        out.relayRaw(currentIsConnect ? "CONNECT tunnel established" : "101 Switching Protocols");
+    }
+
+    @Override
+    public void onServerEnd(Decisions out) {
+        responses.serverEnded();
+        if (closed) {
+            return;
+        }
+        if (responses.event() == ResponseTracker.Event.COMPLETE && sendRefusalWhenDue(out)) {
+            return;
+        }
+        if (refusalWaiting) {
+            refusalWaiting = false;
+            closed = true;
+            out.close();
+        }
+    }
+
+    // ---- for tests ----
+
+    /** Bytes of buffers this connection holds now: the bound tests check. */
+    int retainedBytes() {
+        return reader.retainedBytes() + early.capacity() + responses.retainedBytes() + pending.retainedBytes();
+    }
+
+    /** Request heads forwarded so far, for tests that parse what the server received. */
+    long requestsForwarded() {
+        return requestsForwarded;
+    }
+
+    private static String excerptAt(ByteBuffer data, int from, int limit) {
+        return Excerpt.of(data, from, Math.min(limit, from + Violation.EXCERPT_BYTES));
+    }
+}

@@ -1,0 +1,49 @@
+package org.protowrap.validator.http;
+
+import java.util.Optional;
+import org.protowrap.api.HealthProbe;
+import org.protowrap.api.Refusal;
+import org.protowrap.api.SessionInfo;
+import org.protowrap.api.Validator;
+import org.protowrap.api.ValidatorSession;
+
+/** The HTTP validator of one wrapper: immutable, shared by all its connections. */
+final class HttpValidator implements Validator {
+
+    private final HttpPolicy policy;
+    private final HttpHealthProbe probe;
+
+    HttpValidator(HttpPolicy policy, HttpHealthProbe probe) {
+        this.policy = policy;
+        this.probe = probe;
+    }
+
+    @Override
+    public ValidatorSession newSession(SessionInfo session) {
+        return new HttpSession(policy);
+    }
+
+    /** The client speaks first: no backend is chosen before a valid request head. */
+    @Override
+    public boolean serverSpeaksFirst() {
+        return false;
+    }
+
+    /**
+     * 503 when there is no backend, too many connections (503 rather than 429: the limit is the
+     * wrapper's capacity, not a judgement on this client's rate) or shutdown; 408 on a timeout.
+     */
+    @Override
+    public Optional<byte[]> refusal(Refusal reason) {
+        return Optional.of(switch (reason) {
+            case NO_BACKEND, SHUTTING_DOWN -> RejectionResponse.forStatus(503, "");
+            case TOO_MANY_CONNECTIONS -> RejectionResponse.forStatus(503, "Retry-After: 1\r\n");
+            case TIMEOUT -> RejectionResponse.forStatus(408, "");
+        });
+    }
+
+    @Override
+    public Optional<HealthProbe> healthProbe() {
+        return Optional.of(probe);
+    }
+}

@@ -1,0 +1,664 @@
+package org.protowrap.validator.http;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.protowrap.api.Decisions;
+import org.protowrap.api.RuleMode;
+import org.protowrap.api.Violation;
+
+/**
+ * Parses and checks one request head (request line, field lines, empty line) line by line, in
+ * place, and finds how its body is framed. One instance serves a whole connection: {@link #reset()}
+ * prepares it for the next request without allocating.
+ *
+ * <p>It reads only the fields that decide framing, routing and the connection's fate (Host,
+ * Content-Length, Transfer-Encoding, Connection, Upgrade); every other field is checked for
+ * syntax only. It cannot see bodies: see {@link ChunkedBodyReader}.
+ */
+final class RequestHeadParser implements LineConsumer {
+
+    private enum State { REQUEST_LINE, FIELDS, DONE }
+
+    /** How the body of the request is delimited. */
+    enum Framing { NONE, LENGTH, CHUNKED }
+
+    private static final List<byte[]> KNOWN = HttpPolicy.KNOWN_METHODS.stream()
+            .map(m -> m.getBytes(StandardCharsets.US_ASCII)).toList();
+    private static final int MAX_LENGTH_DIGITS = 18;
+
+    private final HttpPolicy policy;
+    private final RuleEnforcer rules;
+    private final FieldLineParser field = new FieldLineParser();
+    private State state = State.REQUEST_LINE;
+    private int sectionUsed;
+    private int fieldCount;
+    private int version;
+    private boolean head;
+    private boolean connect;
+    private boolean needsLength;
+    private boolean noContentExpected;
+    private int hostCount;
+    private long contentLength;
+    private boolean transferEncoding;
+    private boolean connectionClose;
+    private boolean connectionKeepAlive;
+    private boolean connectionUpgrade;
+    private boolean upgradeField;
+    private boolean upgrade;
+    private boolean closeAfter;
+    private final UnitCuts cuts = new UnitCuts();
+    private final UnitCuts lengthLines = new UnitCuts();
+
+    RequestHeadParser(HttpPolicy policy, RuleEnforcer rules) {
+        this.policy = policy;
+        this.rules = rules;
+        reset();
+    }
+
+    /** Prepares for the next request on the connection. */
+    void reset() {
+        state = State.REQUEST_LINE;
+        sectionUsed = 0;
+        fieldCount = 0;
+        version = 11;
+        head = false;
+        connect = false;
+        needsLength = false;
+        noContentExpected = false;
+        hostCount = 0;
+        contentLength = -1;
+        transferEncoding = false;
+        connectionClose = false;
+        connectionKeepAlive = false;
+        connectionUpgrade = false;
+        upgradeField = false;
+        upgrade = false;
+        closeAfter = false;
+        cuts.clear();
+        lengthLines.clear();
+    }
+
+    @Override
+    public int lineBudget() {
+        if (state == State.REQUEST_LINE) {
+            return Math.min(policy.maxRequestLine(), policy.maxHeaderSection());
+        }
+        return Math.min(policy.maxFieldLine(), policy.maxHeaderSection() - sectionUsed);
+    }
+
+    @Override
+    public HttpRule overBudgetRule() {
+        if (state == State.REQUEST_LINE) {
+            return policy.maxRequestLine() <= policy.maxHeaderSection() ? HttpRule.LIMIT_REQUEST_LINE : HttpRule.LIMIT_HEADER_SECTION;
+        }
+        return policy.maxFieldLine() <= policy.maxHeaderSection() - sectionUsed ? HttpRule.LIMIT_FIELD_LINE : HttpRule.LIMIT_HEADER_SECTION;
+    }
+
+    @Override
+    public Step line(ByteBuffer src, int from, int to, int unitOffset, Decisions out) {
+        sectionUsed += to - from;
+        int end = FieldLineParser.contentEnd(src, from, to, rules, out);
+        if (end < 0) {
+            return Step.REFUSED;
+        }
+        if (state == State.REQUEST_LINE) {
+            if (requestLineRefused(src, from, end, out)) {
+                return Step.REFUSED;
+            }
+            state = State.FIELDS;
+            return Step.MORE;
+        }
+        if (end == from) {
+            return finish(src, from, to, out);
+        }
+        return fieldLine(src, from, end, to, unitOffset, out);
+    }
+
+    // ---- request line ----
+
+    private boolean requestLineRefused(ByteBuffer src, int from, int end, Decisions out) {
+        int sp1 = indexOf(src, from, end, ' ');
+        int sp2 = sp1 < 0 ? -1 : indexOf(src, sp1 + 1, end, ' ');
+        if (sp1 <= from || sp2 <= sp1 + 1 || !isToken(src, from, sp1) || !isVisible(src, sp1 + 1, sp2)) {
+            return rules.refuses(HttpRule.REQUEST_LINE_INVALID, "request line is not method SP target SP version", src, from, end, out);
+        }
+        if (versionRefused(src, sp2 + 1, end, out)) {
+            return true;
+        }
+        return methodRefused(src, from, sp1, out) || targetRefused(src, from, sp1 + 1, sp2, end, out);
+    }
+
+    private boolean versionRefused(ByteBuffer src, int v, int end, Decisions out) {
+        boolean shaped = end - v == 8 && HttpGrammar.equalsAscii(src, v, v + 5, "HTTP/")
+                && isDigit(src.get(v + 5)) && src.get(v + 6) == '.' && isDigit(src.get(v + 7));
+        if (!shaped) {
+            return rules.refuses(HttpRule.REQUEST_LINE_INVALID, "version is not HTTP/DIGIT.DIGIT", src, v, end, out);
+        }
+        if (src.get(v + 5) != '1' || (src.get(v + 7) != '0' && src.get(v + 7) != '1')) {
+            return rules.refuses(HttpRule.VERSION_UNSUPPORTED, "version other than HTTP/1.0 and HTTP/1.1", src, v, end, out);
+        }
+        version = src.get(v + 7) == '0' ? 10 : 11;
+        return false;
+    }
+
+    private boolean methodRefused(ByteBuffer src, int from, int to, Decisions out) {
+        head = HttpGrammar.equalsAscii(src, from, to, "HEAD");
+        connect = HttpGrammar.equalsAscii(src, from, to, "CONNECT");
+        needsLength = HttpGrammar.equalsAscii(src, from, to, "POST") || HttpGrammar.equalsAscii(src, from, to, "PUT")
+                || HttpGrammar.equalsAscii(src, from, to, "PATCH");
+        noContentExpected = head || connect || HttpGrammar.equalsAscii(src, from, to, "GET")
+                || HttpGrammar.equalsAscii(src, from, to, "DELETE") || HttpGrammar.equalsAscii(src, from, to, "TRACE");
+        if (connect ? policy.allowConnect() : contains(policy.methods(), src, from, to)) {
+            return false;
+        }
+        if (contains(KNOWN, src, from, to)) {
+            return rules.refuses(HttpRule.METHOD_NOT_ALLOWED, "method not allowed here", src, from, to, out);
+        }
+        return rules.refuses(HttpRule.METHOD_UNKNOWN, "unknown method", src, from, to, out);
+    }
+
+    private boolean targetRefused(ByteBuffer src, int line, int t, int end, int lineEnd, Decisions out) {
+        if (connect) {
+            return !isAuthority(src, t, end)
+                    && rules.refuses(HttpRule.TARGET_INVALID, "CONNECT target is not host:port", src, line, lineEnd, out);
+        }
+        if (end - t == 1 && src.get(t) == '*') {
+            return !HttpGrammar.equalsAscii(src, line, t - 1, "OPTIONS")
+                    && rules.refuses(HttpRule.TARGET_INVALID, "asterisk-form target outside OPTIONS", src, line, lineEnd, out);
+        }
+        int pathStart = t;
+        if (src.get(t) != '/') {
+            int afterScheme = schemeEnd(src, t, end);
+            if (afterScheme < 0) {
+                return rules.refuses(HttpRule.TARGET_INVALID, "target is neither origin-form nor absolute-form", src, line, lineEnd, out);
+            }
+            if (rules.refuses(HttpRule.TARGET_ABSOLUTE_FORM, "absolute-form target", src, line, lineEnd, out)) {
+                return true;
+            }
+            int slash = indexOf(src, afterScheme, end, '/');
+            pathStart = slash < 0 ? end : slash;
+        }
+        if (!targetBytesValid(src, t, end)
+                && rules.refuses(HttpRule.TARGET_INVALID, "target byte outside RFC 3986 or bad percent-escape", src, line, lineEnd, out)) {
+            return true;
+        }
+        int query = indexOf(src, pathStart, end, '?');
+        return pathRefused(src, pathStart, query < 0 ? end : query, line, lineEnd, out);
+    }
+
+    private boolean pathRefused(ByteBuffer src, int from, int to, int line, int lineEnd, Decisions out) {
+        if (hasEncodedSlash(src, from, to)
+                && rules.refuses(HttpRule.TARGET_ENCODED_SLASH, "encoded slash or backslash in the path", src, line, lineEnd, out)) {
+            return true;
+        }
+        if (hasDotSegment(src, from, to)
+                && rules.refuses(HttpRule.TARGET_DOT_SEGMENT, "dot segment in the path", src, line, lineEnd, out)) {
+            return true;
+        }
+        if (policy.denyPaths().isEmpty()) {
+            return false;
+        }
+        byte[] raw = new byte[to - from];
+        src.get(from, raw);
+        String path = new String(raw, StandardCharsets.ISO_8859_1);
+        for (Pattern deny : policy.denyPaths()) {
+            if (deny.matcher(path).find()) {
+                return rules.refuses(HttpRule.TARGET_DENIED, "path matches denyPaths pattern " + deny.pattern(), src, line, lineEnd, out);
+            }
+        }
+        return false;
+    }
+
+    // ---- field lines ----
+
+    private Step fieldLine(ByteBuffer src, int from, int end, int to, int unitOffset, Decisions out) {
+        fieldCount++;
+        if (fieldCount > policy.maxFields()) {
+            return refused(HttpRule.LIMIT_FIELD_COUNT, "more than " + policy.maxFields() + " fields", src, from, end, out);
+        }
+        if (field.refuses(src, from, end, rules, out)) {
+            return Step.REFUSED;
+        }
+        if (field.spaceStart() < field.colon()) {
+            cuts.add(unitOffset + field.spaceStart() - from, unitOffset + field.colon() - from);
+        }
+        return meaningRefused(src, from, end, to, unitOffset, out) ? Step.REFUSED : Step.MORE;
+    }
+
+    private boolean meaningRefused(ByteBuffer src, int from, int end, int to, int unitOffset, Decisions out) {
+        int nameEnd = field.nameEnd();
+        if (readsAsFramingField(src, from, nameEnd)) {
+            return rules.refuses(HttpRule.HEADER_NAME_INVALID,
+                    "field name reads as Content-Length or Transfer-Encoding once underscores become dashes", src, from, end, out);
+        }
+        if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "host")) {
+            return hostRefused(src, from, end, out);
+        }
+        if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "content-length")) {
+            lengthLines.add(unitOffset, unitOffset + to - from);
+            return contentLengthRefused(src, from, end, out);
+        }
+        if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "transfer-encoding")) {
+            return transferEncodingRefused(src, from, end, out);
+        }
+        if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "expect")) {
+            return !HttpGrammar.equalsIgnoreCase(src, field.valueStart(), field.valueEnd(), "100-continue")
+                    && rules.refuses(HttpRule.EXPECT_UNKNOWN, "Expect other than 100-continue", src, from, end, out);
+        }
+        if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "connection")) {
+            readConnection(src, field.valueStart(), field.valueEnd());
+        } else if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "upgrade")) {
+            upgradeField = true;
+            return upgradeRefused(src, from, end, out);
+        }
+        return false;
+    }
+
+    /** Every protocol offered ({@code name[/version]}, comma separated) must be one the options allow. */
+    private boolean upgradeRefused(ByteBuffer src, int from, int end, Decisions out) {
+        int i = field.valueStart();
+        int to = field.valueEnd();
+        while (i <= to) {
+            int e = indexOf(src, i, to, ',');
+            e = e < 0 ? to : e;
+            int s = trimStart(src, i, e);
+            int slash = indexOf(src, s, e, '/');
+            int nameEnd = slash < 0 ? trimEnd(src, s, e) : slash;
+            if (!allowedUpgrade(src, s, nameEnd)) {
+                return rules.refuses(HttpRule.UPGRADE_PROTOCOL, "Upgrade to a protocol not in upgradeProtocols", src, from, end, out);
+            }
+            i = e + 1;
+        }
+        return false;
+    }
+
+    private boolean allowedUpgrade(ByteBuffer src, int from, int to) {
+        for (String protocol : policy.upgradeProtocols()) {
+            if (HttpGrammar.equalsIgnoreCase(src, from, to, protocol)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean hostRefused(ByteBuffer src, int from, int end, Decisions out) {
+        hostCount++;
+        if (hostCount > 1 && rules.refuses(HttpRule.HOST_DUPLICATE, "Host given more than once", src, from, end, out)) {
+            return true;
+        }
+        int vs = field.valueStart();
+        int ve = field.valueEnd();
+        return vs < ve && !isAuthority(src, vs, ve) && !isHostOnly(src, vs, ve)
+                && rules.refuses(HttpRule.HOST_INVALID, "Host is not host[:port]", src, from, end, out);
+    }
+
+    private boolean contentLengthRefused(ByteBuffer src, int from, int end, Decisions out) {
+        int i = field.valueStart();
+        int ve = field.valueEnd();
+        do {
+            int e = indexOf(src, i, ve, ',');
+            e = e < 0 ? ve : e;
+            long value = digits(src, trimStart(src, i, e), trimEnd(src, i, e));
+            if (value < 0) {
+                return rules.refuses(HttpRule.CL_INVALID, "Content-Length is not 1*DIGIT", src, from, end, out);
+            }
+            if (contentLength >= 0 && value != contentLength) {
+                return rules.refuses(HttpRule.CL_CONFLICT, "Content-Length values differ", src, from, end, out);
+            }
+            if (contentLength >= 0 && rules.refuses(HttpRule.CL_DUPLICATE, "Content-Length repeated", src, from, end, out)) {
+                return true;
+            }
+            contentLength = value;
+            i = e + 1;
+        } while (i <= ve);
+        return false;
+    }
+
+    /** Transfer-Encoding must be written the one way every backend reads alike: {@code chunked} or {@code gzip, chunked}. */
+    private boolean transferEncodingRefused(ByteBuffer src, int from, int end, Decisions out) {
+        if (transferEncoding) {
+            return rules.refuses(HttpRule.TE_OBFUSCATED, "Transfer-Encoding repeated", src, from, end, out);
+        }
+        transferEncoding = true;
+        if (version == 10) {
+            return rules.refuses(HttpRule.TE_HTTP10, "Transfer-Encoding in HTTP/1.0", src, from, end, out);
+        }
+        int first = field.colon() + 1 < end && src.get(field.colon() + 1) == ' ' ? field.colon() + 2 : field.colon() + 1;
+        return codingsRefused(src, from, first, end, out);
+    }
+
+    /** Lower-case codings separated by {@code ","} or {@code ", "}, chunked once and last. */
+    private boolean codingsRefused(ByteBuffer src, int from, int first, int end, Decisions out) {
+        boolean chunkedSeen = false;
+        boolean chunkedLast = false;
+        int i = first;
+        while (i <= end) {
+            int comma = indexOf(src, i, end, ',');
+            int elementEnd = comma < 0 ? end : comma;
+            if (!isLowerToken(src, i, elementEnd)) {
+                return rules.refuses(HttpRule.TE_OBFUSCATED,
+                        "Transfer-Encoding element is empty, not lower case, or has whitespace or parameters", src, from, end, out);
+            }
+            chunkedLast = HttpGrammar.equalsAscii(src, i, elementEnd, "chunked");
+            if (chunkedLast && chunkedSeen) {
+                return rules.refuses(HttpRule.TE_OBFUSCATED, "chunked given twice", src, from, end, out);
+            }
+            if (!chunkedLast && !isKnownCoding(src, i, elementEnd)) {
+                return rules.refuses(HttpRule.TE_UNKNOWN, "unknown transfer coding", src, from, end, out);
+            }
+            chunkedSeen |= chunkedLast;
+            i = comma < 0 ? end + 1 : comma + 1 < end && src.get(comma + 1) == ' ' ? comma + 2 : comma + 1;
+        }
+        return !chunkedLast && rules.refuses(HttpRule.TE_NOT_CHUNKED_LAST, "last transfer coding is not chunked", src, from, end, out);
+    }
+
+    private void readConnection(ByteBuffer src, int from, int to) {
+        int i = from;
+        while (i <= to) {
+            int e = indexOf(src, i, to, ',');
+            e = e < 0 ? to : e;
+            int s = trimStart(src, i, e);
+            int t = trimEnd(src, i, e);
+            connectionClose |= HttpGrammar.equalsIgnoreCase(src, s, t, "close");
+            connectionKeepAlive |= HttpGrammar.equalsIgnoreCase(src, s, t, "keep-alive");
+            connectionUpgrade |= HttpGrammar.equalsIgnoreCase(src, s, t, "upgrade");
+            i = e + 1;
+        }
+    }
+
+    // ---- end of the head ----
+
+    private Step finish(ByteBuffer src, int from, int to, Decisions out) {
+        if (version == 11 && hostCount == 0
+                && rules.refuses(HttpRule.HOST_MISSING, "HTTP/1.1 request without Host", src, from, to, out)) {
+            return Step.REFUSED;
+        }
+        if (transferEncoding && contentLength >= 0 && lengthRefusedWithEncoding(src, from, to, out)) {
+            return Step.REFUSED;
+        }
+        if (!transferEncoding && contentLength < 0 && needsLength
+                && rules.refuses(HttpRule.LENGTH_REQUIRED, "no Content-Length or Transfer-Encoding", src, from, to, out)) {
+            return Step.REFUSED;
+        }
+        if (noContentExpected && (transferEncoding || contentLength > 0)
+                && rules.refuses(HttpRule.BODY_UNEXPECTED, "content on a method that has none", src, from, to, out)) {
+            return Step.REFUSED;
+        }
+        if (policy.maxBodySize() >= 0 && contentLength > policy.maxBodySize()
+                && rules.refuses(HttpRule.BODY_TOO_LARGE, "Content-Length above maxBodySize", src, from, to, out)) {
+            return Step.REFUSED;
+        }
+        upgrade = upgradeField && connectionUpgrade;
+        if (upgrade && !policy.testReply()) {
+            if (rules.refuses(HttpRule.UPGRADE_UNTRACKED, "Upgrade cannot be followed without testReply", src, from, to, out)) {
+                return Step.REFUSED;
+            }
+            upgrade = false;
+        }
+        closeAfter |= connectionClose || (version == 10 && !connectionKeepAlive);
+        state = State.DONE;
+        return Step.DONE;
+    }
+
+    /** RFC 9112 section 6.1: refuse, or (sanitize) drop Content-Length and close after the response. */
+    private boolean lengthRefusedWithEncoding(ByteBuffer src, int from, int to, Decisions out) {
+        if (!policy.sanitize()) {
+            return rules.refuses(HttpRule.CL_TE_BOTH, "both Transfer-Encoding and Content-Length", src, from, to, out);
+        }
+        out.report(new Violation(HttpRule.CL_TE_BOTH.ruleName(), RuleMode.LOG,
+                "both Transfer-Encoding and Content-Length: Content-Length dropped, connection closed after the response", ""));
+        cuts.addAll(lengthLines);
+        contentLength = -1;
+        closeAfter = true;
+        return false;
+    }
+
+    private Step refused(HttpRule rule, String detail, ByteBuffer src, int from, int to, Decisions out) {
+        rules.refuses(rule, detail, src, from, to, out);
+        return Step.REFUSED;
+    }
+
+    // ---- results ----
+
+    Framing framing() {
+        if (transferEncoding) {
+            return Framing.CHUNKED;
+        }
+        return contentLength > 0 ? Framing.LENGTH : Framing.NONE;
+    }
+
+    long contentLength() {
+        return contentLength;
+    }
+
+    boolean isHead() {
+        return head;
+    }
+
+    /** A CONNECT request, allowed by the options: a tunnel follows a 2xx response. */
+    boolean isConnect() {
+        return connect;
+    }
+
+    /** An upgrade request that may be answered with 101 (only with testReply). */
+    boolean isUpgrade() {
+        return upgrade;
+    }
+
+    /** Whether the connection ends after this request's response. */
+    boolean closeAfter() {
+        return closeAfter;
+    }
+
+    /** What must not be forwarded of the head: rewrites of relaxed rules. */
+    UnitCuts cuts() {
+        return cuts;
+    }
+
+    // ---- small grammar pieces ----
+
+    /**
+     * Backends that map {@code _} to {@code -} (CGI-style environments) would read
+     * {@code Transfer_Encoding} as Transfer-Encoding: refused even when underscores are allowed.
+     */
+    private static boolean readsAsFramingField(ByteBuffer src, int from, int to) {
+        int length = to - from;
+        if (length != "content-length".length() && length != "transfer-encoding".length()) {
+            return false;
+        }
+        String target = length == "content-length".length() ? "content-length" : "transfer-encoding";
+        boolean underscore = false;
+        for (int i = 0; i < length; i++) {
+            int b = src.get(from + i);
+            int lower = b >= 'A' && b <= 'Z' ? b + 32 : b;
+            underscore |= lower == '_';
+            if ((lower == '_' ? '-' : lower) != target.charAt(i)) {
+                return false;
+            }
+        }
+        return underscore;
+    }
+
+    private static boolean contains(List<byte[]> methods, ByteBuffer src, int from, int to) {
+        for (byte[] method : methods) {
+            if (HttpGrammar.equalsBytes(src, from, to, method)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isKnownCoding(ByteBuffer src, int from, int to) {
+        return HttpGrammar.equalsAscii(src, from, to, "gzip") || HttpGrammar.equalsAscii(src, from, to, "deflate")
+                || HttpGrammar.equalsAscii(src, from, to, "compress") || HttpGrammar.equalsAscii(src, from, to, "x-gzip")
+                || HttpGrammar.equalsAscii(src, from, to, "x-compress");
+    }
+
+    private static boolean isLowerToken(ByteBuffer src, int from, int to) {
+        if (from >= to) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            byte b = src.get(i);
+            if (!HttpGrammar.isTchar(b) || (b >= 'A' && b <= 'Z')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isToken(ByteBuffer src, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (!HttpGrammar.isTchar(src.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** No whitespace, control byte or DEL: what separates a target from the rest of the line. */
+    private static boolean isVisible(ByteBuffer src, int from, int to) {
+        for (int i = from; i < to; i++) {
+            int b = src.get(i) & 0xff;
+            if (b <= 0x20 || b == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean targetBytesValid(ByteBuffer src, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte b = src.get(i);
+            if (b == '%') {
+                if (i + 2 >= to || HttpGrammar.hexValue(src.get(i + 1)) < 0 || HttpGrammar.hexValue(src.get(i + 2)) < 0) {
+                    return false;
+                }
+                i += 2;
+            } else if (!HttpGrammar.isTargetChar(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** After {@code scheme "://"}, or -1 if the target does not start with a scheme. */
+    private static int schemeEnd(ByteBuffer src, int from, int to) {
+        int i = from;
+        while (i < to && (Character.isLetterOrDigit(src.get(i)) || src.get(i) == '+' || src.get(i) == '-' || src.get(i) == '.')) {
+            i++;
+        }
+        boolean scheme = i > from && Character.isLetter(src.get(from)) && i + 3 <= to
+                && src.get(i) == ':' && src.get(i + 1) == '/' && src.get(i + 2) == '/';
+        return scheme ? i + 3 : -1;
+    }
+
+    private static boolean hasEncodedSlash(ByteBuffer src, int from, int to) {
+        for (int i = from; i + 2 < to; i++) {
+            if (src.get(i) == '%' && (HttpGrammar.equalsIgnoreCase(src, i + 1, i + 3, "2f")
+                    || HttpGrammar.equalsIgnoreCase(src, i + 1, i + 3, "5c"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A segment made only of one or two dots, each written as {@code .} or {@code %2e}. */
+    private static boolean hasDotSegment(ByteBuffer src, int from, int to) {
+        int segment = from;
+        for (int i = from; i <= to; i++) {
+            if (i == to || src.get(i) == '/') {
+                if (isDots(src, segment, i)) {
+                    return true;
+                }
+                segment = i + 1;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isDots(ByteBuffer src, int from, int to) {
+        int dots = 0;
+        int i = from;
+        while (i < to) {
+            if (src.get(i) == '.') {
+                i++;
+            } else if (i + 3 <= to && HttpGrammar.equalsIgnoreCase(src, i, i + 3, "%2e")) {
+                i += 3;
+            } else {
+                return false;
+            }
+            dots++;
+        }
+        return dots == 1 || dots == 2;
+    }
+
+    /** {@code host ":" port}, with a non-empty host and 1*5 digits. */
+    private static boolean isAuthority(ByteBuffer src, int from, int to) {
+        int colon = to - 1;
+        while (colon > from && isDigit(src.get(colon))) {
+            colon--;
+        }
+        return colon > from && src.get(colon) == ':' && to - colon - 1 >= 1 && to - colon - 1 <= 5
+                && isHostOnly(src, from, colon);
+    }
+
+    private static boolean isHostOnly(ByteBuffer src, int from, int to) {
+        if (from >= to) {
+            return false;
+        }
+        boolean literal = src.get(from) == '[';
+        for (int i = from; i < to; i++) {
+            byte b = src.get(i);
+            if (!HttpGrammar.isHostChar(b) || (b == ':' && !literal) || b == '%') {
+                return false;
+            }
+        }
+        return !literal || src.get(to - 1) == ']';
+    }
+
+    /** The value of 1*18 DIGIT, or -1. */
+    private static long digits(ByteBuffer src, int from, int to) {
+        if (from >= to || to - from > MAX_LENGTH_DIGITS) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            byte b = src.get(i);
+            if (!isDigit(b)) {
+                return -1;
+            }
+            value = value * 10 + (b - '0');
+        }
+        return value;
+    }
+
+    private static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    private static int trimStart(ByteBuffer src, int from, int to) {
+        while (from < to && HttpGrammar.isWhitespace(src.get(from))) {
+            from++;
+        }
+        return from;
+    }
+
+    private static int trimEnd(ByteBuffer src, int from, int to) {
+        while (to > from && HttpGrammar.isWhitespace(src.get(to - 1))) {
+            to--;
+        }
+        return to;
+    }
+
+    private static int indexOf(ByteBuffer src, int from, int to, char c) {
+        for (int i = from; i < to; i++) {
+            if (src.get(i) == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
