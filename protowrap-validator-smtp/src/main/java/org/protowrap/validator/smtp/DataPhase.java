@@ -147,6 +147,13 @@ final class DataPhase {
         if (b == LF_BYTE) {
             return bareLf("bare LF", at, new byte[0]);
         }
+        if (b == 0) {
+            // Servers that drop NUL would read "<CR><LF><NUL>.<CR><LF>" as the end of data.
+            Result r = limit(SmtpRule.DATA_NUL, "NUL in message data", at);
+            if (r.status() != Status.MORE) {
+                return r;
+            }
+        }
         return content(1, at);
     }
 
@@ -281,7 +288,7 @@ final class DataPhase {
         return limit(SmtpRule.MESSAGE_TOO_BIG, "message larger than " + max + " octets", at);
     }
 
-    /** A limit was crossed: refused when enforced, reported once per message when logged. */
+    /** A rule matched: refused when enforced, reported when logged. */
     private Result limit(SmtpRule rule, String detail, int at) {
         RuleMode mode = settings.mode(rule);
         if (mode == RuleMode.ENFORCE) {
@@ -300,8 +307,9 @@ final class DataPhase {
         return new Result(Status.REFUSED, Optional.of(rule), detail);
     }
 
+    /** Reports a rule at most once per message, so that a long message cannot flood the log. */
     private void report(SmtpRule rule, RuleMode mode, String detail, int at) {
-        if (mode == RuleMode.LOG && !logged.add(rule)) {
+        if (!logged.add(rule)) {
             return;
         }
         int from = Math.max(at - EXCERPT_BEFORE, 0);

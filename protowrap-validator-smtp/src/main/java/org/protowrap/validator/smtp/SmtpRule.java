@@ -33,6 +33,7 @@ enum SmtpRule {
     AUTH_RESPONSE("smtp.auth.response", "an AUTH exchange line is not base64 or '*'"),
     DATA_BARE_LF("smtp.data.bare-lf", "mail data holds an LF not preceded by CR (SMTP smuggling)"),
     DATA_BARE_CR("smtp.data.bare-cr", "mail data holds a CR not followed by LF (SMTP smuggling)"),
+    DATA_NUL("smtp.data.nul", "mail data holds a NUL octet, which some servers drop (SMTP smuggling)"),
     DATA_LINE_TOO_LONG("smtp.data.line-too-long", "a mail text line is longer than maxTextLineLength, CRLF included"),
     MESSAGE_TOO_BIG("smtp.message.too-big", "the message is larger than maxMessageSize (SIZE= or counted)"),
     RCPT_TOO_MANY("smtp.rcpt.too-many", "more recipients in one transaction than maxRecipients"),

@@ -416,6 +416,7 @@ final class SmtpSession implements ValidatorSession {
             case MESSAGE_TOO_BIG -> "552 5.3.4 Message size exceeds fixed maximum message size";
             case DATA_LINE_TOO_LONG -> "554 5.6.0 Message refused: text line longer than "
                     + settings.maxTextLineLength() + " octets";
+            case DATA_NUL -> "554 5.6.0 Message refused: NUL in message data";
             default -> "554 5.5.2 Message refused: bare CR or LF in message data, lines must end in CRLF";
         };
     }

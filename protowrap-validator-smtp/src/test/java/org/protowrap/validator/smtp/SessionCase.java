@@ -60,12 +60,21 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
             if (current == null) {
                 throw new IllegalArgumentException(file + ":" + number + ": text before the first '=== name'");
             }
+            if (line.startsWith("use: ")) {
+                current.use(find(cases, line.substring(5).strip(), file.getFileName() + ":" + number));
+                continue;
+            }
             current.add(line, file.getFileName() + ":" + number, number);
         }
         if (current != null) {
             cases.add(current.build());
         }
         return cases;
+    }
+
+    private static SessionCase find(List<SessionCase> earlier, String name, String where) {
+        return earlier.stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(where + ": no earlier case named " + name));
     }
 
     /** Collects one case's lines. */
@@ -80,6 +89,13 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
         Builder(String name, String source) {
             this.name = name;
             this.source = source;
+        }
+
+        /** Starts with another case's steps, options and rules, as a prelude. */
+        void use(SessionCase prelude) {
+            options.putAll(prelude.options());
+            rules.putAll(prelude.rules());
+            steps.addAll(prelude.steps());
         }
 
         void add(String line, String where, int number) {
