@@ -236,8 +236,10 @@ final class SmtpSession implements ValidatorSession {
         String excerpt = Redaction.excerpt(line.bytes(), line.length());
         int limit = line.startsWithIgnoreCase("AUTH ") ? SmtpSettings.MAX_AUTH_LINE_LENGTH : settings.maxCommandLineLength();
         if (line.overflowed() || line.octetsWithCrlf() > limit) {
-            if (line.overflowed() || applies(SmtpRule.COMMAND_TOO_LONG, "command line longer than " + limit + " octets",
-                    excerpt, out)) {
+            boolean enforced = applies(SmtpRule.COMMAND_TOO_LONG, "command line longer than " + limit + " octets",
+                    excerpt, out);
+            // A line longer than the reader keeps was not kept whole: it cannot be forwarded.
+            if (enforced || line.overflowed()) {
                 refuse(SmtpRule.COMMAND_TOO_LONG, "500 5.5.2 Line too long", out);
                 return;
             }
@@ -321,13 +323,15 @@ final class SmtpSession implements ValidatorSession {
         boolean last = command.map(SmtpCommand::last).orElse(false);
         // A command the wrapper could not parse may do anything: the client waits for its reply.
         boolean sync = verb.map(Verb::endsPipelinedGroup).orElse(true) || last || !pipelining();
-        replies.add(Slot.server(verb.map(SmtpSession::awaited).orElse(Awaited.OTHER), sync, transaction));
+        Awaited awaited = verb.map(SmtpSession::awaited).orElse(Awaited.OTHER);
+        if (verb.filter(v -> v == Verb.MAIL).isPresent()) {
+            // The reply to MAIL belongs to the transaction MAIL opens.
+            newTransaction();
+        }
+        replies.add(Slot.server(awaited, sync, transaction));
         switch (verb.orElse(Verb.NOOP)) {
             case HELO, EHLO, RSET -> newTransaction();
-            case MAIL -> {
-                newTransaction();
-                mail = MailState.PENDING;
-            }
+            case MAIL -> mail = MailState.PENDING;
             case RCPT -> recipients++;
             case BDAT -> command.ifPresent(c -> bdatForwarded(c));
             default -> { }

@@ -65,9 +65,9 @@ class CorpusTest {
             feed(session, step, out, random);
             Snapshot got = out.take();
             String where = c + " line " + step.line() + ", " + how + ": ";
-            assertEquals(show(step.toServer() == null ? step.input() : step.toServer()), show(got.server()),
+            assertEquals(show(step.toServer()), show(got.server()),
                     where + "bytes at the server");
-            assertEquals(show(step.toClient() == null ? step.input() : step.toClient()), show(got.client()),
+            assertEquals(show(step.toClient()), show(got.client()),
                     where + "bytes at the client");
             assertEquals(step.reports(), got.reports().stream().map(CorpusTest::describe).toList(), where + "reports");
             assertEquals(step.controls(), got.controls(), where + "controls");

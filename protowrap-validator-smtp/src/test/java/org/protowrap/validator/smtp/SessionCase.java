@@ -25,8 +25,8 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
     /**
      * One input and what it must produce.
      *
-     * @param toServer expected bytes at the server, or null for "exactly the input"
-     * @param toClient expected bytes at the client, or null for "exactly the input"
+     * @param toServer expected bytes at the server
+     * @param toClient expected bytes at the client
      */
     record Step(Sender sender, String input, String toServer, String toClient, List<String> reports,
             List<String> controls, int line) {}
@@ -175,10 +175,8 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
         private final Sender sender;
         private final String input;
         private final int line;
-        private StringBuilder toServer = new StringBuilder();
-        private StringBuilder toClient = new StringBuilder();
-        private boolean serverSame;
-        private boolean clientSame;
+        private final StringBuilder toServer = new StringBuilder();
+        private final StringBuilder toClient = new StringBuilder();
         private final List<String> reports = new ArrayList<>();
         private final List<String> controls = new ArrayList<>();
 
@@ -190,28 +188,16 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
 
         void expect(String tag, String value) {
             switch (tag) {
-                case ">" -> {
-                    if (value.equals("*")) {
-                        serverSame = true;
-                    } else {
-                        toServer.append(unescape(value));
-                    }
-                }
-                case "<" -> {
-                    if (value.equals("*")) {
-                        clientSame = true;
-                    } else {
-                        toClient.append(unescape(value));
-                    }
-                }
+                case ">" -> toServer.append(value.equals("*") ? input : unescape(value));
+                case "<" -> toClient.append(value.equals("*") ? input : unescape(value));
                 case "!" -> reports.add(value.replaceAll("\\s+", " "));
                 default -> controls.add(value);
             }
         }
 
         Step build() {
-            return new Step(sender, input, serverSame ? null : toServer.toString(),
-                    clientSame ? null : toClient.toString(), List.copyOf(reports), List.copyOf(controls), line);
+            return new Step(sender, input, toServer.toString(), toClient.toString(), List.copyOf(reports),
+                    List.copyOf(controls), line);
         }
     }
 
