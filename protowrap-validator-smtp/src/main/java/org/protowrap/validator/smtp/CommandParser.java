@@ -19,6 +19,7 @@ final class CommandParser {
 
     private static final int MAX_CHUNK_DIGITS = 18;
     private static final int MAX_AUTH_MECHANISM = 20;
+    private static final String SYNTAX_REPLY = "501 5.5.4 Syntax error in parameters or arguments";
 
     private CommandParser() {}
 
@@ -50,23 +51,36 @@ final class CommandParser {
     }
 
     static Parsed parse(byte[] line, int length, boolean utf8) {
+        Optional<Verb> verb = verbOf(line, length);
         Optional<String> text = decode(line, length, utf8);
         if (text.isEmpty()) {
-            return syntax(utf8 ? "control characters or malformed UTF-8" : "control or 8-bit characters without SMTPUTF8");
+            String detail = utf8 ? "control characters or malformed UTF-8" : "control or 8-bit characters without SMTPUTF8";
+            return new Refused(SmtpRule.COMMAND_SYNTAX, SYNTAX_REPLY, detail, verb);
         }
         String s = text.get();
         int space = s.indexOf(' ');
-        String word = space < 0 ? s : s.substring(0, space);
-        Optional<Verb> verb = Verb.of(word);
         if (verb.isEmpty()) {
             return new Refused(SmtpRule.COMMAND_UNKNOWN, "500 5.5.2 Syntax error, command unrecognized", "unknown command");
         }
         String argument = space < 0 ? "" : s.substring(space + 1);
         if (space >= 0 && (argument.isEmpty() || argument.startsWith(" ") || argument.endsWith(" "))) {
-            return syntax("extra spaces around the argument");
+            return new Refused(SmtpRule.COMMAND_SYNTAX, SYNTAX_REPLY, "extra spaces around the argument", verb);
         }
         Parsed parsed = parse(verb.get(), argument, utf8);
         return parsed instanceof Refused r ? new Refused(r.rule(), r.reply(), r.detail(), verb) : parsed;
+    }
+
+    /**
+     * The verb as a server would see it: the first word, ended by a space, a tab or the end of
+     * the line. A tab makes the line a syntax error here, but it still names the verb, so that a
+     * relaxed rule never lets an unparsed BDAT through as something else.
+     */
+    private static Optional<Verb> verbOf(byte[] line, int length) {
+        int end = 0;
+        while (end < length && line[end] != ' ' && line[end] != '\t') {
+            end++;
+        }
+        return Verb.of(new String(line, 0, end, StandardCharsets.ISO_8859_1));
     }
 
     private static Parsed parse(Verb verb, String argument, boolean utf8) {
@@ -89,7 +103,7 @@ final class CommandParser {
     }
 
     private static Refused syntax(String detail) {
-        return new Refused(SmtpRule.COMMAND_SYNTAX, "501 5.5.4 Syntax error in parameters or arguments", detail);
+        return new Refused(SmtpRule.COMMAND_SYNTAX, SYNTAX_REPLY, detail);
     }
 
     /** {@code MAIL FROM:<path> [params]} and {@code RCPT TO:<path> [params]}. */

@@ -552,26 +552,33 @@ final class SmtpSession implements ValidatorSession {
                     recipients--;
                 }
             }
-            case DATA -> {
-                if (reply.code() == 354 && phase == Phase.COMMANDS) {
-                    dataPhase = new DataPhase(settings);
-                    enter(Phase.MESSAGE_DATA);
-                }
-            }
             case QUIT -> {
                 if (ok && phase == Phase.COMMANDS) {
                     enter(Phase.DISCARD);
                 }
             }
-            case AUTH, AUTH_LINE -> {
-                authenticated |= reply.code() == 235;
-                if (reply.code() == 334 && phase == Phase.COMMANDS) {
-                    enter(Phase.AUTH_LINE);
-                }
-            }
+            case AUTH, AUTH_LINE -> authenticated |= reply.code() == 235;
             default -> { }
         }
+        followServer(slot, reply.code());
         return reply.raw();
+    }
+
+    /**
+     * The server says what it reads next. Whatever the command was (even one the wrapper let
+     * through unparsed, under a relaxed rule), after 354 it reads message data and after 334 an
+     * AUTH line, and so must the wrapper.
+     */
+    private void followServer(Slot slot, int code) {
+        if (phase != Phase.COMMANDS) {
+            return;
+        }
+        if (code == 354) {
+            dataPhase = new DataPhase(settings);
+            enter(Phase.MESSAGE_DATA);
+        } else if (code == 334 && slot.awaited() != Awaited.GREETING) {
+            enter(Phase.AUTH_LINE);
+        }
     }
 
     private boolean hidesStartTls() {
