@@ -14,6 +14,7 @@ import java.util.random.RandomGeneratorFactory;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
 import org.protowrap.api.Options;
@@ -59,6 +60,22 @@ class SessionPropertyTest {
                 "smtp.pipelining.sync-point", RuleMode.LOG, "smtp.pipelining.unadvertised", RuleMode.LOG,
                 "smtp.command.syntax", RuleMode.LOG, "smtp.command.unknown", RuleMode.LOG);
         return sessions("relaxed", Map.of("maxMessageSize", 4096), relaxed, false);
+    }
+
+    /** The generator is only worth something if it reaches message data and the smuggling rules. */
+    @Test
+    void randomSessionsReachMessagesAndSmugglingRefusals() {
+        int completed = 0;
+        int refused = 0;
+        for (int i = 0; i < 200; i++) {
+            RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom").create(BASE + i);
+            Run run = new Run(random, Map.of(), Map.of());
+            run.play(script(random));
+            completed += run.server.completedMessages() > 0 ? 1 : 0;
+            refused += run.out.aborted() ? 1 : 0;
+        }
+        assertTrue(completed >= 20, "sessions with a completed message: " + completed);
+        assertTrue(refused >= 20, "sessions whose message was refused: " + refused);
     }
 
     private Stream<DynamicTest> sessions(String kind, Map<String, Object> options, Map<String, RuleMode> rules,
@@ -116,7 +133,7 @@ class SessionPropertyTest {
                     pumpServer();
                 }
                 // Usually the server answers before the client goes on; sometimes the client is faster.
-                if (random.nextInt(6) != 0) {
+                if (random.nextInt(20) != 0) {
                     deliverReplies();
                 }
             }
@@ -214,7 +231,7 @@ class SessionPropertyTest {
             for (int r = random.nextInt(4); r >= 0; r--) {
                 elements.add("RCPT TO:<r" + r + "@example.org>\r\n");
             }
-            if (random.nextBoolean()) {
+            if (random.nextInt(3) != 0) {
                 elements.add("DATA\r\n");
                 elements.add(body(random) + ".\r\n");
             } else {
@@ -233,11 +250,12 @@ class SessionPropertyTest {
     }
 
     private static String body(RandomGenerator random) {
+        boolean smuggling = random.nextBoolean();
         StringBuilder body = new StringBuilder();
         for (int lines = random.nextInt(6); lines >= 0; lines--) {
             body.append(random.nextInt(4) == 0 ? "." : "");
             for (int n = random.nextInt(40); n > 0; n--) {
-                body.append(random.nextInt(10) == 0 ? SMUGGLING[random.nextInt(SMUGGLING.length)]
+                body.append(smuggling && random.nextInt(10) == 0 ? SMUGGLING[random.nextInt(SMUGGLING.length)]
                         : (char) (' ' + random.nextInt(95)));
             }
             body.append("\r\n");
@@ -247,7 +265,7 @@ class SessionPropertyTest {
 
     /** Now and then: flip, insert or drop bytes, or replace the element with noise. */
     private static String mutate(String element, RandomGenerator random) {
-        int roll = random.nextInt(12);
+        int roll = random.nextInt(24);
         if (roll > 2 || element.isEmpty()) {
             return element;
         }
@@ -265,7 +283,7 @@ class SessionPropertyTest {
     private static List<byte[]> joinSome(List<byte[]> script, RandomGenerator random) {
         List<byte[]> joined = new ArrayList<>();
         for (byte[] element : script) {
-            if (!joined.isEmpty() && random.nextInt(5) == 0) {
+            if (!joined.isEmpty() && random.nextInt(8) == 0) {
                 byte[] last = joined.removeLast();
                 byte[] both = java.util.Arrays.copyOf(last, last.length + element.length);
                 System.arraycopy(element, 0, both, last.length, element.length);
