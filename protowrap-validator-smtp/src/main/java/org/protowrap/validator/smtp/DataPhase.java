@@ -164,7 +164,7 @@ final class DataPhase {
             lineLength = 0;
             return Result.MORE;
         }
-        return bareCr("bare CR inside a line", b, at, CR, new byte[0]);
+        return bareCr("bare CR inside a line", b, at, false);
     }
 
     private Result afterDot(byte b, int at) {
@@ -188,7 +188,7 @@ final class DataPhase {
             position = Position.LINE_START;
             return Result.END;
         }
-        return bareCr("bare CR after a dot at the start of a line", b, at, DOT_CR, new byte[] {DOT_BYTE});
+        return bareCr("bare CR after a dot at the start of a line", b, at, true);
     }
 
     /** A dot at the start of a line that follows a normalized line end: stuff it once more. */
@@ -221,23 +221,24 @@ final class DataPhase {
     }
 
     /**
-     * The byte {@code b} at {@code at} follows a held CR (after {@code heldBefore}, which holds
-     * that CR): the CR was bare. Normalized, the held bytes become {@code normalizedPrefix} and
-     * CRLF, and {@code b} starts the next line.
+     * The byte {@code b} at {@code at} follows a held CR (after a held dot at the start of a
+     * line, if {@code afterDot}): the CR was bare. Normalized, the held bytes become a CRLF (or
+     * a stuffed dot line), and {@code b} starts the next line.
      */
-    private Result bareCr(String detail, byte b, int at, byte[] heldBefore, byte[] normalizedPrefix) {
+    private Result bareCr(String detail, byte b, int at, boolean afterDot) {
         Optional<Result> refused = bareLineEnd(SmtpRule.DATA_BARE_CR, detail, at);
         if (refused.isPresent()) {
             return refused.get();
         }
         if (settings.normalize()) {
-            emit(at, normalizedPrefix.length == 0 ? CRLF : STUFFED_DOT_LINE);
+            emit(at, afterDot ? STUFFED_DOT_LINE : CRLF);
             startNormalizedLine();
             return step(b, at);
         }
-        emit(at, heldBefore);
+        byte[] held = afterDot ? DOT_CR : CR;
+        emit(at, held);
         position = Position.IN_LINE;
-        lineLength += heldBefore.length;
+        lineLength += held.length;
         Result r = checkLine(at);
         return r.status() != Status.MORE ? r : inLine(b, at);
     }
@@ -308,6 +309,9 @@ final class DataPhase {
     }
 
     /** Reports a rule at most once per message, so that a long message cannot flood the log. */
+    private static final int EXCERPT_BEFORE = 24;
+    private static final int EXCERPT_AFTER = 16;
+
     private void report(SmtpRule rule, RuleMode mode, String detail, int at) {
         if (!logged.add(rule)) {
             return;
@@ -317,9 +321,6 @@ final class DataPhase {
         out.report(new Violation(rule.rule().name(), mode, detail,
                 Violation.excerptOf(input.duplicate().limit(to).position(from))));
     }
-
-    private static final int EXCERPT_BEFORE = 24;
-    private static final int EXCERPT_AFTER = 16;
 
     /** The byte at {@code at} is not forwarded as is: forward what came before it. */
     private void drop(int at) {

@@ -470,6 +470,11 @@ final class SmtpSession implements ValidatorSession {
             return;
         }
         if (applies(rule, count + " reached the limit of " + max, "", out)) {
+            if (phase == Phase.CHUNK || phase == Phase.MESSAGE_DATA) {
+                // The server is inside a message whose end will never come: do not wait for it.
+                endAbruptly(reply, out);
+                return;
+            }
             replies.add(Slot.local(reply, true));
             held.reset();
             enter(Phase.DISCARD);
