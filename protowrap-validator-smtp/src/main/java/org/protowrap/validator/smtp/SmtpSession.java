@@ -88,6 +88,7 @@ final class SmtpSession implements ValidatorSession {
     private enum MailState { NONE, PENDING, ACCEPTED }
 
     private static final int HELD_LIMIT = 64 * 1024;
+    private static final int MAX_OUTSTANDING = 500;
     private static final String PROTOCOL_ERROR = "554 5.5.0 Protocol error: ";
 
     private final SmtpSettings settings;
@@ -167,9 +168,12 @@ final class SmtpSession implements ValidatorSession {
         }
     }
 
-    /** Whether a reply the client must wait for is outstanding. */
+    /**
+     * Whether a reply the client must wait for is outstanding, or so many replies are that the
+     * queue would grow without bound (RFC 2920 lets a server limit a group's size).
+     */
     private boolean mustWait() {
-        return replies.stream().anyMatch(Slot::sync);
+        return replies.size() >= MAX_OUTSTANDING || replies.stream().anyMatch(Slot::sync);
     }
 
     private boolean pipelining() {

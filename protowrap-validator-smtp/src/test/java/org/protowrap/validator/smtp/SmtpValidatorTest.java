@@ -176,6 +176,19 @@ class SmtpValidatorTest {
     }
 
     @Test
+    void aPipelinedGroupHasABoundedNumberOfOutstandingReplies() {
+        ValidatorSession session = validator(Map.of()).newSession(CorpusTest.INFO);
+        RecordingDecisions out = new RecordingDecisions();
+        feed(session, out, false, "220 mx ESMTP\r\n");
+        feed(session, out, true, "EHLO c.example\r\n");
+        feed(session, out, false, "250-mx\r\n250 PIPELINING\r\n");
+        feed(session, out, true, "MAIL FROM:<a@example.com>\r\n" + "RCPT TO:<b@example.org>\r\n".repeat(600));
+        assertEquals(500, out.server().split("\r\n").length - 1, "commands forwarded before the limit");
+        assertEquals(List.of("close"), out.controls());
+        assertEquals("smtp.pipelining.sync-point", out.reports().getLast().rule());
+    }
+
+    @Test
     void pipelinedAuthIsHiddenInAnEarlyExcerpt() {
         assertEquals("EHLO x\\r\\nAUTH PLAIN ***", Redaction.excerpt(bytes("EHLO x\r\nAUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n"), 40));
         assertEquals("AUTH LOGIN ***", Redaction.excerpt(bytes("AUTH LOGIN\r\nYWxpY2U=\r\n"), 22));
