@@ -29,13 +29,14 @@ import org.protowrap.api.ValidatorConfig;
  * message data under the default rules, as many messages completed at the server as the
  * validator let end, and the server in message data exactly when the validator is.
  *
- * <p>Seeds are fixed ({@code -Dsmtp.property.seed=N} picks another base) and printed in every
+ * <p>Seeds are fixed ({@code -Dsmtp.property.seed=N} picks another base, {@code
+ * -Dsmtp.property.sessions=N} runs more) and printed in every
  * failure.
  */
 @Timeout(60)
 class SessionPropertyTest {
 
-    private static final int SESSIONS = 400;
+    private static final int SESSIONS = Integer.getInteger("smtp.property.sessions", 400);
     private static final long BASE = Long.getLong("smtp.property.seed", 20231218L);
 
     private static final String[] SMUGGLING = {
