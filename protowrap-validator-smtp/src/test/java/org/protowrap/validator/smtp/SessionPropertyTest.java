@@ -60,7 +60,7 @@ class SessionPropertyTest {
                 "smtp.data.bare-lf", RuleMode.LOG, "smtp.data.bare-cr", RuleMode.OFF, "smtp.data.nul", RuleMode.LOG,
                 "smtp.pipelining.sync-point", RuleMode.LOG, "smtp.pipelining.unadvertised", RuleMode.LOG,
                 "smtp.command.syntax", RuleMode.LOG, "smtp.command.unknown", RuleMode.LOG);
-        return sessions("relaxed", Map.of("maxMessageSize", 4096), relaxed, false);
+        return sessions("relaxed", Map.of("maxMessageSize", 4096, "starttls", "passthrough"), relaxed, false);
     }
 
     /** The generator is only worth something if it reaches message data and the smuggling rules. */
@@ -101,9 +101,37 @@ class SessionPropertyTest {
         }
     }
 
+    @TestFactory
+    Stream<DynamicTest> howBytesAreSplitNeverChangesTheOutcome() {
+        return IntStream.range(0, SESSIONS / 2).mapToObj(i -> {
+            long seed = BASE + i;
+            return DynamicTest.dynamicTest("split session, seed " + seed, () -> {
+                RandomGenerator random = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+                List<byte[]> script = script(random);
+                List<String> transcripts = new ArrayList<>();
+                for (long splits : new long[] {seed, seed + 1, seed + 2}) {
+                    Run run = new Run(seed, splits, Map.of("starttls", "passthrough"), Map.of());
+                    run.play(script);
+                    transcripts.add(run.transcript());
+                }
+                assertEquals(transcripts.get(0), transcripts.get(1), "seed " + seed + ", split seeds differ");
+                assertEquals(transcripts.get(0), transcripts.get(2), "seed " + seed + ", split seeds differ");
+            });
+        });
+    }
+
     /** One session: the validator between a recording of its decisions and a strict server. */
     private static final class Run {
         private final RandomGenerator random;
+        private final RandomGenerator delivery;
+        private final StringBuilder toServer = new StringBuilder();
+        private final StringBuilder toClient = new StringBuilder();
+        private final StringBuilder reports = new StringBuilder();
+
+        /** Each side's bytes and the reports and controls in order: what must not depend on splits. */
+        String transcript() {
+            return "to server:\n" + toServer + "\nto client:\n" + toClient + "\nreports and controls:\n" + reports;
+        }
         private final SmtpSession session;
         private final RecordingDecisions out = new RecordingDecisions();
         private final StrictServer server;
@@ -113,10 +141,23 @@ class SessionPropertyTest {
         private int calls;
 
         Run(RandomGenerator random, Map<String, Object> options, Map<String, RuleMode> rules) {
-            this.random = random;
+            this(random, random, random, options, rules);
+        }
+
+        /** Server behaviour and reply timing from {@code seed}, read boundaries from {@code splitSeed}. */
+        Run(long seed, long splitSeed, Map<String, Object> options, Map<String, RuleMode> rules) {
+            this(RandomGeneratorFactory.of("L64X128MixRandom").create(splitSeed),
+                    RandomGeneratorFactory.of("L64X128MixRandom").create(seed),
+                    RandomGeneratorFactory.of("L64X128MixRandom").create(seed + 1_000_000), options, rules);
+        }
+
+        private Run(RandomGenerator splits, RandomGenerator delivery, RandomGenerator serverChoices,
+                Map<String, Object> options, Map<String, RuleMode> rules) {
+            this.random = splits;
+            this.delivery = delivery;
             ValidatorConfig config = new ValidatorConfig("property", 512, true, rules, Options.of(options));
             this.session = (SmtpSession) new SmtpValidatorProvider().create(config).newSession(CorpusTest.INFO);
-            this.server = new StrictServer(random, capabilities(random));
+            this.server = new StrictServer(serverChoices, capabilities(serverChoices));
         }
 
         void play(List<byte[]> script) {
@@ -134,7 +175,7 @@ class SessionPropertyTest {
                     pumpServer();
                 }
                 // Usually the server answers before the client goes on; sometimes the client is faster.
-                if (random.nextInt(20) != 0) {
+                if (delivery.nextInt(20) != 0) {
                     deliverReplies();
                 }
             }
@@ -144,6 +185,10 @@ class SessionPropertyTest {
         /** Hands the server what the validator forwarded, and keeps its replies for later. */
         private void pumpServer() {
             RecordingDecisions.Snapshot s = out.take();
+            toServer.append(s.server());
+            toClient.append(s.client());
+            s.reports().forEach(v -> reports.append(v.rule()).append(' ').append(v.mode()).append('\n'));
+            s.controls().forEach(c -> reports.append(c).append('\n'));
             byte[] forwarded = s.server().getBytes(StandardCharsets.ISO_8859_1);
             serverBytes += forwarded.length;
             if (!out.aborted()) {
