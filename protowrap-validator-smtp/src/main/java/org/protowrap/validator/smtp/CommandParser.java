@@ -88,14 +88,28 @@ final class CommandParser {
             case DATA, RSET, QUIT, STARTTLS -> argument.isEmpty() ? simple(verb, argument) : syntax(verb + " takes no argument");
             case NOOP, HELP -> simple(verb, argument);
             case VRFY, EXPN -> argument.isEmpty() ? syntax(verb + " needs an argument") : simple(verb, argument);
-            case HELO -> MailboxGrammar.isDomain(argument, utf8) ? simple(verb, argument) : syntax("HELO needs a domain");
-            case EHLO -> MailboxGrammar.isDomain(argument, utf8) || MailboxGrammar.isAddressLiteral(argument)
-                    ? simple(verb, argument) : syntax("EHLO needs a domain or an address literal");
+            case HELO, EHLO -> greeting(verb, argument, utf8);
             case MAIL -> pathCommand(verb, argument, "FROM:", utf8);
             case RCPT -> pathCommand(verb, argument, "TO:", utf8);
             case BDAT -> bdat(argument);
             case AUTH -> auth(argument);
         };
+    }
+
+    /**
+     * {@code HELO domain} and {@code EHLO domain-or-address-literal}. A name that is not a
+     * domain (an underscore, a bare IP address) has its own rule, so that it can be relaxed alone.
+     */
+    private static Parsed greeting(Verb verb, String argument, boolean utf8) {
+        if (argument.isEmpty() || argument.contains(" ")) {
+            return syntax(verb + " needs one argument");
+        }
+        boolean literalAllowed = verb == Verb.EHLO;
+        if (MailboxGrammar.isDomain(argument, utf8) || (literalAllowed && MailboxGrammar.isAddressLiteral(argument))) {
+            return simple(verb, argument);
+        }
+        return new Refused(SmtpRule.HELO_SYNTAX, SYNTAX_REPLY,
+                verb + " argument is not a domain" + (literalAllowed ? " or an address literal" : ""));
     }
 
     private static SmtpCommand simple(Verb verb, String argument) {

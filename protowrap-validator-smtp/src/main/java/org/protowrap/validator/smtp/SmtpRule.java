@@ -21,6 +21,7 @@ enum SmtpRule {
     COMMAND_BARE_CR("smtp.command.bare-cr", "a command line holds a CR not followed by LF"),
     COMMAND_UNKNOWN("smtp.command.unknown", "the verb is not an SMTP command the wrapper knows"),
     COMMAND_SYNTAX("smtp.command.syntax", "the command's arguments do not follow RFC 5321 or the extension's grammar"),
+    HELO_SYNTAX("smtp.helo.syntax", "the HELO or EHLO argument is not a domain name (or, for EHLO, an address literal)"),
     COMMAND_SEQUENCE("smtp.command.sequence", "the command is not allowed in the session's current state"),
     JUNK_LIMIT("smtp.command.junk-limit", "too many unknown commands: the session ends"),
     ERROR_LIMIT("smtp.errors.limit", "too many errors: the session ends"),
