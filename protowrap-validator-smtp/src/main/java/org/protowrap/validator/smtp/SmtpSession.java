@@ -244,16 +244,16 @@ final class SmtpSession implements ValidatorSession {
                     excerpt, out);
             // A line longer than the reader keeps was not kept whole: it cannot be forwarded.
             if (enforced || line.overflowed()) {
-                refuse(SmtpRule.COMMAND_TOO_LONG, "500 5.5.2 Line too long", out);
+                refuse("500 5.5.2 Line too long", out);
                 return;
             }
         }
         if (line.bareCr() && applies(SmtpRule.COMMAND_BARE_CR, "bare CR in a command line", excerpt, out)) {
-            refuse(SmtpRule.COMMAND_BARE_CR, "500 5.5.2 Syntax error, bare CR in a command line", out);
+            refuse("500 5.5.2 Syntax error, bare CR in a command line", out);
             return;
         }
         if (line.bareLf() && applies(SmtpRule.COMMAND_BARE_LF, "command line ends in a bare LF", excerpt, out)) {
-            refuse(SmtpRule.COMMAND_BARE_LF, "500 5.5.2 Syntax error, command lines end in CRLF", out);
+            refuse("500 5.5.2 Syntax error, command lines end in CRLF", out);
             return;
         }
         Parsed parsed = CommandParser.parse(line.bytes(), line.length(), capabilities.has(Extension.SMTPUTF8));
@@ -288,7 +288,7 @@ final class SmtpSession implements ValidatorSession {
             return;
         }
         if (enforced) {
-            refuse(refused.rule(), refused.reply(), out);
+            refuse(refused.reply(), out);
         } else {
             forward(refused.verb(), Optional.empty(), line, out);
         }
@@ -311,12 +311,12 @@ final class SmtpSession implements ValidatorSession {
 
     private void refuseCommand(SmtpCommand command, Refusal refusal, Decisions out) {
         if (command.verb() != Verb.BDAT) {
-            refuse(refusal.rule(), refusal.reply(), out);
+            refuse(refusal.reply(), out);
         } else if (refusal.rule() == SmtpRule.MESSAGE_TOO_BIG) {
             // The server holds the earlier chunks: it must never see a LAST for this message.
             endAbruptly(refusal.reply(), out);
         } else {
-            refuse(refusal.rule(), refusal.reply(), out);
+            refuse(refusal.reply(), out);
             startChunk(command.chunkSize(), false);
         }
     }
@@ -425,7 +425,9 @@ final class SmtpSession implements ValidatorSession {
             case DATA_LINE_TOO_LONG -> "554 5.6.0 Message refused: text line longer than "
                     + settings.maxTextLineLength() + " octets";
             case DATA_NUL -> "554 5.6.0 Message refused: NUL in message data";
-            default -> "554 5.5.2 Message refused: bare CR or LF in message data, lines must end in CRLF";
+            case DATA_BARE_LF, DATA_BARE_CR ->
+                    "554 5.5.2 Message refused: bare CR or LF in message data, lines must end in CRLF";
+            default -> "554 5.6.0 Message refused";
         };
     }
 
@@ -461,7 +463,7 @@ final class SmtpSession implements ValidatorSession {
     }
 
     /** The wrapper refuses a command itself: its reply takes the command's place in the queue. */
-    private void refuse(SmtpRule rule, String reply, Decisions out) {
+    private void refuse(String reply, Decisions out) {
         replies.add(Slot.local(reply, false));
         releaseLocalReplies(out);
         errors++;
