@@ -1,6 +1,7 @@
 package org.protowrap.validator.smtp;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -38,6 +39,8 @@ final class CommandLineReader {
             return true;
         }
     }
+
+    private static final int INITIAL_CAPACITY = 128;
 
     private final int capacity;
     private byte[] buffer;
@@ -79,14 +82,16 @@ final class CommandLineReader {
             overflowed = true;
             return;
         }
-        if (buffer == null) {
-            buffer = new byte[capacity];
+        if (buffer == null || buffer.length == length) {
+            // Most lines are short: grow on demand rather than hold the AUTH line maximum per connection.
+            buffer = Arrays.copyOf(buffer == null ? new byte[0] : buffer,
+                    Math.min(capacity, Math.max(INITIAL_CAPACITY, length * 2)));
         }
         buffer[length++] = b;
     }
 
     private Line complete() {
-        byte[] bytes = buffer == null ? new byte[0] : java.util.Arrays.copyOf(buffer, length);
+        byte[] bytes = buffer == null ? new byte[0] : Arrays.copyOf(buffer, length);
         Line line = new Line(bytes, length, !pendingCr, bareCr, overflowed);
         length = 0;
         pendingCr = false;
