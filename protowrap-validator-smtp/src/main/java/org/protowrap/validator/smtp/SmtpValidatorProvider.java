@@ -6,7 +6,24 @@ import org.protowrap.api.Validator;
 import org.protowrap.api.ValidatorConfig;
 import org.protowrap.spi.ValidatorProvider;
 
-/** Provides {@code smtp}. Placeholder until the protocol logic lands: refuses to be created. */
+/**
+ * Provides {@code smtp}: a validator for mail servers (RFC 5321 with ESMTP, SIZE, PIPELINING,
+ * CHUNKING, STARTTLS, AUTH, 8BITMIME, SMTPUTF8 and DSN). It checks command grammar and session
+ * state from both directions, refuses SMTP smuggling (bare CR or LF in mail data), counts BDAT
+ * chunks, enforces pipelining synchronisation and the greeting, and applies optional
+ * anti-abuse limits.
+ *
+ * <p>Options (all optional): {@code maxCommandLineLength} (512), {@code maxTextLineLength}
+ * (1000), {@code normalize} (false: bare CR/LF in data ends the session; true: made CRLF),
+ * {@code starttls} ({@code deny} | {@code passthrough}), {@code maxRecipients} (0 = no limit),
+ * {@code maxMessageSize} (0 = no limit), {@code allowedRecipientDomains}, {@code relayAfterAuth}
+ * (true), {@code senderDenyPatterns}, {@code recipientDenyPatterns}, {@code maxErrors} (20),
+ * {@code maxUnknownCommands} (3), {@code healthEhloName} ({@code protowrap.health}). It needs
+ * the wrapper's {@code testReply: true}.
+ *
+ * <p>It cannot inspect a session after STARTTLS (hence {@code deny} by default), and it does not
+ * look at message content beyond line framing.
+ */
 public final class SmtpValidatorProvider implements ValidatorProvider {
 
     @Override
@@ -16,16 +33,16 @@ public final class SmtpValidatorProvider implements ValidatorProvider {
 
     @Override
     public String description() {
-        return "smtp validator (not yet implemented)";
+        return "SMTP (RFC 5321 and ESMTP extensions): command grammar, session state, smuggling, pipelining";
     }
 
     @Override
     public List<Rule> rules() {
-        return List.of();
+        return SmtpRule.all();
     }
 
     @Override
     public Validator create(ValidatorConfig config) {
-        throw new UnsupportedOperationException("the smtp validator is not implemented yet");
+        return new SmtpValidator(SmtpSettings.read(config));
     }
 }

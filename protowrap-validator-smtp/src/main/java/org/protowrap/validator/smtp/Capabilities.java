@@ -1,0 +1,81 @@
+package org.protowrap.validator.smtp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What the server advertised in its last successful EHLO reply, limited to the extensions the
+ * wrapper understands, and the reply the client sees instead of the server's: the same lines,
+ * without the extensions the wrapper does not let through.
+ */
+final class Capabilities {
+
+    static final Capabilities NONE = new Capabilities(EnumSet.noneOf(Extension.class), Set.of(), List.of());
+
+    private final Set<Extension> extensions;
+    private final Set<String> authMechanisms;
+    private final List<String> keptLines;
+
+    private Capabilities(Set<Extension> extensions, Set<String> authMechanisms, List<String> keptLines) {
+        this.extensions = extensions;
+        this.authMechanisms = authMechanisms;
+        this.keptLines = keptLines;
+    }
+
+    /**
+     * Reads an EHLO reply's lines (the first names the server). STARTTLS is dropped when
+     * {@code hideStartTls}; SIZE is lowered to {@code maxMessageSize} when that is set and smaller.
+     */
+    static Capabilities of(List<String> texts, boolean hideStartTls, long maxMessageSize) {
+        Set<Extension> extensions = EnumSet.noneOf(Extension.class);
+        Set<String> mechanisms = new TreeSet<>();
+        List<String> kept = new ArrayList<>();
+        kept.add(texts.getFirst());
+        for (String line : texts.subList(1, texts.size())) {
+            String[] words = line.trim().split(" +");
+            Optional<Extension> known = Extension.byKeyword(words[0]);
+            if (known.isEmpty() || (known.get() == Extension.STARTTLS && hideStartTls)) {
+                continue;
+            }
+            extensions.add(known.get());
+            if (known.get() == Extension.AUTH) {
+                for (int i = 1; i < words.length; i++) {
+                    mechanisms.add(words[i].toUpperCase(Locale.ROOT));
+                }
+            }
+            kept.add(known.get() == Extension.SIZE ? size(words, maxMessageSize) : line);
+        }
+        return new Capabilities(extensions, Set.copyOf(mechanisms), List.copyOf(kept));
+    }
+
+    private static String size(String[] words, long maxMessageSize) {
+        long advertised = words.length > 1 && words[1].matches("[0-9]{1,18}") ? Long.parseLong(words[1]) : 0;
+        if (maxMessageSize > 0 && (advertised == 0 || advertised > maxMessageSize)) {
+            return "SIZE " + maxMessageSize;
+        }
+        return String.join(" ", words);
+    }
+
+    boolean has(Extension extension) {
+        return extensions.contains(extension);
+    }
+
+    boolean hasAuthMechanism(String mechanism) {
+        return authMechanisms.contains(mechanism.toUpperCase(Locale.ROOT));
+    }
+
+    /** The EHLO reply for the client, with the lines kept. */
+    byte[] reply(int code) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < keptLines.size(); i++) {
+            out.append(code).append(i == keptLines.size() - 1 ? ' ' : '-').append(keptLines.get(i)).append("\r\n");
+        }
+        return out.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+}

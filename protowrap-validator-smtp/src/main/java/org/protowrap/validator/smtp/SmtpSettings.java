@@ -1,0 +1,125 @@
+package org.protowrap.validator.smtp;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.protowrap.api.Options;
+import org.protowrap.api.RuleMode;
+import org.protowrap.api.ValidatorConfig;
+
+/**
+ * The settings every session of one wrapper shares: the {@code options:} section, read and
+ * checked once, and the mode of every rule.
+ *
+ * @param maxCommandLineLength longest command line, CRLF included (RFC 5321: 512)
+ * @param maxTextLineLength longest mail text line, CRLF included (RFC 5321: 1000)
+ * @param normalize whether bare CR and LF in mail data become CRLF instead of ending the session
+ * @param starttls what happens to STARTTLS
+ * @param maxRecipients recipients per transaction; 0 means no limit
+ * @param maxMessageSize octets per message; 0 means no limit
+ * @param allowedRecipientDomains domains (or {@code .suffixes}) recipients must be in; empty means any
+ * @param relayAfterAuth whether a client that authenticated may send to any domain
+ * @param senderDenyPatterns refused senders (found anywhere in the address, case-insensitive)
+ * @param recipientDenyPatterns refused recipients
+ * @param maxErrors refused commands and server errors after which the session ends
+ * @param maxUnknownCommands unknown verbs after which the session ends
+ * @param healthEhloName the name the health probe gives in EHLO
+ */
+record SmtpSettings(
+        int maxCommandLineLength,
+        int maxTextLineLength,
+        boolean normalize,
+        StartTls starttls,
+        int maxRecipients,
+        long maxMessageSize,
+        List<String> allowedRecipientDomains,
+        boolean relayAfterAuth,
+        List<Pattern> senderDenyPatterns,
+        List<Pattern> recipientDenyPatterns,
+        int maxErrors,
+        int maxUnknownCommands,
+        String healthEhloName,
+        Map<SmtpRule, RuleMode> modes) {
+
+    /** What the wrapper does with STARTTLS. */
+    enum StartTls {
+        /** Hide it from EHLO replies and refuse the command, so the whole session stays inspectable. */
+        DENY,
+        /** Let the server start TLS; from its {@code 220} on, relay raw and inspect nothing more. */
+        PASSTHROUGH
+    }
+
+    /** Longest AUTH command or exchange line, CRLF included (RFC 4954 section 4). */
+    static final int MAX_AUTH_LINE_LENGTH = 12288;
+
+    /** Reads and checks every option; problems are recorded in {@code config.options()}. */
+    static SmtpSettings read(ValidatorConfig config) {
+        Options o = config.options();
+        if (!config.testReply()) {
+            o.problem("testReply", "the smtp validator needs the wrapper's testReply: true,"
+                    + " because the server's replies decide the session state");
+        }
+        Map<SmtpRule, RuleMode> modes = new EnumMap<>(SmtpRule.class);
+        for (SmtpRule rule : SmtpRule.values()) {
+            modes.put(rule, config.mode(rule.rule()));
+        }
+        return new SmtpSettings(
+                o.integer("maxCommandLineLength", 512, 512, 65536),
+                o.integer("maxTextLineLength", 1000, 1000, 1 << 20),
+                o.bool("normalize", false),
+                o.choice("starttls", StartTls.class, StartTls.DENY),
+                o.integer("maxRecipients", 0, 0, 1_000_000),
+                o.byteSize("maxMessageSize", 0, 0, 1L << 40),
+                domains(o, "allowedRecipientDomains"),
+                o.bool("relayAfterAuth", true),
+                patterns(o, "senderDenyPatterns"),
+                patterns(o, "recipientDenyPatterns"),
+                o.integer("maxErrors", 20, 1, 10_000),
+                o.integer("maxUnknownCommands", 3, 1, 10_000),
+                healthName(o),
+                Map.copyOf(modes));
+    }
+
+    RuleMode mode(SmtpRule rule) {
+        return modes.get(rule);
+    }
+
+    private static List<String> domains(Options o, String key) {
+        List<String> out = new ArrayList<>();
+        for (String entry : o.strings(key)) {
+            String domain = entry.startsWith(".") ? entry.substring(1) : entry;
+            if (!MailboxGrammar.isDomain(domain)) {
+                o.problem(key, "\"" + entry + "\" is not a domain name (a leading '.' allows its subdomains)");
+            } else {
+                out.add(entry.toLowerCase(Locale.ROOT));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<Pattern> patterns(Options o, String key) {
+        List<Pattern> out = new ArrayList<>();
+        for (String regex : o.strings(key)) {
+            try {
+                out.add(Pattern.compile(regex, Pattern.CASE_INSENSITIVE));
+            } catch (PatternSyntaxException e) {
+                o.problem(key, "\"" + regex + "\" is not a regular expression: " + e.getDescription()
+                        + " near index " + e.getIndex());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static String healthName(Options o) {
+        String name = o.string("healthEhloName", "protowrap.health");
+        if (!MailboxGrammar.isDomain(name)) {
+            o.problem("healthEhloName", "\"" + name + "\" is not a domain name");
+            return "protowrap.health";
+        }
+        return name;
+    }
+}
