@@ -52,6 +52,13 @@ class ImageIT {
     }
 
     @Test
+    void theBundledConfigurationIsValid() throws Exception {
+        Result r = protowrap("check", "--config", IMAGE.resolve("conf/protowrap.yaml").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("OK, 2 wrappers"), r.out());
+    }
+
+    @Test
     void printsItsVersion() throws Exception {
         Result r = protowrap("--version");
         assertEquals(0, r.exit(), r.err());
