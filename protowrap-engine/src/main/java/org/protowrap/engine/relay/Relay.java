@@ -53,16 +53,23 @@ public final class Relay implements AutoCloseable {
         loop.execute(() -> Connection.start(loop, wrapper, address, events -> SocketPeer.of(loop, client, events)));
     }
 
-    /** Serves one connection whose client speaks on two streams (socat EXEC, a pipe). */
-    public void serve(LiveWrapper wrapper, InputStream in, OutputStream out) {
+    /**
+     * Serves one connection whose client speaks on two streams (socat EXEC, a pipe).
+     *
+     * @return completes when the connection's last bytes were written to {@code out} and it was closed
+     */
+    public CompletableFuture<Void> serve(LiveWrapper wrapper, InputStream in, OutputStream out) {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         EventLoop loop = nextLoop();
+        CompletableFuture<Void> written = new CompletableFuture<>();
         wrapper.admit(address.getAddress());
         loop.execute(() -> Connection.start(loop, wrapper, address, events -> {
             StreamPeer peer = new StreamPeer(loop, events, in, out, "stdio");
+            peer.outputClosed().whenComplete((done, failure) -> written.complete(null));
             peer.start();
             return peer;
         }));
+        return written;
     }
 
     EventLoop nextLoop() {

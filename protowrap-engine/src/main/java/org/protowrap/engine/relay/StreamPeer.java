@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A pair of blocking streams (a process's pipes, or this process's standard input and output)
@@ -32,6 +33,8 @@ class StreamPeer implements Peer {
     private boolean outputShutdown;
     private IOException outputError;
     private boolean closed;
+
+    private final CompletableFuture<Void> outputClosed = new CompletableFuture<>();
 
     // the loop's own
     private boolean wantRead;
@@ -110,7 +113,14 @@ class StreamPeer implements Peer {
             loop.execute(this::signalWritable);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            outputClosed.complete(null);
         }
+    }
+
+    /** Completes when everything handed to {@link #write} was written and the output stream closed, or failed. */
+    CompletableFuture<Void> outputClosed() {
+        return outputClosed;
     }
 
     /** The next chunk to write, or null once the output is to be shut and nothing is left. */
