@@ -119,7 +119,7 @@ final class Connection implements PeerEvents {
         } catch (IOException e) {
             wrapper.release(clientAddress.getAddress());
             log.info("wrapper={} conn={} client={} outcome=client-reset ({})", wrapper.name(), connection.id,
-                    clientAddress, e.getMessage());
+                    AddressText.of(clientAddress), e.getMessage());
             return;
         }
         loop.add(connection);
@@ -159,9 +159,9 @@ final class Connection implements PeerEvents {
     public void writable(Peer peer) {
         guard(() -> {
             if (peer == client) {
-                flush(client, toClient, "client-reset");
+                flushToClient();
             } else if (peer == server) {
-                flush(server, toServer, "server-reset");
+                flushToServer();
             }
         });
     }
@@ -220,7 +220,8 @@ final class Connection implements PeerEvents {
             step.run();
             settle();
         } catch (RuntimeException e) {
-            log.error("wrapper={} conn={} client={}: internal error", wrapper.name(), id, clientAddress, e);
+            log.error("wrapper={} conn={} client={}: internal error", wrapper.name(), id, AddressText.of(clientAddress),
+                    e);
             finish("error");
         }
     }
@@ -294,7 +295,6 @@ final class Connection implements PeerEvents {
             return;
         }
         requestDeadline = NONE;
-        bytesUp += bytes.remaining();
         dump(">server", bytes);
         switch (link) {
             case NONE, GONE -> {
@@ -302,7 +302,7 @@ final class Connection implements PeerEvents {
                 connectNext();
             }
             case CONNECTING -> toServer.append(bytes);
-            case CONNECTED -> send(server, toServer, bytes, "server-reset");
+            case CONNECTED -> bytesUp += send(server, toServer, bytes, "server-reset");
         }
     }
 
@@ -310,35 +310,57 @@ final class Connection implements PeerEvents {
         if (phase == Phase.CLOSED || !bytes.hasRemaining()) {
             return;
         }
-        bytesDown += bytes.remaining();
         dump(">client", bytes);
-        send(client, toClient, bytes, "client-reset");
+        bytesDown += send(client, toClient, bytes, "client-reset");
     }
 
-    /** Writes at once what the peer takes, if nothing is queued before it; queues the rest. */
-    private void send(Peer peer, PendingBytes queue, ByteBuffer bytes, String failure) {
+    /**
+     * Writes at once what the peer takes, if nothing is queued before it; queues the rest.
+     * Returns the count written.
+     */
+    private int send(Peer peer, PendingBytes queue, ByteBuffer bytes, String failure) {
+        int written = 0;
         if (queue.isEmpty()) {
             try {
-                while (bytes.hasRemaining() && peer.write(bytes) > 0) {
-                    lastActivity = loop.now();
+                while (bytes.hasRemaining()) {
+                    int n = peer.write(bytes);
+                    if (n == 0) {
+                        break;
+                    }
+                    written += n;
                 }
             } catch (IOException e) {
                 finish(failure);
-                return;
+                return written;
             }
+        }
+        if (written > 0) {
+            lastActivity = loop.now();
         }
         if (bytes.hasRemaining()) {
             queue.append(bytes);
         }
+        return written;
     }
 
-    private void flush(Peer peer, PendingBytes queue, String failure) {
+    private void flushToServer() {
+        bytesUp += flush(server, toServer, "server-reset");
+    }
+
+    private void flushToClient() {
+        bytesDown += flush(client, toClient, "client-reset");
+    }
+
+    private int flush(Peer peer, PendingBytes queue, String failure) {
         try {
-            if (queue.flushTo(peer) > 0) {
+            int written = queue.flushTo(peer);
+            if (written > 0) {
                 lastActivity = loop.now();
             }
+            return written;
         } catch (IOException e) {
             finish(failure);
+            return 0;
         }
     }
 
@@ -428,7 +450,7 @@ final class Connection implements PeerEvents {
             phase = Phase.OPEN;
             session.onStart(decisions);
         }
-        flush(server, toServer, "server-reset");
+        flushToServer();
     }
 
     private void connectFailed(String reason) {
@@ -444,6 +466,7 @@ final class Connection implements PeerEvents {
 
     private void noBackend() {
         link = ServerLink.NONE;
+        backend = Optional.empty();
         toServer.clear();
         refuse(Refusal.NO_BACKEND, "no-backend");
     }
@@ -568,7 +591,7 @@ final class Connection implements PeerEvents {
         String target = backend.map(LiveBackend::name)
                 .orElse(server == null ? "-" : server.describe());
         log.info("wrapper={} conn={} client={} backend={} up={} down={} duration={}ms outcome={}", wrapper.name(), id,
-                clientAddress, target, bytesUp, bytesDown, (System.nanoTime() - started) / 1_000_000L, outcome);
+                AddressText.of(clientAddress), target, bytesUp, bytesDown, (System.nanoTime() - started) / 1_000_000L, outcome);
     }
 
     private void dump(String direction, ByteBuffer bytes) {
@@ -598,7 +621,7 @@ final class Connection implements PeerEvents {
         @Override
         public void report(Violation v) {
             log.warn("wrapper={} conn={} client={} rule={} action={} detail=\"{}\" excerpt=\"{}\"", wrapper.name(), id,
-                    clientAddress, v.rule(), v.mode() == RuleMode.ENFORCE ? "enforce" : "log", v.detail(),
+                    AddressText.of(clientAddress), v.rule(), v.mode() == RuleMode.ENFORCE ? "enforce" : "log", v.detail(),
                     v.excerpt());
             if (v.mode() == RuleMode.ENFORCE) {
                 enforcedRule = Optional.of(v.rule());

@@ -60,13 +60,18 @@ public final class Listener implements Ready {
         }
     }
 
+    /** The bound address as logs print it. */
+    public String describe() {
+        return AddressText.of(address());
+    }
+
     /** Starts accepting. */
     public void start() {
         home.execute(() -> {
             try {
                 key = home.register(channel, SelectionKey.OP_ACCEPT, this);
             } catch (IOException e) {
-                log.error("wrapper={} cannot accept on {}", wrapper.name(), address(), e);
+                log.error("wrapper={} cannot accept on {}", wrapper.name(), describe(), e);
             }
         });
     }
@@ -122,7 +127,8 @@ public final class Listener implements Ready {
     }
 
     private void refuse(SocketChannel accepted, InetSocketAddress client, String limit) {
-        log.warn("wrapper={} client={} refused: {} reached ({}) outcome=too-many-connections", wrapper.name(), client,
+        log.warn("wrapper={} client={} refused: {} reached ({}) outcome=too-many-connections", wrapper.name(),
+                AddressText.of(client),
                 limit, limit.equals("maxConnections") ? wrapper.config().maxConnections()
                         : wrapper.config().maxConnectionsPerClient());
         wrapper.validator().refusal(Refusal.TOO_MANY_CONNECTIONS).ifPresent(bytes -> {

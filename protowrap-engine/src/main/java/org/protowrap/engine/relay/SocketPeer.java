@@ -28,7 +28,7 @@ final class SocketPeer implements Peer, Ready {
     /** An accepted or inherited socket. */
     static SocketPeer of(EventLoop loop, SocketChannel channel, PeerEvents events) throws IOException {
         configure(channel);
-        return new SocketPeer(loop, channel, events, String.valueOf(channel.getRemoteAddress()), false);
+        return new SocketPeer(loop, channel, events, AddressText.of((InetSocketAddress) channel.getRemoteAddress()), false);
     }
 
     /** Starts connecting; {@link PeerEvents#connected} or {@link PeerEvents#connectFailed} follows. */
@@ -37,7 +37,7 @@ final class SocketPeer implements Peer, Ready {
         try {
             configure(channel);
             boolean done = channel.connect(address);
-            SocketPeer peer = new SocketPeer(loop, channel, events, address.toString(), !done);
+            SocketPeer peer = new SocketPeer(loop, channel, events, AddressText.of(address), !done);
             if (done) {
                 loop.execute(() -> events.connected(peer));
             }

@@ -82,7 +82,7 @@ public final class Server {
     private void startListener(Listener listener) {
         listener.start();
         WrapperConfig c = listener.wrapper().config();
-        log.info("wrapper={} listening on {} protocol={} to {}", c.name(), listener.address(), c.protocol(),
+        log.info("wrapper={} listening on {} protocol={} to {}", c.name(), listener.describe(), c.protocol(),
                 switch (c.destType()) {
                     case IP -> c.backends().stream().map(b -> b.name()).toList().toString();
                     case PIPE -> String.join(" ", c.destCommand());
