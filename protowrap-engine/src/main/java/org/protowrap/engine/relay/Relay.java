@@ -43,11 +43,13 @@ public final class Relay implements AutoCloseable {
     }
 
     /**
-     * Serves one connection whose client is an inherited socket (inetd, systemd {@code Accept=yes}).
-     * The connection is counted in the wrapper's limits like any other.
+     * Serves one connection whose client is an inherited socket (inetd, systemd {@code Accept=yes},
+     * or the Unix domain socket pair socat gives its EXEC children; that one is logged as loopback
+     * port 0). The connection is counted in the wrapper's limits like any other.
      */
     public void serve(LiveWrapper wrapper, SocketChannel client) throws IOException {
-        InetSocketAddress address = (InetSocketAddress) client.getRemoteAddress();
+        InetSocketAddress address = client.getRemoteAddress() instanceof InetSocketAddress inet ? inet
+                : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         EventLoop loop = nextLoop();
         wrapper.admit(address.getAddress());
         loop.execute(() -> Connection.start(loop, wrapper, address, events -> SocketPeer.of(loop, client, events)));

@@ -28,7 +28,7 @@ final class SocketPeer implements Peer, Ready {
     /** An accepted or inherited socket. */
     static SocketPeer of(EventLoop loop, SocketChannel channel, PeerEvents events) throws IOException {
         configure(channel);
-        return new SocketPeer(loop, channel, events, AddressText.of((InetSocketAddress) channel.getRemoteAddress()), false);
+        return new SocketPeer(loop, channel, events, AddressText.of(channel.getRemoteAddress()), false);
     }
 
     /** Starts connecting; {@link PeerEvents#connected} or {@link PeerEvents#connectFailed} follows. */
@@ -50,8 +50,11 @@ final class SocketPeer implements Peer, Ready {
 
     private static void configure(SocketChannel channel) throws IOException {
         channel.configureBlocking(false);
-        // a relay adds its own hop: small replies must not wait for Nagle's timer
-        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        // a relay adds its own hop: small replies must not wait for Nagle's timer (TCP only; an
+        // inherited socket may be a Unix domain socket)
+        if (channel.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY)) {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        }
     }
 
     @Override
@@ -118,7 +121,7 @@ final class SocketPeer implements Peer, Ready {
     @Override
     public void abort() {
         try {
-            if (channel.isOpen()) {
+            if (channel.isOpen() && channel.supportedOptions().contains(StandardSocketOptions.SO_LINGER)) {
                 channel.setOption(StandardSocketOptions.SO_LINGER, 0);
             }
         } catch (IOException e) {
