@@ -1,24 +1,14 @@
 package org.protowrap.engine.relay;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.HashSet;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import org.protowrap.api.Decisions;
 import org.protowrap.api.Refusal;
-import org.protowrap.api.RuleMode;
 import org.protowrap.api.SessionInfo;
 import org.protowrap.api.ValidatorSession;
-import org.protowrap.api.Violation;
-import org.protowrap.engine.config.DestType;
-import org.protowrap.engine.config.Timeouts;
-import org.protowrap.engine.logging.LogLevel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.protowrap.engine.relay.BackendLink.State;
 
 /**
  * One client connection and its backend, driven by one {@link EventLoop}: reads from either
@@ -36,9 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Connection implements PeerEvents {
 
-    private static final Logger log = LoggerFactory.getLogger(Connection.class);
     private static final AtomicLong ids = new AtomicLong();
-    private static final long NONE = Long.MIN_VALUE;
 
     /** Where the connection is in its life. */
     enum Phase {
@@ -54,43 +42,28 @@ final class Connection implements PeerEvents {
     /** Whether the session still sees the bytes. */
     enum Inspection { VALIDATING, RAW }
 
-    /** The backend side. */
-    enum ServerLink {
-        NONE,
-        CONNECTING,
-        CONNECTED,
-        /** Aborted by the session; a later send connects anew. */
-        GONE
-    }
-
     private final long id = ids.incrementAndGet();
     private final EventLoop loop;
     private final LiveWrapper wrapper;
     private final InetSocketAddress clientAddress;
+    private final ConnectionLog log;
     private final ValidatorSession session;
-    private final Decisions decisions = new SessionDecisions();
+    private final SessionDecisions decisions = new SessionDecisions(this);
+    private final BackendLink backend;
+    private final Deadlines deadlines;
     private final PendingBytes toServer = new PendingBytes();
     private final PendingBytes toClient = new PendingBytes();
-    private final Set<LiveBackend> tried = new HashSet<>(4);
     private final long started;
 
     private Peer client;
-    private Peer server;
-    private Optional<LiveBackend> backend = Optional.empty();
     private Phase phase = Phase.OPEN;
     private Inspection inspection = Inspection.VALIDATING;
-    private ServerLink link = ServerLink.NONE;
     private boolean clientEnded;
     private boolean serverEnded;
     private boolean clientOutputShut;
     private boolean serverOutputShut;
-    private int attempts;
     private long bytesUp;
     private long bytesDown;
-    private long lastActivity;
-    private long connectDeadline = NONE;
-    private long requestDeadline = NONE;
-    private long sessionDeadline = NONE;
     private String outcome = "closed";
     private Optional<String> enforcedRule = Optional.empty();
 
@@ -105,106 +78,41 @@ final class Connection implements PeerEvents {
         this.wrapper = wrapper;
         this.clientAddress = clientAddress;
         this.started = loop.now();
-        this.lastActivity = started;
+        this.log = new ConnectionLog(wrapper.name(), id, clientAddress);
+        this.backend = new BackendLink(this, loop, wrapper, log, clientAddress.getAddress());
+        this.deadlines = new Deadlines(wrapper.config().timeouts(), started);
         this.session = wrapper.validator().newSession(new SessionInfo(wrapper.name(), clientAddress, id));
     }
 
-    /**
-     * Starts serving a client already admitted by {@link LiveWrapper#admit}. On the loop's thread.
-     */
+    /** Starts serving a client already admitted by {@link LiveWrapper#admit}. On the loop's thread. */
     static void start(EventLoop loop, LiveWrapper wrapper, InetSocketAddress clientAddress, ClientSide side) {
         Connection connection = new Connection(loop, wrapper, clientAddress);
         try {
             connection.client = side.open(connection);
         } catch (IOException e) {
             wrapper.release(clientAddress.getAddress());
-            log.info("wrapper={} conn={} client={} outcome=client-reset ({})", wrapper.name(), connection.id,
-                    AddressText.of(clientAddress), e.getMessage());
+            connection.log.ended("-", 0, 0, 0, "client-reset");
             return;
         }
         loop.add(connection);
-        connection.guard(connection::begin);
+        connection.step(connection::begin);
     }
 
     private void begin() {
-        Timeouts timeouts = wrapper.config().timeouts();
-        requestDeadline = deadline(timeouts.request().toNanos());
-        sessionDeadline = deadline(timeouts.session().toNanos());
         if (wrapper.validator().serverSpeaksFirst()) {
             phase = Phase.STARTING;
-            connectNext();
+            backend.connect();
         } else {
             session.onStart(decisions);
         }
     }
 
-    private long deadline(long nanos) {
-        return nanos == 0 ? NONE : started + nanos;
+    long id() {
+        return id;
     }
 
-    // ---- events
-
-    @Override
-    public void readable(Peer peer) {
-        guard(() -> {
-            if (peer == client) {
-                readClient();
-            } else if (peer == server) {
-                readServer();
-            }
-        });
-    }
-
-    @Override
-    public void writable(Peer peer) {
-        guard(() -> {
-            if (peer == client) {
-                flushToClient();
-            } else if (peer == server) {
-                flushToServer();
-            }
-        });
-    }
-
-    @Override
-    public void connected(Peer peer) {
-        guard(() -> {
-            if (peer == server && link == ServerLink.CONNECTING) {
-                serverConnected();
-            }
-        });
-    }
-
-    @Override
-    public void connectFailed(Peer peer, IOException cause) {
-        guard(() -> {
-            if (peer == server && link == ServerLink.CONNECTING) {
-                connectFailed(cause.getMessage() == null ? cause.toString() : cause.getMessage());
-            }
-        });
-    }
-
-    /** Checks the deadlines; called by the loop every tick. */
-    void tick(long now) {
-        guard(() -> {
-            if (link == ServerLink.CONNECTING && connectDeadline != NONE && now - connectDeadline >= 0) {
-                connectFailed("no answer within " + wrapper.config().timeouts().connect());
-            } else if (requestDeadline != NONE && now - requestDeadline >= 0) {
-                timeout("request");
-            } else if (!wrapper.config().timeouts().idle().isZero()
-                    && now - lastActivity >= wrapper.config().timeouts().idle().toNanos()) {
-                timeout("idle");
-            } else if (sessionDeadline != NONE && now - sessionDeadline >= 0) {
-                timeout("session");
-            }
-        });
-    }
-
-    /** Ends the connection now, whatever it is doing. */
-    void cut(String why) {
-        if (phase != Phase.CLOSED) {
-            finish(why);
-        }
+    ConnectionLog log() {
+        return log;
     }
 
     /** Bytes queued in both directions. */
@@ -212,16 +120,71 @@ final class Connection implements PeerEvents {
         return (long) toServer.size() + toClient.size();
     }
 
-    private void guard(Runnable step) {
+    // ---- events, each ending in settle()
+
+    @Override
+    public void readable(Peer peer) {
+        step(() -> {
+            if (peer == client) {
+                readClient();
+            } else if (backend.owns(peer)) {
+                readServer();
+            }
+        });
+    }
+
+    @Override
+    public void writable(Peer peer) {
+        step(() -> {
+            if (peer == client) {
+                bytesDown += flush(client, toClient, "client-reset");
+            } else if (backend.owns(peer)) {
+                bytesUp += flush(peer, toServer, "server-reset");
+            }
+        });
+    }
+
+    @Override
+    public void connected(Peer peer) {
+        step(() -> {
+            if (backend.owns(peer) && backend.is(State.CONNECTING)) {
+                serverConnected();
+            }
+        });
+    }
+
+    @Override
+    public void connectFailed(Peer peer, IOException cause) {
+        step(() -> {
+            if (backend.owns(peer) && backend.is(State.CONNECTING)) {
+                backend.failed(cause.getMessage() == null ? cause.toString() : cause.getMessage());
+            }
+        });
+    }
+
+    /** Checks the deadlines; called by the loop every tick. */
+    void tick(long now) {
+        step(() -> {
+            backend.checkDeadline(now);
+            deadlines.expired(now).ifPresent(this::timeout);
+        });
+    }
+
+    /** Ends the connection now, whatever it is doing. */
+    void cut(String why) {
+        finish(why);
+    }
+
+    /** Runs one step of the connection on its loop, then settles it. A failing validator ends only this connection. */
+    void step(Runnable work) {
         if (phase == Phase.CLOSED) {
             return;
         }
         try {
-            step.run();
+            work.run();
             settle();
         } catch (RuntimeException e) {
-            log.error("wrapper={} conn={} client={}: internal error", wrapper.name(), id, AddressText.of(clientAddress),
-                    e);
+            log.internalError(e);
             finish("error");
         }
     }
@@ -241,8 +204,8 @@ final class Connection implements PeerEvents {
             clientEnded();
         } else if (n > 0) {
             data.flip();
-            lastActivity = loop.now();
-            dump("client>", data);
+            deadlines.activity(loop.now());
+            log.dump("client>", data);
             if (inspection == Inspection.RAW) {
                 sendToServer(data);
             } else {
@@ -255,7 +218,7 @@ final class Connection implements PeerEvents {
         ByteBuffer data = loop.readBuffer();
         int n;
         try {
-            n = server.read(data);
+            n = backend.peer().read(data);
         } catch (IOException e) {
             finish("server-reset");
             return;
@@ -264,8 +227,8 @@ final class Connection implements PeerEvents {
             serverEnded();
         } else if (n > 0) {
             data.flip();
-            lastActivity = loop.now();
-            dump("server>", data);
+            deadlines.activity(loop.now());
+            log.dump("server>", data);
             if (inspection == Inspection.VALIDATING && wrapper.config().testReply()) {
                 session.onServerData(data, decisions);
             } else {
@@ -288,36 +251,66 @@ final class Connection implements PeerEvents {
         }
     }
 
-    // ---- writing
+    // ---- writing, and the session's decisions
 
-    private void sendToServer(ByteBuffer bytes) {
-        if (phase == Phase.CLOSING || phase == Phase.CLOSED || !bytes.hasRemaining()) {
+    /** Whether a session's decisions still count: not after it closed the connection. */
+    boolean acceptsDecisions() {
+        return phase == Phase.OPEN || phase == Phase.STARTING;
+    }
+
+    void sendToServer(ByteBuffer bytes) {
+        if (!acceptsDecisions() || !bytes.hasRemaining()) {
             return;
         }
-        requestDeadline = NONE;
-        dump(">server", bytes);
-        switch (link) {
+        deadlines.requestSent();
+        log.dump(">server", bytes);
+        switch (backend.state()) {
             case NONE, GONE -> {
                 toServer.append(bytes);
-                connectNext();
+                backend.connect();
             }
             case CONNECTING -> toServer.append(bytes);
-            case CONNECTED -> bytesUp += send(server, toServer, bytes, "server-reset");
+            case CONNECTED -> bytesUp += send(backend.peer(), toServer, bytes, "server-reset");
         }
     }
 
-    private void sendToClient(ByteBuffer bytes) {
+    void sendToClient(ByteBuffer bytes) {
         if (phase == Phase.CLOSED || !bytes.hasRemaining()) {
             return;
         }
-        dump(">client", bytes);
+        log.dump(">client", bytes);
         bytesDown += send(client, toClient, bytes, "client-reset");
     }
 
-    /**
-     * Writes at once what the peer takes, if nothing is queued before it; queues the rest.
-     * Returns the count written.
-     */
+    void enforced(String rule) {
+        enforcedRule = Optional.of(rule);
+    }
+
+    void abortServer() {
+        if (phase != Phase.CLOSED) {
+            log.serverAborted();
+            backend.abort();
+            toServer.clear();
+            serverEnded = false;
+            serverOutputShut = false;
+        }
+    }
+
+    void closeRequested() {
+        if (acceptsDecisions()) {
+            outcome = enforcedRule.map(rule -> "rejected:" + rule).orElse("closed-by-validator");
+            phase = Phase.CLOSING;
+        }
+    }
+
+    void relayRaw(String reason) {
+        if (inspection == Inspection.VALIDATING) {
+            inspection = Inspection.RAW;
+            log.relayingRaw(reason);
+        }
+    }
+
+    /** Writes at once what the peer takes, if nothing is queued before it; queues the rest. Returns the count written. */
     private int send(Peer peer, PendingBytes queue, ByteBuffer bytes, String failure) {
         int written = 0;
         if (queue.isEmpty()) {
@@ -335,7 +328,7 @@ final class Connection implements PeerEvents {
             }
         }
         if (written > 0) {
-            lastActivity = loop.now();
+            deadlines.activity(loop.now());
         }
         if (bytes.hasRemaining()) {
             queue.append(bytes);
@@ -343,19 +336,11 @@ final class Connection implements PeerEvents {
         return written;
     }
 
-    private void flushToServer() {
-        bytesUp += flush(server, toServer, "server-reset");
-    }
-
-    private void flushToClient() {
-        bytesDown += flush(client, toClient, "client-reset");
-    }
-
     private int flush(Peer peer, PendingBytes queue, String failure) {
         try {
             int written = queue.flushTo(peer);
             if (written > 0) {
-                lastActivity = loop.now();
+                deadlines.activity(loop.now());
             }
             return written;
         } catch (IOException e) {
@@ -366,135 +351,30 @@ final class Connection implements PeerEvents {
 
     // ---- the backend
 
-    private void connectNext() {
-        if (wrapper.config().destType() == DestType.PIPE) {
-            startProgram();
-            return;
-        }
-        Optional<LiveBackend> next = attempts < wrapper.config().connectAttempts()
-                ? wrapper.pool().orElseThrow().choose(tried, clientAddress.getAddress())
-                : Optional.empty();
-        if (next.isEmpty()) {
-            noBackend();
-            return;
-        }
-        LiveBackend chosen = next.get();
-        attempts++;
-        tried.add(chosen);
-        backend = next;
-        link = ServerLink.CONNECTING;
-        connectDeadline = wrapper.config().timeouts().connect().isZero() ? NONE
-                : loop.now() + wrapper.config().timeouts().connect().toNanos();
-        resolveAndDial(chosen);
-    }
-
-    /** IP literals are dialled at once; names are resolved on a virtual thread, never on the loop. */
-    private void resolveAndDial(LiveBackend chosen) {
-        String host = chosen.host();
-        if (host.indexOf(':') >= 0 || host.matches("[0-9.]+")) {
-            dial(chosen, InetAddress.ofLiteral(host));
-            return;
-        }
-        int attempt = attempts;
-        Thread.ofVirtual().start(() -> {
-            try {
-                InetAddress address = InetAddress.getByName(host);
-                loop.execute(() -> guard(() -> {
-                    if (attempt == attempts && link == ServerLink.CONNECTING) {
-                        dial(chosen, address);
-                    }
-                }));
-            } catch (IOException e) {
-                loop.execute(() -> guard(() -> {
-                    if (attempt == attempts && link == ServerLink.CONNECTING) {
-                        connectFailed("cannot resolve " + host);
-                    }
-                }));
-            }
-        });
-    }
-
-    private void dial(LiveBackend chosen, InetAddress address) {
-        try {
-            server = SocketPeer.connect(loop, new InetSocketAddress(address, chosen.port()), this);
-        } catch (IOException e) {
-            connectFailed(e.getMessage() == null ? e.toString() : e.getMessage());
-        }
-    }
-
-    private void startProgram() {
-        if (attempts > 0) {
-            noBackend();
-            return;
-        }
-        attempts++;
-        try {
-            server = ProcessPeer.start(loop, this, wrapper.config().destCommand(), wrapper.name(), id);
-            link = ServerLink.CONNECTING;
-            serverConnected();
-        } catch (IOException e) {
-            log.warn("wrapper={} conn={} cannot start {}: {}", wrapper.name(), id, wrapper.config().destCommand(),
-                    e.getMessage());
-            noBackend();
-        }
-    }
-
     private void serverConnected() {
-        link = ServerLink.CONNECTED;
-        connectDeadline = NONE;
+        backend.established();
         serverEnded = false;
         serverOutputShut = false;
-        backend.ifPresent(LiveBackend::opened);
-        log.debug("wrapper={} conn={} connected to {}", wrapper.name(), id, server.describe());
         if (phase == Phase.STARTING) {
             phase = Phase.OPEN;
             session.onStart(decisions);
         }
-        flushToServer();
+        bytesUp += flush(backend.peer(), toServer, "server-reset");
     }
 
-    private void connectFailed(String reason) {
-        log.warn("wrapper={} conn={} backend={} failed: {}", wrapper.name(), id,
-                backend.map(LiveBackend::name).orElse("-"), reason);
-        if (server != null) {
-            server.abort();
-            server = null;
-        }
-        link = ServerLink.NONE;
-        connectNext();
-    }
-
-    private void noBackend() {
-        link = ServerLink.NONE;
-        backend = Optional.empty();
+    /** Every candidate failed: the protocol's refusal, if it has one, then close. */
+    void noBackend() {
         toServer.clear();
-        refuse(Refusal.NO_BACKEND, "no-backend");
-    }
-
-    private void dropServer() {
-        if (server != null) {
-            server.abort();
-            server = null;
+        outcome = "no-backend";
+        wrapper.validator().refusal(Refusal.NO_BACKEND).ifPresent(bytes -> sendToClient(ByteBuffer.wrap(bytes)));
+        if (phase != Phase.CLOSED) {
+            phase = Phase.CLOSING;
         }
-        if (link == ServerLink.CONNECTED) {
-            backend.ifPresent(LiveBackend::closed);
-        }
-        link = ServerLink.GONE;
-        toServer.clear();
-        tried.clear();
-        attempts = 0;
     }
 
     // ---- ending
 
-    private void refuse(Refusal reason, String why) {
-        outcome = why;
-        wrapper.validator().refusal(reason).ifPresent(bytes -> sendToClient(ByteBuffer.wrap(bytes)));
-        phase = phase == Phase.CLOSED ? phase : Phase.CLOSING;
-    }
-
     private void timeout(String which) {
-        outcome = "timeout:" + which;
         if (phase != Phase.CLOSING && toClient.isEmpty()) {
             wrapper.validator().refusal(Refusal.TIMEOUT).ifPresent(bytes -> {
                 try {
@@ -504,15 +384,14 @@ final class Connection implements PeerEvents {
                 }
             });
         }
-        finish(outcome);
+        finish("timeout:" + which);
     }
 
     /** After every event: half-closes, the end of the connection, and what to wait for next. */
     private void settle() {
-        if (phase == Phase.CLOSED) {
-            return;
+        if (phase == Phase.OPEN) {
+            propagateEnds();
         }
-        propagateEnds();
         if (phase != Phase.CLOSED && isDone()) {
             finish(outcome);
         }
@@ -522,16 +401,13 @@ final class Connection implements PeerEvents {
     }
 
     private void propagateEnds() {
-        if (phase != Phase.OPEN) {
-            return;
-        }
-        if (clientEnded && !serverOutputShut && toServer.isEmpty() && link != ServerLink.CONNECTING) {
+        if (clientEnded && !serverOutputShut && toServer.isEmpty() && !backend.is(State.CONNECTING)) {
             serverOutputShut = true;
-            if (link == ServerLink.CONNECTED) {
-                shutdownOutput(server, "server-reset");
+            if (backend.is(State.CONNECTED)) {
+                shutdownOutput(backend.peer(), "server-reset");
             }
         }
-        if (serverEnded && link == ServerLink.CONNECTED && !clientOutputShut && toClient.isEmpty()) {
+        if (serverEnded && backend.is(State.CONNECTED) && !clientOutputShut && toClient.isEmpty()) {
             clientOutputShut = true;
             shutdownOutput(client, "client-reset");
         }
@@ -547,10 +423,10 @@ final class Connection implements PeerEvents {
 
     private boolean isDone() {
         return switch (phase) {
-            case CLOSING -> toClient.isEmpty() && (toServer.isEmpty() || link != ServerLink.CONNECTED);
+            case CLOSING -> toClient.isEmpty() && (toServer.isEmpty() || !backend.is(State.CONNECTED));
             case OPEN -> {
                 boolean upstreamDone = clientEnded && serverOutputShut;
-                boolean downstreamDone = toClient.isEmpty() && switch (link) {
+                boolean downstreamDone = toClient.isEmpty() && switch (backend.state()) {
                     case CONNECTED -> serverEnded && clientOutputShut;
                     case CONNECTING -> false;
                     case NONE, GONE -> true;
@@ -566,8 +442,8 @@ final class Connection implements PeerEvents {
         boolean clientRead = open && !clientEnded && toServer.isEmpty()
                 && (inspection == Inspection.RAW || toClient.isEmpty());
         client.interest(clientRead, !toClient.isEmpty());
-        if (server != null && link == ServerLink.CONNECTED) {
-            server.interest(open && !serverEnded && toClient.isEmpty(), !toServer.isEmpty());
+        if (backend.is(State.CONNECTED)) {
+            backend.peer().interest(open && !serverEnded && toClient.isEmpty(), !toServer.isEmpty());
         }
     }
 
@@ -576,80 +452,12 @@ final class Connection implements PeerEvents {
             return;
         }
         phase = Phase.CLOSED;
-        outcome = why;
         client.close();
-        if (server != null) {
-            server.close();
-        }
-        if (link == ServerLink.CONNECTED) {
-            backend.ifPresent(LiveBackend::closed);
-        }
+        backend.close();
         toServer.clear();
         toClient.clear();
         wrapper.release(clientAddress.getAddress());
         loop.remove(this);
-        String target = backend.map(LiveBackend::name)
-                .orElse(server == null ? "-" : server.describe());
-        log.info("wrapper={} conn={} client={} backend={} up={} down={} duration={}ms outcome={}", wrapper.name(), id,
-                AddressText.of(clientAddress), target, bytesUp, bytesDown, (System.nanoTime() - started) / 1_000_000L, outcome);
-    }
-
-    private void dump(String direction, ByteBuffer bytes) {
-        if (LogLevel.atLeast(5) && log.isTraceEnabled()) {
-            log.trace("wrapper={} conn={} {} {} bytes: {}", wrapper.name(), id, direction, bytes.remaining(),
-                    ByteDump.escaped(bytes));
-        }
-    }
-
-    /** The session's decisions, carried out on this connection. */
-    private final class SessionDecisions implements Decisions {
-
-        @Override
-        public void sendToServer(ByteBuffer bytes) {
-            Connection.this.sendToServer(bytes);
-            bytes.position(bytes.limit());
-        }
-
-        @Override
-        public void sendToClient(ByteBuffer bytes) {
-            if (phase != Phase.CLOSING) {
-                Connection.this.sendToClient(bytes);
-            }
-            bytes.position(bytes.limit());
-        }
-
-        @Override
-        public void report(Violation v) {
-            log.warn("wrapper={} conn={} client={} rule={} action={} detail=\"{}\" excerpt=\"{}\"", wrapper.name(), id,
-                    AddressText.of(clientAddress), v.rule(), v.mode() == RuleMode.ENFORCE ? "enforce" : "log", v.detail(),
-                    v.excerpt());
-            if (v.mode() == RuleMode.ENFORCE) {
-                enforcedRule = Optional.of(v.rule());
-            }
-        }
-
-        @Override
-        public void abortServer() {
-            if (phase != Phase.CLOSED) {
-                log.info("wrapper={} conn={} backend connection aborted by the validator", wrapper.name(), id);
-                dropServer();
-            }
-        }
-
-        @Override
-        public void close() {
-            if (phase == Phase.OPEN || phase == Phase.STARTING) {
-                outcome = enforcedRule.map(rule -> "rejected:" + rule).orElse("closed-by-validator");
-                phase = Phase.CLOSING;
-            }
-        }
-
-        @Override
-        public void relayRaw(String reason) {
-            if (inspection == Inspection.VALIDATING) {
-                inspection = Inspection.RAW;
-                log.info("wrapper={} conn={} relaying raw from now on: {}", wrapper.name(), id, reason);
-            }
-        }
+        log.ended(backend.describe(), bytesUp, bytesDown, System.nanoTime() - started, why);
     }
 }
