@@ -3,9 +3,9 @@ package org.protowrap.engine.relay;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.protowrap.engine.config.DestType;
 import org.protowrap.engine.config.WrapperConfig;
 
@@ -34,7 +34,7 @@ final class BackendLink {
     private final LiveWrapper wrapper;
     private final ConnectionLog log;
     private final InetAddress client;
-    private final Set<LiveBackend> tried = new HashSet<>(4);
+    private final List<LiveBackend> tried = new ArrayList<>(2);
     private State state = State.NONE;
     private Optional<LiveBackend> backend = Optional.empty();
     private Peer peer;

@@ -3,7 +3,7 @@ package org.protowrap.engine.relay;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.Collection;
 import org.protowrap.api.Backend;
 import org.protowrap.api.Balancer;
 import org.protowrap.api.BalancerConfig;
@@ -31,12 +31,12 @@ final class BackendPool {
     }
 
     /** The backends that may be chosen for a connection that has already tried {@code tried}. */
-    List<Backend> candidates(Set<LiveBackend> tried) {
+    List<Backend> candidates(Collection<LiveBackend> tried) {
         return backends.stream().filter(b -> !tried.contains(b)).map(Backend.class::cast).toList();
     }
 
     /** The balancer's choice among the candidates; empty if there is none or it refuses them all. */
-    Optional<LiveBackend> choose(Set<LiveBackend> tried, InetAddress client) {
+    Optional<LiveBackend> choose(Collection<LiveBackend> tried, InetAddress client) {
         List<Backend> candidates = candidates(tried);
         if (candidates.isEmpty()) {
             return Optional.empty();

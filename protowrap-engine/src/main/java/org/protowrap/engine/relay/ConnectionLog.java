@@ -19,16 +19,21 @@ final class ConnectionLog {
 
     private final String wrapper;
     private final long id;
-    private final String client;
+    private final InetSocketAddress clientAddress;
 
     ConnectionLog(String wrapper, long id, InetSocketAddress client) {
         this.wrapper = wrapper;
         this.id = id;
-        this.client = AddressText.of(client);
+        this.clientAddress = client;
+    }
+
+    /** Formatted only when a line is written: an idle connection holds no text. */
+    private String client() {
+        return AddressText.of(clientAddress);
     }
 
     void violation(Violation v) {
-        log.warn("wrapper={} conn={} client={} rule={} action={} detail=\"{}\" excerpt=\"{}\"", wrapper, id, client,
+        log.warn("wrapper={} conn={} client={} rule={} action={} detail=\"{}\" excerpt=\"{}\"", wrapper, id, client(),
                 v.rule(), v.mode() == RuleMode.ENFORCE ? "enforce" : "log", v.detail(), v.excerpt());
     }
 
@@ -49,11 +54,11 @@ final class ConnectionLog {
     }
 
     void internalError(RuntimeException e) {
-        log.error("wrapper={} conn={} client={}: internal error", wrapper, id, client, e);
+        log.error("wrapper={} conn={} client={}: internal error", wrapper, id, client(), e);
     }
 
     void ended(String backend, long up, long down, long nanos, String outcome) {
-        log.info("wrapper={} conn={} client={} backend={} up={} down={} duration={}ms outcome={}", wrapper, id, client,
+        log.info("wrapper={} conn={} client={} backend={} up={} down={} duration={}ms outcome={}", wrapper, id, client(),
                 backend, up, down, nanos / 1_000_000L, outcome);
     }
 

@@ -11,9 +11,10 @@ import java.nio.ByteBuffer;
  */
 final class PendingBytes {
 
-    private static final byte[] NONE = new byte[0];
+    /** Shared by every empty queue: it has no room, so nothing is ever written into it. */
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
-    private ByteBuffer bytes = ByteBuffer.wrap(NONE);
+    private ByteBuffer bytes = EMPTY;
 
     boolean isEmpty() {
         return !bytes.hasRemaining();
@@ -56,6 +57,6 @@ final class PendingBytes {
     }
 
     void clear() {
-        bytes = ByteBuffer.wrap(NONE);
+        bytes = EMPTY;
     }
 }

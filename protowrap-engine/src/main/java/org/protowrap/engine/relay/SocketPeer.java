@@ -2,6 +2,7 @@ package org.protowrap.engine.relay;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -13,14 +14,14 @@ final class SocketPeer implements Peer, Ready {
     private final SocketChannel channel;
     private final SelectionKey key;
     private final PeerEvents events;
-    private final String description;
+    private final SocketAddress remote;
     private boolean connecting;
 
-    private SocketPeer(EventLoop loop, SocketChannel channel, PeerEvents events, String description, boolean connecting)
+    private SocketPeer(EventLoop loop, SocketChannel channel, PeerEvents events, SocketAddress remote, boolean connecting)
             throws IOException {
         this.channel = channel;
         this.events = events;
-        this.description = description;
+        this.remote = remote;
         this.connecting = connecting;
         this.key = loop.register(channel, connecting ? SelectionKey.OP_CONNECT : 0, this);
     }
@@ -28,7 +29,7 @@ final class SocketPeer implements Peer, Ready {
     /** An accepted or inherited socket. */
     static SocketPeer of(EventLoop loop, SocketChannel channel, PeerEvents events) throws IOException {
         configure(channel);
-        return new SocketPeer(loop, channel, events, AddressText.of(channel.getRemoteAddress()), false);
+        return new SocketPeer(loop, channel, events, channel.getRemoteAddress(), false);
     }
 
     /** Starts connecting; {@link PeerEvents#connected} or {@link PeerEvents#connectFailed} follows. */
@@ -37,7 +38,7 @@ final class SocketPeer implements Peer, Ready {
         try {
             configure(channel);
             boolean done = channel.connect(address);
-            SocketPeer peer = new SocketPeer(loop, channel, events, AddressText.of(address), !done);
+            SocketPeer peer = new SocketPeer(loop, channel, events, address, !done);
             if (done) {
                 loop.execute(() -> events.connected(peer));
             }
@@ -132,6 +133,6 @@ final class SocketPeer implements Peer, Ready {
 
     @Override
     public String describe() {
-        return description;
+        return AddressText.of(remote);
     }
 }

@@ -39,6 +39,7 @@ public final class Server {
     private final Relay relay;
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private Configuration config;
+    private boolean stopping;
 
     private Server(ConfigLoader loader, Relay relay, Configuration config) {
         this.loader = loader;
@@ -123,6 +124,10 @@ public final class Server {
      * @return whether the new configuration was applied
      */
     public synchronized boolean reload() {
+        if (stopping) {
+            log.info("reload: ignored, the server is stopping");
+            return false;
+        }
         Configuration next;
         try {
             next = loader.load(config.settings().source());
@@ -201,6 +206,7 @@ public final class Server {
     public void stop() {
         Duration grace;
         synchronized (this) {
+            stopping = true;
             listeners.values().stream().map(Listener::close).toList().forEach(CompletableFuture::join);
             listeners.clear();
             grace = config.settings().shutdownGrace();
