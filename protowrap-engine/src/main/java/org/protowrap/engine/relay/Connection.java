@@ -47,7 +47,6 @@ final class Connection implements PeerEvents {
     private final LiveWrapper wrapper;
     private final InetSocketAddress clientAddress;
     private final ConnectionLog log;
-    private final ValidatorSession session;
     private final SessionDecisions decisions = new SessionDecisions(this);
     private final BackendLink backend;
     private final Deadlines deadlines;
@@ -56,6 +55,8 @@ final class Connection implements PeerEvents {
     private final long started;
 
     private Peer client;
+    /** Made in {@link #begin}, inside a step: a validator that fails to make one ends only this connection. */
+    private ValidatorSession session;
     private Phase phase = Phase.OPEN;
     private Inspection inspection = Inspection.VALIDATING;
     private boolean clientEnded;
@@ -81,7 +82,6 @@ final class Connection implements PeerEvents {
         this.log = new ConnectionLog(wrapper.name(), id, clientAddress);
         this.backend = new BackendLink(this, loop, wrapper, log, clientAddress.getAddress());
         this.deadlines = new Deadlines(wrapper.config().timeouts(), started);
-        this.session = wrapper.validator().newSession(new SessionInfo(wrapper.name(), clientAddress, id));
     }
 
     /** Starts serving a client already admitted by {@link LiveWrapper#admit}. On the loop's thread. */
@@ -99,6 +99,7 @@ final class Connection implements PeerEvents {
     }
 
     private void begin() {
+        session = wrapper.validator().newSession(new SessionInfo(wrapper.name(), clientAddress, id));
         if (wrapper.validator().serverSpeaksFirst()) {
             phase = Phase.STARTING;
             backend.connect();

@@ -88,6 +88,19 @@ class DecisionsEndToEndTest {
     }
 
     @Test
+    void aFailingValidatorEndsOnlyItsOwnConnection() throws Exception {
+        try (TestBackend backend = TestBackend.echo();
+                RunningServer server = start(backend, true);
+                Socket healthy = Traffic.connect(server.address("w"));
+                Socket failing = Traffic.connect(server.address("w"))) {
+            assertEquals("BEFORE", exchange(healthy, "before"));
+            Traffic.write(failing, "THROW\n");
+            assertEquals("", Traffic.readToEnd(failing));
+            assertEquals("AFTER", exchange(healthy, "after"));
+        }
+    }
+
+    @Test
     void withTestReplyServerBytesGoThroughTheSession() throws Exception {
         try (TestBackend backend = TestBackend.echo();
                 RunningServer server = start(backend, true);
@@ -136,7 +149,8 @@ class DecisionsEndToEndTest {
     }
 
     /**
-     * Commands: BYE (reply, reject, close), ABORT (abort the server, reply), RAW (stop inspecting);
+     * Commands: BYE (reply, reject, close), ABORT (abort the server, reply), RAW (stop inspecting),
+     * THROW (a validator bug);
      * anything else goes to the server. Server bytes come back in upper case.
      */
     private static final class Scripted implements Validator {
@@ -157,6 +171,7 @@ class DecisionsEndToEndTest {
                             out.abortServer();
                             out.sendToClient(bytes("aborted\n"));
                         }
+                        case "THROW" -> throw new IllegalStateException("a validator bug");
                         case "RAW" -> {
                             out.sendToClient(bytes("raw now\n"));
                             out.relayRaw("the test asked");
