@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code protowrap run}: binds every wrapper, drops privileges, serves until SIGTERM or SIGINT
- * (or {@link #requestStop}), reloads on SIGHUP, and drains before it returns.
+ * (or {@link #requestStop}), reloads on SIGHUP, and drains before it returns. A second SIGTERM or
+ * SIGINT while draining (Ctrl-C twice) cuts the connections still open.
  */
 public final class RunMode {
 
@@ -71,8 +72,13 @@ public final class RunMode {
         }
     }
 
-    /** Asks {@link #run} to drain and return. */
+    /** Asks {@link #run} to drain and return; asked again while draining, cuts what is left. */
     public void requestStop(String why) {
+        if (stop.getCount() == 0) {
+            log.info("{} again: cutting the connections still open", why);
+            server.ifPresent(Server::hurry);
+            return;
+        }
         log.info("{}: stopping", why);
         stop.countDown();
     }

@@ -40,6 +40,7 @@ public final class Server {
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private Configuration config;
     private boolean stopping;
+    private volatile boolean hurry;
 
     private Server(ConfigLoader loader, Relay relay, Configuration config) {
         this.loader = loader;
@@ -199,9 +200,14 @@ public final class Server {
         }
     }
 
+    /** Ends the grace period of a {@link #stop} in progress: the connections still open are cut now. */
+    public void hurry() {
+        hurry = true;
+    }
+
     /**
-     * Stops accepting, lets connections in flight finish for up to {@code shutdownGrace}, cuts the
-     * rest, and stops the loops.
+     * Stops accepting, lets connections in flight finish for up to {@code shutdownGrace} (or until
+     * {@link #hurry}), cuts the rest, and stops the loops.
      */
     public void stop() {
         Duration grace;
@@ -214,7 +220,7 @@ public final class Server {
         int inFlight = relay.activeConnections();
         log.info("stopping: no longer accepting; {} connection(s) in flight, waiting up to {}", inFlight, grace);
         long deadline = System.nanoTime() + grace.toNanos();
-        while (relay.activeConnections() > 0 && System.nanoTime() - deadline < 0) {
+        while (relay.activeConnections() > 0 && System.nanoTime() - deadline < 0 && !hurry) {
             try {
                 Thread.sleep(POLL);
             } catch (InterruptedException e) {

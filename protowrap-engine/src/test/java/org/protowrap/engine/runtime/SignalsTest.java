@@ -101,6 +101,25 @@ class SignalsTest {
         }
     }
 
+    @Test
+    void aSecondSigtermCutsWhatIsStillOpen() throws Exception {
+        int port = TestConfig.freePort();
+        try (TestBackend silent = TestBackend.start(socket -> socket.getInputStream().transferTo(
+                        java.io.OutputStream.nullOutputStream()));
+                ProtowrapProcess protowrap = run(TestConfig.lineWrapper(port, silent.address(), "")
+                        .replace("shutdownGrace: 5s", "shutdownGrace: 1h"));
+                Socket client = connectWhenListening(protowrap, port)) {
+            Traffic.write(client, "an answer that never comes\n");
+            RelayEndToEndTest.awaitTrue(() -> silent.accepted() == 1);
+            protowrap.signal("TERM");
+            protowrap.awaitOutput("no longer accepting; 1 connection(s) in flight");
+            protowrap.signal("TERM");
+            assertEquals(0, protowrap.awaitExit(Duration.ofSeconds(30)));
+            assertTrue(protowrap.output().contains("0 connection(s) drained, 1 cut"), protowrap.output());
+            assertEquals("", Traffic.readToEnd(client));
+        }
+    }
+
     private ProtowrapProcess run(String yaml) throws IOException {
         Path file = TestConfig.write(home, yaml);
         return ProtowrapProcess.start(home, "run", "--config", file.toString());
