@@ -45,7 +45,7 @@ public final class Relay implements AutoCloseable {
     /**
      * Serves one connection whose client is an inherited socket (inetd, systemd {@code Accept=yes},
      * or the Unix domain socket pair socat gives its EXEC children; that one is logged as loopback
-     * port 0). The connection is counted in the wrapper's limits like any other.
+     * port 0). The connection is counted like any other; being the only one, it is never over a limit.
      */
     public void serve(LiveWrapper wrapper, SocketChannel client) throws IOException {
         InetSocketAddress address = client.getRemoteAddress() instanceof InetSocketAddress inet ? inet
@@ -56,7 +56,8 @@ public final class Relay implements AutoCloseable {
     }
 
     /**
-     * Serves one connection whose client speaks on two streams (socat EXEC, a pipe).
+     * Serves one connection whose client speaks on two streams (socat EXEC, a pipe). Counted like
+     * {@link #serve(LiveWrapper, SocketChannel)}.
      *
      * @return completes when the connection's last bytes were written to {@code out} and it was closed
      */

@@ -22,6 +22,8 @@ import org.protowrap.engine.relay.LiveWrapper;
 import org.protowrap.engine.relay.Relay;
 import org.protowrap.engine.system.PrivilegeException;
 import org.protowrap.engine.system.Privileges;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code protowrap inetd}: serves exactly one connection whose client is this process's standard
@@ -31,6 +33,7 @@ import org.protowrap.engine.system.Privileges;
  */
 public final class InetdMode {
 
+    private static final Logger log = LoggerFactory.getLogger(InetdMode.class);
     private static final Duration POLL = Duration.ofMillis(20);
     private static final Duration FLUSH_LIMIT = Duration.ofSeconds(30);
 
@@ -68,8 +71,10 @@ public final class InetdMode {
             Channel inherited = System.inheritedChannel();
             CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
             if (inherited instanceof SocketChannel socket) {
+                log.debug("inetd: the client is the inherited socket {}", socket.getRemoteAddress());
                 relay.serve(live, socket);
             } else {
+                log.debug("inetd: the client speaks on standard input and output");
                 written = relay.serve(live, new FileInputStream(FileDescriptor.in), stdout);
             }
             while (live.activeConnections() > 0) {

@@ -52,13 +52,15 @@ public final class RunMode {
             bound.abandon();
             return Main.FAILURE;
         }
-        try (Signals signals = Signals.install(this)) {
+        Signals signals = Signals.install(this);
+        try {
             bound.start();
             server = Optional.of(bound);
             log.info("protowrap running {} wrapper(s) from {}", config.wrappers().size(), settings.source());
             awaitStop();
             bound.stop();
         } finally {
+            signals.close();
             server = Optional.empty();
         }
         return Main.OK;

@@ -20,6 +20,9 @@ import java.util.Optional;
  * <p>glibc applies {@code setuid}, {@code setgid} and {@code setgroups} to every thread of the
  * process, as POSIX requires, so the JVM's existing threads change identity too.
  */
+// restricted methods: calling C is this class's whole purpose; the launcher and the tests pass
+// --enable-native-access=org.protowrap.engine
+@SuppressWarnings("restricted")
 final class Libc {
 
     private static final Linker LINKER = Linker.nativeLinker();

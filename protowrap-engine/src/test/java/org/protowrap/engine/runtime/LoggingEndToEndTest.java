@@ -33,7 +33,8 @@ class LoggingEndToEndTest {
                 Socket client = Traffic.connect(server.address("w"))) {
             Traffic.write(client, "far too long a line\nok\n");
             assertEquals("b: ok", TestBackend.reader(client).readLine());
-            client.close();
+            client.shutdownOutput();
+            assertEquals("", Traffic.readToEnd(client));
             RelayEndToEndTest.awaitTrue(() -> log.messages().stream().anyMatch(m -> m.contains("outcome=")));
             List<String> messages = log.messages();
             String violation = only(messages, "rule=");

@@ -199,7 +199,8 @@ class RelayEndToEndTest {
                 Traffic.write(third, "3\n");
                 assertEquals("", Traffic.readToEnd(third));
             }
-            first.close();
+            first.shutdownOutput();
+            assertEquals("", Traffic.readToEnd(first));
             awaitTrue(() -> server.server().activeConnections() == 1);
             try (Socket fourth = Traffic.connect(server.address("w"))) {
                 assertEquals("b: 4", exchange(fourth, "4"));

@@ -49,9 +49,13 @@ final class RunningServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         mode.requestStop("test");
-        thread.join(20_000);
+        try {
+            thread.join(20_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         assertEquals(0, exit.get(), () -> "exit code; stderr: " + err.toString(StandardCharsets.UTF_8));
     }
 }
