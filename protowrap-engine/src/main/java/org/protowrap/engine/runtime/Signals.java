@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * SIGHUP reloads, SIGTERM and SIGINT stop with a grace period. The previous handlers come back
- * on {@link #close}. A signal the platform does not have (SIGHUP on Windows) is skipped.
+ * on {@link #close}. A signal the platform does not have (SIGHUP on Windows) is skipped; one the
+ * parent process ignored (SIGHUP under nohup) cannot be handled by the JVM, and is reported.
  */
 final class Signals implements AutoCloseable {
 
@@ -33,7 +34,13 @@ final class Signals implements AutoCloseable {
     private void handle(String name, SignalHandler handler) {
         try {
             Signal signal = new Signal(name);
-            installed.add(new Installed(signal, Signal.handle(signal, handler)));
+            SignalHandler previous = Signal.handle(signal, handler);
+            installed.add(new Installed(signal, previous));
+            if (previous == SignalHandler.SIG_IGN) {
+                // the JVM leaves a signal alone that the parent ignored (nohup, a shell's background job)
+                log.warn("SIG{} was ignored when protowrap started (nohup, or a background job?); it will have"
+                        + " no effect", name);
+            }
         } catch (IllegalArgumentException e) {
             log.debug("signal {} is not available here", name);
         }

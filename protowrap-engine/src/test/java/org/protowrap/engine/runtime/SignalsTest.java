@@ -2,6 +2,7 @@ package org.protowrap.engine.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -31,6 +32,7 @@ class SignalsTest {
                 TestBackend two = TestBackend.named("two");
                 ProtowrapProcess protowrap = run(TestConfig.lineWrapper(port, one.address(), ""))) {
             protowrap.awaitOutput("listening on");
+            assumeHupHandled(protowrap);
             try (Socket open = Traffic.connect(wrapper)) {
                 BufferedReader openIn = TestBackend.reader(open);
                 Traffic.write(open, "before\n");
@@ -58,6 +60,7 @@ class SignalsTest {
         try (TestBackend one = TestBackend.named("one");
                 ProtowrapProcess protowrap = run(TestConfig.lineWrapper(port, one.address(), ""))) {
             protowrap.awaitOutput("listening on");
+            assumeHupHandled(protowrap);
             Files.writeString(home.resolve("protowrap.yaml"), TestConfig.lineWrapper(port, one.address(),
                     "maxLineLength: lots\nnoSuchKey: 1\n"));
             protowrap.signal("HUP");
@@ -118,6 +121,12 @@ class SignalsTest {
             assertTrue(protowrap.output().contains("0 connection(s) drained, 1 cut"), protowrap.output());
             assertEquals("", Traffic.readToEnd(client));
         }
+    }
+
+    /** A test run under nohup passes SIGHUP on ignored, and the JVM cannot handle it then. */
+    private static void assumeHupHandled(ProtowrapProcess protowrap) throws IOException {
+        assumeFalse(protowrap.output().contains("SIGHUP was ignored"),
+                "SIGHUP is ignored in this environment (nohup?), so protowrap cannot be reloaded by it");
     }
 
     private ProtowrapProcess run(String yaml) throws IOException {
