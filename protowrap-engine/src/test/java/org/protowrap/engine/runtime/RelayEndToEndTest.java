@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -123,16 +124,40 @@ class RelayEndToEndTest {
     @Test
     void allBackendsDownSendsTheProtocolsRefusal() throws Exception {
         String down = "[127.0.0.1:" + TestConfig.freePort() + ", 127.0.0.1:" + TestConfig.freePort() + "]";
-        Path file = config(down, "");
-        Configuration loaded = ConfigLoader.forHome(dir).load(file);
-        Configuration refusing = new Configuration(loaded.settings(), loaded.wrappers().stream()
-                .map(w -> new Wrapper(w.config(), new Refusing(w.validator()), w.balancerProvider())).toList(),
-                loaded.registry());
-        try (RunningServer server = RunningServer.start(refusing, dir);
+        try (RunningServer server = startRefusing(down, "");
                 Socket client = Traffic.connect(server.address("w"))) {
             Traffic.write(client, "anyone?\n");
             assertEquals("refused: NO_BACKEND\n", Traffic.readToEnd(client));
         }
+    }
+
+    @Test
+    void aClientOverTheLimitGetsTheProtocolsRefusal() throws Exception {
+        try (TestBackend backend = TestBackend.named("b");
+                RunningServer server = startRefusing(backend.address(), "maxConnections: 1\n");
+                Socket first = Traffic.connect(server.address("w"));
+                Socket second = Traffic.connect(server.address("w"))) {
+            assertEquals("b: 1", exchange(first, "1"));
+            assertEquals("refused: TOO_MANY_CONNECTIONS\n", Traffic.readToEnd(second));
+        }
+    }
+
+    @Test
+    void aTimedOutClientGetsTheProtocolsRefusal() throws Exception {
+        try (TestBackend backend = TestBackend.named("b");
+                RunningServer server = startRefusing(backend.address(), "requestTimeout: 500ms\n");
+                Socket client = Traffic.connect(server.address("w"))) {
+            Traffic.write(client, "no line end");
+            assertEquals("refused: TIMEOUT\n", Traffic.readToEnd(client));
+        }
+    }
+
+    private RunningServer startRefusing(String destAddr, String extra) throws Exception {
+        Configuration loaded = ConfigLoader.forHome(dir).load(config(destAddr, extra));
+        Configuration refusing = new Configuration(loaded.settings(), loaded.wrappers().stream()
+                .map(w -> new Wrapper(w.config(), new Refusing(w.validator()), w.balancerProvider())).toList(),
+                loaded.registry());
+        return RunningServer.start(refusing, dir);
     }
 
     @Test
@@ -292,6 +317,45 @@ class RelayEndToEndTest {
             assertEquals("hello from the server", in.readLine());
             Traffic.write(client, "and back\n");
             assertEquals("and back", in.readLine());
+        }
+    }
+
+    @Test
+    void aBackendNamedByHostNameIsResolvedWhenConnecting() throws Exception {
+        try (TestBackend backend = TestBackend.named("by-name");
+                RunningServer server = RunningServer.start(config("localhost:" + backend.port(), ""));
+                Socket client = Traffic.connect(server.address("w"))) {
+            assertEquals("by-name: hi", exchange(client, "hi"));
+        }
+    }
+
+    @Test
+    void relaysOverIpv6Loopback() throws Exception {
+        InetAddress v6 = InetAddress.getByName("::1");
+        ServerSocket probe;
+        try {
+            probe = new ServerSocket(0, 1, v6);
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
+            return;
+        }
+        int port = probe.getLocalPort();
+        probe.close();
+        try (ServerSocket backend = new ServerSocket(0, 5, v6)) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = backend.accept()) {
+                    String line = TestBackend.reader(s).readLine();
+                    s.getOutputStream().write(("v6: " + line + "\n").getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    // the client's read shows it
+                }
+            });
+            Path file = TestConfig.write(dir, TestConfig.lineWrapper(port, "\"[::1]:" + backend.getLocalPort() + "\"", "")
+                    .replace("listenAddr: 127.0.0.1", "listenAddr: \"::1\""));
+            try (RunningServer server = RunningServer.start(file);
+                    Socket client = Traffic.connect(new InetSocketAddress(v6, port))) {
+                assertEquals("v6: six", exchange(client, "six"));
+            }
         }
     }
 
