@@ -387,7 +387,7 @@ class RelayEndToEndTest {
         }
     }
 
-    // ---- helpers
+    // ---- shared steps
 
     private Path config(String destAddr, String extra) throws IOException {
         return TestConfig.write(dir, TestConfig.lineWrapper(TestConfig.freePort(), destAddr, extra));
