@@ -143,7 +143,8 @@ final class EventLoop implements Executor {
     private void run() {
         try {
             while (running) {
-                selector.select(TICK_NANOS / 1_000_000L);
+                // without connections there is no deadline to check: sleep until something happens
+                selector.select(connections.isEmpty() ? 0 : TICK_NANOS / 1_000_000L);
                 now = System.nanoTime();
                 dispatchSelected();
                 runTasks();
