@@ -14,6 +14,10 @@ module org.protowrap.engine {
     // logLevel sets logback's levels directly; the engine still logs only through slf4j.
     requires ch.qos.logback.classic;
     requires ch.qos.logback.core;
+    // sun.misc.Signal: SIGHUP reloads, SIGTERM drains; the JDK has no supported API for either
+    requires jdk.unsupported;
+    // the demo's two backends are the JDK's small HTTP server
+    requires jdk.httpserver;
 
     uses ValidatorProvider;
     uses BalancerProvider;

@@ -32,7 +32,10 @@ final class Commands {
             case "help" -> help();
             case "check" -> check(Path.of(line.required("config")));
             case "plugins" -> plugins(line.option("plugins-dir").map(Path::of).orElse(home.resolve("plugins")));
-            case "run", "demo", "inetd" -> notYet(line.command());
+            case "run" -> new ServeCommands(this, home, out, err).run(line.option("config").map(Path::of));
+            case "inetd" -> new ServeCommands(this, home, out, err)
+                    .inetd(Path.of(line.required("config")), line.required("wrapper"));
+            case "demo" -> new ServeCommands(this, home, out, err).demo(line.option("config").map(Path::of));
             default -> throw new UsageException("unknown command '" + line.command() + "'");
         };
     }
@@ -110,10 +113,5 @@ final class Commands {
             }
         }
         return registry.problems().stream().anyMatch(PluginProblem::fatal) ? Main.USAGE : Main.OK;
-    }
-
-    private int notYet(String command) {
-        err.println("protowrap " + command + ": not yet implemented");
-        return Main.FAILURE;
     }
 }

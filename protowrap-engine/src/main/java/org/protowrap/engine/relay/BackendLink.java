@@ -1,0 +1,209 @@
+package org.protowrap.engine.relay;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.protowrap.engine.config.DestType;
+import org.protowrap.engine.config.WrapperConfig;
+
+/**
+ * The backend side of one connection: chooses a backend with the wrapper's balancer (or starts
+ * the {@code destType: pipe} program), connects, and on failure or connect timeout tries the next
+ * candidate, up to {@code connectAttempts}. Host names are resolved on a virtual thread at connect
+ * time, never on the loop. Success arrives as {@link PeerEvents#connected}; running out of
+ * candidates as {@link Connection#noBackend}.
+ */
+final class BackendLink {
+
+    /** Where the backend side is. */
+    enum State {
+        NONE,
+        CONNECTING,
+        CONNECTED,
+        /** Aborted by the session; {@link #connect} starts over with every backend. */
+        GONE
+    }
+
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final Connection connection;
+    private final EventLoop loop;
+    private final LiveWrapper wrapper;
+    private final ConnectionLog log;
+    private final InetAddress client;
+    private final List<LiveBackend> tried = new ArrayList<>(2);
+    private State state = State.NONE;
+    private Optional<LiveBackend> backend = Optional.empty();
+    private Peer peer;
+    private int attempts;
+    private long deadline = NONE;
+
+    BackendLink(Connection connection, EventLoop loop, LiveWrapper wrapper, ConnectionLog log, InetAddress client) {
+        this.connection = connection;
+        this.loop = loop;
+        this.wrapper = wrapper;
+        this.log = log;
+        this.client = client;
+    }
+
+    State state() {
+        return state;
+    }
+
+    boolean is(State s) {
+        return state == s;
+    }
+
+    /** Whether events from {@code p} are about the current attempt. */
+    boolean owns(Peer p) {
+        return p != null && p == peer;
+    }
+
+    /** The connected backend. */
+    Peer peer() {
+        return peer;
+    }
+
+    /** The backend for logs: its configured name, the program, or {@code -}. */
+    String describe() {
+        return backend.map(LiveBackend::name).orElse(peer == null ? "-" : peer.describe());
+    }
+
+    /** Starts connecting to the next candidate. */
+    void connect() {
+        WrapperConfig config = wrapper.config();
+        if (config.destType() == DestType.PIPE) {
+            startProgram(config);
+            return;
+        }
+        Optional<LiveBackend> next = attempts < config.connectAttempts()
+                ? wrapper.pool().orElseThrow().choose(tried, client)
+                : Optional.empty();
+        if (next.isEmpty()) {
+            giveUp();
+            return;
+        }
+        attempts++;
+        tried.add(next.get());
+        backend = next;
+        state = State.CONNECTING;
+        deadline = config.timeouts().connect().isZero() ? NONE : loop.now() + config.timeouts().connect().toNanos();
+        resolveAndDial(next.get());
+    }
+
+    private void resolveAndDial(LiveBackend chosen) {
+        String host = chosen.host();
+        if (host.indexOf(':') >= 0 || host.matches("[0-9.]+")) {
+            dial(chosen, InetAddress.ofLiteral(host));
+            return;
+        }
+        int attempt = attempts;
+        Thread.ofVirtual().name("protowrap-resolve " + host).start(() -> {
+            try {
+                InetAddress address = InetAddress.getByName(host);
+                loop.execute(() -> connection.step(() -> {
+                    if (attempt == attempts && state == State.CONNECTING) {
+                        dial(chosen, address);
+                    }
+                }));
+            } catch (IOException e) {
+                loop.execute(() -> connection.step(() -> {
+                    if (attempt == attempts && state == State.CONNECTING) {
+                        failed("cannot resolve " + host);
+                    }
+                }));
+            }
+        });
+    }
+
+    private void dial(LiveBackend chosen, InetAddress address) {
+        try {
+            peer = SocketPeer.connect(loop, new InetSocketAddress(address, chosen.port()), connection);
+        } catch (IOException e) {
+            failed(message(e));
+        }
+    }
+
+    /** The program is started once per connection; if it cannot be, there is no backend. */
+    private void startProgram(WrapperConfig config) {
+        if (attempts > 0) {
+            giveUp();
+            return;
+        }
+        attempts++;
+        try {
+            peer = ProcessPeer.start(loop, connection, config.destCommand(), wrapper.name(), connection.id());
+            state = State.CONNECTING;
+            Peer started = peer;
+            loop.execute(() -> connection.connected(started));
+        } catch (IOException e) {
+            log.backendFailed(String.join(" ", config.destCommand()), "cannot start: " + message(e));
+            giveUp();
+        }
+    }
+
+    /** The attempt succeeded. */
+    void established() {
+        state = State.CONNECTED;
+        deadline = NONE;
+        backend.ifPresent(LiveBackend::opened);
+        log.connected(describe());
+    }
+
+    /** The attempt failed: logs why and tries the next candidate. */
+    void failed(String reason) {
+        log.backendFailed(describe(), reason);
+        if (peer != null) {
+            peer.abort();
+            peer = null;
+        }
+        state = State.NONE;
+        connect();
+    }
+
+    /** Gives up an attempt that did not finish in the connect timeout. */
+    void checkDeadline(long now) {
+        if (state == State.CONNECTING && deadline != NONE && now - deadline >= 0) {
+            failed("no answer within " + wrapper.config().timeouts().connect());
+        }
+    }
+
+    private void giveUp() {
+        state = State.NONE;
+        backend = Optional.empty();
+        connection.noBackend();
+    }
+
+    /** Resets the backend connection (SO_LINGER 0); a later {@link #connect} starts over. */
+    void abort() {
+        release(true);
+        state = State.GONE;
+        tried.clear();
+        attempts = 0;
+    }
+
+    /** Closes the backend connection, if any. */
+    void close() {
+        release(false);
+    }
+
+    private void release(boolean abortive) {
+        if (peer != null && abortive) {
+            peer.abort();
+            peer = null;
+        } else if (peer != null) {
+            peer.close();
+        }
+        if (state == State.CONNECTED) {
+            backend.ifPresent(LiveBackend::closed);
+        }
+        state = state == State.CONNECTED || state == State.CONNECTING ? State.NONE : state;
+    }
+
+    private static String message(IOException e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+}

@@ -1,0 +1,464 @@
+package org.protowrap.engine.relay;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.protowrap.api.Refusal;
+import org.protowrap.api.SessionInfo;
+import org.protowrap.api.ValidatorSession;
+import org.protowrap.engine.relay.BackendLink.State;
+
+/**
+ * One client connection and its backend, driven by one {@link EventLoop}: reads from either
+ * side, hands client bytes (and, with {@code testReply}, server bytes) to the validator session,
+ * carries out its decisions, and relays the rest.
+ *
+ * <p>Every event ends in {@link #settle}, the one place that propagates half-closes, decides
+ * whether the connection is over, and sets what each side is read or written for. A side is read
+ * only while the queue it feeds is empty (client reads also wait for the client's own queue while
+ * a validator may answer it): that is the backpressure, and it bounds what a connection holds to
+ * about one read and one validator unit per direction.
+ *
+ * <p>The request timeout ends at the first byte sent to the server, whichever call sends it; for a
+ * server-first protocol that is normally the client's first accepted unit.
+ */
+final class Connection implements PeerEvents {
+
+    private static final AtomicLong ids = new AtomicLong();
+
+    /** Where the connection is in its life. */
+    enum Phase {
+        /** Server-first: waiting for a backend before the session starts. */
+        STARTING,
+        /** Relaying. */
+        OPEN,
+        /** Ending: nothing more is read; what is queued is still written. */
+        CLOSING,
+        CLOSED
+    }
+
+    /** Whether the session still sees the bytes. */
+    enum Inspection { VALIDATING, RAW }
+
+    private final long id = ids.incrementAndGet();
+    private final EventLoop loop;
+    private final LiveWrapper wrapper;
+    private final InetSocketAddress clientAddress;
+    private final ConnectionLog log;
+    private final SessionDecisions decisions = new SessionDecisions(this);
+    private final BackendLink backend;
+    private final Deadlines deadlines;
+    private final PendingBytes toServer = new PendingBytes();
+    private final PendingBytes toClient = new PendingBytes();
+    private final long started;
+
+    private Peer client;
+    /** Made in {@link #begin}, inside a step: a validator that fails to make one ends only this connection. */
+    private ValidatorSession session;
+    private Phase phase = Phase.OPEN;
+    private Inspection inspection = Inspection.VALIDATING;
+    private boolean clientEnded;
+    private boolean serverEnded;
+    private boolean clientOutputShut;
+    private boolean serverOutputShut;
+    private long bytesUp;
+    private long bytesDown;
+    private String outcome = "closed";
+    private Optional<String> enforcedRule = Optional.empty();
+
+    /** How the client side is made once the connection exists to receive its events. */
+    @FunctionalInterface
+    interface ClientSide {
+        Peer open(PeerEvents events) throws IOException;
+    }
+
+    private Connection(EventLoop loop, LiveWrapper wrapper, InetSocketAddress clientAddress) {
+        this.loop = loop;
+        this.wrapper = wrapper;
+        this.clientAddress = clientAddress;
+        this.started = loop.now();
+        this.log = new ConnectionLog(wrapper.name(), id, clientAddress);
+        this.backend = new BackendLink(this, loop, wrapper, log, clientAddress.getAddress());
+        this.deadlines = new Deadlines(wrapper.config().timeouts(), started);
+    }
+
+    /** Starts serving a client already admitted by {@link LiveWrapper#admit}. On the loop's thread. */
+    static void start(EventLoop loop, LiveWrapper wrapper, InetSocketAddress clientAddress, ClientSide side) {
+        Connection connection = new Connection(loop, wrapper, clientAddress);
+        try {
+            connection.client = side.open(connection);
+        } catch (IOException e) {
+            wrapper.release(clientAddress.getAddress());
+            connection.log.ended("-", 0, 0, 0, "client-reset");
+            return;
+        }
+        loop.add(connection);
+        connection.step(connection::begin);
+    }
+
+    private void begin() {
+        session = wrapper.validator().newSession(new SessionInfo(wrapper.name(), clientAddress, id));
+        if (wrapper.validator().serverSpeaksFirst()) {
+            phase = Phase.STARTING;
+            backend.connect();
+        } else {
+            session.onStart(decisions);
+        }
+    }
+
+    long id() {
+        return id;
+    }
+
+    ConnectionLog log() {
+        return log;
+    }
+
+    /** Bytes queued in both directions. */
+    long pendingBytes() {
+        return (long) toServer.size() + toClient.size();
+    }
+
+    // ---- events, each ending in settle()
+
+    @Override
+    public void readable(Peer peer) {
+        step(() -> {
+            if (peer == client) {
+                readClient();
+            } else if (backend.owns(peer)) {
+                readServer();
+            }
+        });
+    }
+
+    @Override
+    public void writable(Peer peer) {
+        step(() -> {
+            if (peer == client) {
+                bytesDown += flush(client, toClient, "client-reset");
+            } else if (backend.owns(peer)) {
+                bytesUp += flush(peer, toServer, "server-reset");
+            }
+        });
+    }
+
+    @Override
+    public void connected(Peer peer) {
+        step(() -> {
+            if (backend.owns(peer) && backend.is(State.CONNECTING)) {
+                serverConnected();
+            }
+        });
+    }
+
+    @Override
+    public void connectFailed(Peer peer, IOException cause) {
+        step(() -> {
+            if (backend.owns(peer) && backend.is(State.CONNECTING)) {
+                backend.failed(cause.getMessage() == null ? cause.toString() : cause.getMessage());
+            }
+        });
+    }
+
+    /** Checks the deadlines; called by the loop every tick. */
+    void tick(long now) {
+        step(() -> {
+            backend.checkDeadline(now);
+            deadlines.expired(now).ifPresent(this::timeout);
+        });
+    }
+
+    /** Ends the connection now, whatever it is doing. */
+    void cut(String why) {
+        finish(why);
+    }
+
+    /** Runs one step of the connection on its loop, then settles it. A failing validator ends only this connection. */
+    void step(Runnable work) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        try {
+            work.run();
+            settle();
+        } catch (RuntimeException e) {
+            log.internalError(e);
+            finish("error");
+        }
+    }
+
+    // ---- reading
+
+    private void readClient() {
+        ByteBuffer data = loop.readBuffer();
+        int n;
+        try {
+            n = client.read(data);
+        } catch (IOException e) {
+            finish("client-reset");
+            return;
+        }
+        if (n < 0) {
+            clientEnded();
+        } else if (n > 0) {
+            data.flip();
+            deadlines.activity(loop.now());
+            log.dump("client>", data);
+            if (inspection == Inspection.RAW) {
+                sendToServer(data);
+            } else {
+                session.onClientData(data, decisions);
+            }
+        }
+    }
+
+    private void readServer() {
+        ByteBuffer data = loop.readBuffer();
+        int n;
+        try {
+            n = backend.peer().read(data);
+        } catch (IOException e) {
+            finish("server-reset");
+            return;
+        }
+        if (n < 0) {
+            serverEnded();
+        } else if (n > 0) {
+            data.flip();
+            deadlines.activity(loop.now());
+            log.dump("server>", data);
+            if (inspection == Inspection.VALIDATING && wrapper.config().testReply()) {
+                session.onServerData(data, decisions);
+            } else {
+                sendToClient(data);
+            }
+        }
+    }
+
+    private void clientEnded() {
+        clientEnded = true;
+        if (inspection == Inspection.VALIDATING && phase == Phase.OPEN) {
+            session.onClientEnd(decisions);
+        }
+    }
+
+    private void serverEnded() {
+        serverEnded = true;
+        if (inspection == Inspection.VALIDATING && wrapper.config().testReply() && phase == Phase.OPEN) {
+            session.onServerEnd(decisions);
+        }
+    }
+
+    // ---- writing, and the session's decisions
+
+    /** Whether a session's decisions still count: not after it closed the connection. */
+    boolean acceptsDecisions() {
+        return phase == Phase.OPEN || phase == Phase.STARTING;
+    }
+
+    void sendToServer(ByteBuffer bytes) {
+        if (!acceptsDecisions() || !bytes.hasRemaining()) {
+            return;
+        }
+        deadlines.requestSent();
+        log.dump(">server", bytes);
+        switch (backend.state()) {
+            case NONE, GONE -> {
+                toServer.append(bytes);
+                backend.connect();
+            }
+            case CONNECTING -> toServer.append(bytes);
+            case CONNECTED -> bytesUp += send(backend.peer(), toServer, bytes, "server-reset");
+        }
+    }
+
+    void sendToClient(ByteBuffer bytes) {
+        if (phase == Phase.CLOSED || !bytes.hasRemaining()) {
+            return;
+        }
+        log.dump(">client", bytes);
+        bytesDown += send(client, toClient, bytes, "client-reset");
+    }
+
+    void enforced(String rule) {
+        enforcedRule = Optional.of(rule);
+    }
+
+    void abortServer() {
+        if (phase != Phase.CLOSED) {
+            log.serverAborted();
+            backend.abort();
+            toServer.clear();
+            serverEnded = false;
+            serverOutputShut = false;
+        }
+    }
+
+    void closeRequested() {
+        if (acceptsDecisions()) {
+            outcome = enforcedRule.map(rule -> "rejected:" + rule).orElse("closed-by-validator");
+            phase = Phase.CLOSING;
+        }
+    }
+
+    void relayRaw(String reason) {
+        if (inspection == Inspection.VALIDATING) {
+            inspection = Inspection.RAW;
+            log.relayingRaw(reason);
+        }
+    }
+
+    /** Writes at once what the peer takes, if nothing is queued before it; queues the rest. Returns the count written. */
+    private int send(Peer peer, PendingBytes queue, ByteBuffer bytes, String failure) {
+        int written = 0;
+        if (queue.isEmpty()) {
+            try {
+                while (bytes.hasRemaining()) {
+                    int n = peer.write(bytes);
+                    if (n == 0) {
+                        break;
+                    }
+                    written += n;
+                }
+            } catch (IOException e) {
+                finish(failure);
+                return written;
+            }
+        }
+        if (written > 0) {
+            deadlines.activity(loop.now());
+        }
+        if (bytes.hasRemaining()) {
+            queue.append(bytes);
+        }
+        return written;
+    }
+
+    private int flush(Peer peer, PendingBytes queue, String failure) {
+        try {
+            int written = queue.flushTo(peer);
+            if (written > 0) {
+                deadlines.activity(loop.now());
+            }
+            return written;
+        } catch (IOException e) {
+            finish(failure);
+            return 0;
+        }
+    }
+
+    // ---- the backend
+
+    private void serverConnected() {
+        backend.established();
+        serverEnded = false;
+        serverOutputShut = false;
+        if (phase == Phase.STARTING) {
+            phase = Phase.OPEN;
+            session.onStart(decisions);
+        }
+        bytesUp += flush(backend.peer(), toServer, "server-reset");
+    }
+
+    /** Every candidate failed: the protocol's refusal, if it has one, then close. */
+    void noBackend() {
+        toServer.clear();
+        outcome = "no-backend";
+        wrapper.validator().refusal(Refusal.NO_BACKEND).ifPresent(bytes -> sendToClient(ByteBuffer.wrap(bytes)));
+        if (phase != Phase.CLOSED) {
+            phase = Phase.CLOSING;
+        }
+    }
+
+    // ---- ending
+
+    private void timeout(String which) {
+        if (phase != Phase.CLOSING && toClient.isEmpty()) {
+            wrapper.validator().refusal(Refusal.TIMEOUT).ifPresent(bytes -> {
+                try {
+                    client.write(ByteBuffer.wrap(bytes));
+                } catch (IOException e) {
+                    // the client is gone already; it is being closed anyway
+                }
+            });
+        }
+        finish("timeout:" + which);
+    }
+
+    /** After every event: half-closes, the end of the connection, and what to wait for next. */
+    private void settle() {
+        if (phase == Phase.OPEN) {
+            propagateEnds();
+        }
+        if (phase != Phase.CLOSED && isDone()) {
+            finish(outcome);
+        }
+        if (phase != Phase.CLOSED) {
+            updateInterest();
+        }
+    }
+
+    private void propagateEnds() {
+        if (clientEnded && !serverOutputShut && toServer.isEmpty() && !backend.is(State.CONNECTING)) {
+            serverOutputShut = true;
+            if (backend.is(State.CONNECTED)) {
+                shutdownOutput(backend.peer(), "server-reset");
+            }
+        }
+        if (serverEnded && backend.is(State.CONNECTED) && !clientOutputShut && toClient.isEmpty()) {
+            clientOutputShut = true;
+            shutdownOutput(client, "client-reset");
+        }
+    }
+
+    private void shutdownOutput(Peer peer, String failure) {
+        try {
+            peer.shutdownOutput();
+        } catch (IOException e) {
+            finish(failure);
+        }
+    }
+
+    private boolean isDone() {
+        return switch (phase) {
+            case CLOSING -> toClient.isEmpty() && (toServer.isEmpty() || !backend.is(State.CONNECTED));
+            case OPEN -> {
+                boolean upstreamDone = clientEnded && serverOutputShut;
+                boolean downstreamDone = toClient.isEmpty() && switch (backend.state()) {
+                    case CONNECTED -> serverEnded && clientOutputShut;
+                    case CONNECTING -> false;
+                    case NONE, GONE -> true;
+                };
+                yield upstreamDone && downstreamDone;
+            }
+            case STARTING, CLOSED -> false;
+        };
+    }
+
+    private void updateInterest() {
+        boolean open = phase == Phase.OPEN;
+        boolean clientRead = open && !clientEnded && toServer.isEmpty()
+                && (inspection == Inspection.RAW || toClient.isEmpty());
+        client.interest(clientRead, !toClient.isEmpty());
+        if (backend.is(State.CONNECTED)) {
+            backend.peer().interest(open && !serverEnded && toClient.isEmpty(), !toServer.isEmpty());
+        }
+    }
+
+    private void finish(String why) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        phase = Phase.CLOSED;
+        client.close();
+        backend.close();
+        toServer.clear();
+        toClient.clear();
+        wrapper.release(clientAddress.getAddress());
+        loop.remove(this);
+        log.ended(backend.describe(), bytesUp, bytesDown, System.nanoTime() - started, why);
+    }
+}

@@ -1,0 +1,72 @@
+package org.protowrap.engine.relay;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import org.protowrap.api.RuleMode;
+import org.protowrap.api.Violation;
+import org.protowrap.engine.logging.LogLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one connection tells the operator, as {@code key=value} lines that start with the wrapper,
+ * the connection id and (where it matters) the client: one INFO line when it ends, one WARN line
+ * per violation or failed backend, and at logLevel 5 every byte at TRACE.
+ */
+final class ConnectionLog {
+
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+    private final String wrapper;
+    private final long id;
+    private final InetSocketAddress clientAddress;
+
+    ConnectionLog(String wrapper, long id, InetSocketAddress client) {
+        this.wrapper = wrapper;
+        this.id = id;
+        this.clientAddress = client;
+    }
+
+    /** Formatted only when a line is written: an idle connection holds no text. */
+    private String client() {
+        return AddressText.of(clientAddress);
+    }
+
+    void violation(Violation v) {
+        log.warn("wrapper={} conn={} client={} rule={} action={} detail=\"{}\" excerpt=\"{}\"", wrapper, id, client(),
+                v.rule(), v.mode() == RuleMode.ENFORCE ? "enforce" : "log", v.detail(), v.excerpt());
+    }
+
+    void backendFailed(String backend, String reason) {
+        log.warn("wrapper={} conn={} backend={} failed: {}", wrapper, id, backend, reason);
+    }
+
+    void connected(String backend) {
+        log.debug("wrapper={} conn={} connected to {}", wrapper, id, backend);
+    }
+
+    void serverAborted() {
+        log.info("wrapper={} conn={} backend connection aborted by the validator", wrapper, id);
+    }
+
+    void relayingRaw(String reason) {
+        log.info("wrapper={} conn={} relaying raw from now on: {}", wrapper, id, reason);
+    }
+
+    void internalError(RuntimeException e) {
+        log.error("wrapper={} conn={} client={}: internal error", wrapper, id, client(), e);
+    }
+
+    void ended(String backend, long up, long down, long nanos, String outcome) {
+        log.info("wrapper={} conn={} client={} backend={} up={} down={} duration={}ms outcome={}", wrapper, id, client(),
+                backend, up, down, nanos / 1_000_000L, outcome);
+    }
+
+    /** At logLevel 5: the bytes, escaped, with their direction ({@code client>}, {@code >server}, ...). */
+    void dump(String direction, ByteBuffer bytes) {
+        if (LogLevel.atLeast(5) && log.isTraceEnabled()) {
+            log.trace("wrapper={} conn={} {} {} bytes: {}", wrapper, id, direction, bytes.remaining(),
+                    ByteDump.escaped(bytes));
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package org.protowrap.engine.relay;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One I/O thread: a selector, one direct read buffer shared by all its connections, a queue of
+ * tasks handed in from other threads, and a deadline check every {@link #TICK_NANOS}. A
+ * connection belongs to one loop for life, so its validator session is only ever called from
+ * this thread, and nothing a connection owns needs a lock.
+ *
+ * <p>Timeouts are checked by visiting every connection once per tick: cheap for the thousands
+ * of connections a loop holds, but not a timer wheel; a timeout fires up to one tick late.
+ */
+final class EventLoop implements Executor {
+
+    private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
+
+    /** Bytes read from a socket at once, and so the largest buffer a validator is handed. */
+    static final int READ_BUFFER_SIZE = 32 * 1024;
+    static final long TICK_NANOS = 100_000_000L;
+
+    private final Selector selector;
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final Set<Connection> connections = new HashSet<>();
+    private final AtomicInteger connectionCount = new AtomicInteger();
+    private final Thread thread;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private volatile boolean running = true;
+    private long now = System.nanoTime();
+    private long nextTick = now + TICK_NANOS;
+
+    EventLoop(String name) {
+        try {
+            selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a selector", e);
+        }
+        thread = Thread.ofPlatform().name(name).unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Runs the task on this loop's thread, soon. */
+    @Override
+    public void execute(Runnable task) {
+        tasks.add(task);
+        if (Thread.currentThread() != thread) {
+            selector.wakeup();
+        }
+    }
+
+    /** Runs the task on this loop's thread and returns its result when done. */
+    <T> CompletableFuture<T> submit(java.util.function.Supplier<T> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                result.complete(task.get());
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    SelectionKey register(SelectableChannel channel, int ops, Ready handler) throws IOException {
+        return channel.register(selector, ops, handler);
+    }
+
+    /** Deregisters cancelled keys now, so that a closed listener's port is free when this returns. */
+    void flushCancelledKeys() throws IOException {
+        selector.selectNow();
+    }
+
+    /** The shared read buffer, cleared. Valid until the loop's next event. */
+    ByteBuffer readBuffer() {
+        return readBuffer.clear();
+    }
+
+    /** {@link System#nanoTime()} as of the current wakeup. */
+    long now() {
+        return now;
+    }
+
+    void add(Connection connection) {
+        connections.add(connection);
+        connectionCount.incrementAndGet();
+    }
+
+    void remove(Connection connection) {
+        if (connections.remove(connection)) {
+            connectionCount.decrementAndGet();
+        }
+    }
+
+    /** Open connections; readable from any thread. */
+    int connectionCount() {
+        return connectionCount.get();
+    }
+
+    /** Bytes queued in this loop's connections, for tests and metrics; computed on the loop. */
+    CompletableFuture<Long> pendingBytes() {
+        return submit(() -> connections.stream().mapToLong(Connection::pendingBytes).sum());
+    }
+
+    /** Ends every open connection with the given outcome. */
+    CompletableFuture<Integer> cutAll(String outcome) {
+        return submit(() -> {
+            List<Connection> all = new ArrayList<>(connections);
+            all.forEach(c -> c.cut(outcome));
+            return all.size();
+        });
+    }
+
+    /** Stops the thread after closing what is left; waits for it. */
+    void stop() {
+        running = false;
+        selector.wakeup();
+        if (Thread.currentThread() != thread && thread.isAlive()) {
+            stopped.join();
+        }
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                // without connections there is no deadline to check: sleep until something happens
+                selector.select(connections.isEmpty() ? 0 : TICK_NANOS / 1_000_000L);
+                now = System.nanoTime();
+                dispatchSelected();
+                runTasks();
+                if (now - nextTick >= 0) {
+                    nextTick = now + TICK_NANOS;
+                    List.copyOf(connections).forEach(c -> c.tick(now));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.error("event loop {} failed", thread.getName(), e);
+        } finally {
+            List.copyOf(connections).forEach(c -> c.cut("shutdown"));
+            closeSelector();
+            stopped.complete(null);
+        }
+    }
+
+    private void dispatchSelected() {
+        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+        while (keys.hasNext()) {
+            SelectionKey key = keys.next();
+            keys.remove();
+            if (key.isValid()) {
+                ((Ready) key.attachment()).ready(key);
+            }
+        }
+    }
+
+    private void runTasks() {
+        for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("task on {} failed", thread.getName(), e);
+            }
+        }
+    }
+
+    private void closeSelector() {
+        for (SelectionKey key : selector.keys()) {
+            try {
+                key.channel().close();
+            } catch (IOException e) {
+                log.debug("closing a channel at stop", e);
+            }
+        }
+        try {
+            selector.close();
+        } catch (IOException e) {
+            log.debug("closing the selector", e);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package org.protowrap.engine.relay;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One side of a relayed connection, as its event loop sees it: a socket, a process's pipes, or
+ * the standard streams. Every method is called on the owning loop's thread; none blocks.
+ * Readiness is reported to the {@link PeerEvents} the peer was created with, on that thread.
+ */
+interface Peer {
+
+    /** Reads what is available into {@code dst}: the count, 0 if nothing is ready, -1 at the end. */
+    int read(ByteBuffer dst) throws IOException;
+
+    /** Writes what the peer takes now from {@code src}; returns the count, possibly 0. */
+    int write(ByteBuffer src) throws IOException;
+
+    /** Which readiness events the connection wants next. */
+    void interest(boolean read, boolean write);
+
+    /** Ends the sending side once everything written so far is delivered (a TCP FIN, a closed pipe). */
+    void shutdownOutput() throws IOException;
+
+    /** Releases the peer; bytes written are still delivered where the transport allows. */
+    void close();
+
+    /** Releases the peer at once, discarding what is queued (a TCP RST, a killed process). */
+    void abort();
+
+    /** For logs: an address or a command. */
+    String describe();
+}

@@ -1,0 +1,102 @@
+package org.protowrap.engine.relay;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The I/O side of the engine: a fixed set of {@link EventLoop}s (one per core by default) that
+ * every listener and connection of every wrapper shares. Knows nothing of configuration files or
+ * signals: the runtime tells it what to listen on and when to stop.
+ */
+public final class Relay implements AutoCloseable {
+
+    private final List<EventLoop> loops = new ArrayList<>();
+    private final AtomicInteger nextLoop = new AtomicInteger();
+
+    /** Creates the loops; they run once {@link #start} is called. */
+    public Relay(int threads) {
+        for (int i = 0; i < threads; i++) {
+            loops.add(new EventLoop("protowrap-loop-" + i));
+        }
+    }
+
+    /** One loop per available processor. */
+    public static int defaultThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    public void start() {
+        loops.forEach(EventLoop::start);
+    }
+
+    /** Binds the wrapper's listening address now; it accepts once {@link Listener#start} is called. */
+    public Listener bind(LiveWrapper wrapper) throws IOException {
+        return Listener.bind(wrapper, this, nextLoop());
+    }
+
+    /**
+     * Serves one connection whose client is an inherited socket (inetd, systemd {@code Accept=yes},
+     * or the Unix domain socket pair socat gives its EXEC children; that one is logged as loopback
+     * port 0). The connection is counted like any other; being the only one, it is never over a limit.
+     */
+    public void serve(LiveWrapper wrapper, SocketChannel client) throws IOException {
+        InetSocketAddress address = client.getRemoteAddress() instanceof InetSocketAddress inet ? inet
+                : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        EventLoop loop = nextLoop();
+        wrapper.admit(address.getAddress());
+        loop.execute(() -> Connection.start(loop, wrapper, address, events -> SocketPeer.of(loop, client, events)));
+    }
+
+    /**
+     * Serves one connection whose client speaks on two streams (socat EXEC, a pipe). Counted like
+     * {@link #serve(LiveWrapper, SocketChannel)}.
+     *
+     * @return completes when the connection's last bytes were written to {@code out} and it was closed
+     */
+    public CompletableFuture<Void> serve(LiveWrapper wrapper, InputStream in, OutputStream out) {
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        EventLoop loop = nextLoop();
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        wrapper.admit(address.getAddress());
+        loop.execute(() -> Connection.start(loop, wrapper, address, events -> {
+            StreamPeer peer = new StreamPeer(loop, events, in, out, "stdio");
+            peer.outputClosed().whenComplete((done, failure) -> written.complete(null));
+            peer.start();
+            return peer;
+        }));
+        return written;
+    }
+
+    EventLoop nextLoop() {
+        return loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
+    }
+
+    /** Open connections across all loops. */
+    public int activeConnections() {
+        return loops.stream().mapToInt(EventLoop::connectionCount).sum();
+    }
+
+    /** Bytes queued in all connections, waiting for a slow side. */
+    public long pendingBytes() {
+        return loops.stream().map(EventLoop::pendingBytes).toList().stream().mapToLong(CompletableFuture::join).sum();
+    }
+
+    /** Ends every open connection now; returns how many there were. */
+    public int cutAll(String outcome) {
+        return loops.stream().map(l -> l.cutAll(outcome)).toList().stream().mapToInt(CompletableFuture::join).sum();
+    }
+
+    /** Stops the loops, closing whatever is still open. */
+    @Override
+    public void close() {
+        loops.forEach(EventLoop::stop);
+    }
+}

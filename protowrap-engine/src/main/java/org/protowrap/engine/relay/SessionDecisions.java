@@ -1,0 +1,57 @@
+package org.protowrap.engine.relay;
+
+import java.nio.ByteBuffer;
+import org.protowrap.api.Decisions;
+import org.protowrap.api.RuleMode;
+import org.protowrap.api.Violation;
+
+/**
+ * A validator session's {@link Decisions}, carried out on its {@link Connection}. Every send
+ * consumes the buffer before returning (it is written, or copied into the connection's queue).
+ * After {@link #close()}, sends are ignored.
+ */
+final class SessionDecisions implements Decisions {
+
+    private final Connection connection;
+
+    SessionDecisions(Connection connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public void sendToServer(ByteBuffer bytes) {
+        connection.sendToServer(bytes);
+        bytes.position(bytes.limit());
+    }
+
+    @Override
+    public void sendToClient(ByteBuffer bytes) {
+        if (connection.acceptsDecisions()) {
+            connection.sendToClient(bytes);
+        }
+        bytes.position(bytes.limit());
+    }
+
+    @Override
+    public void report(Violation violation) {
+        connection.log().violation(violation);
+        if (violation.mode() == RuleMode.ENFORCE) {
+            connection.enforced(violation.rule());
+        }
+    }
+
+    @Override
+    public void abortServer() {
+        connection.abortServer();
+    }
+
+    @Override
+    public void close() {
+        connection.closeRequested();
+    }
+
+    @Override
+    public void relayRaw(String reason) {
+        connection.relayRaw(reason);
+    }
+}

@@ -1,0 +1,138 @@
+package org.protowrap.engine.relay;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+/** A TCP socket registered with an event loop: the client, or a backend being connected to. */
+final class SocketPeer implements Peer, Ready {
+
+    private final SocketChannel channel;
+    private final SelectionKey key;
+    private final PeerEvents events;
+    private final SocketAddress remote;
+    private boolean connecting;
+
+    private SocketPeer(EventLoop loop, SocketChannel channel, PeerEvents events, SocketAddress remote, boolean connecting)
+            throws IOException {
+        this.channel = channel;
+        this.events = events;
+        this.remote = remote;
+        this.connecting = connecting;
+        this.key = loop.register(channel, connecting ? SelectionKey.OP_CONNECT : 0, this);
+    }
+
+    /** An accepted or inherited socket. */
+    static SocketPeer of(EventLoop loop, SocketChannel channel, PeerEvents events) throws IOException {
+        configure(channel);
+        return new SocketPeer(loop, channel, events, channel.getRemoteAddress(), false);
+    }
+
+    /** Starts connecting; {@link PeerEvents#connected} or {@link PeerEvents#connectFailed} follows. */
+    static SocketPeer connect(EventLoop loop, InetSocketAddress address, PeerEvents events) throws IOException {
+        SocketChannel channel = SocketChannel.open();
+        try {
+            configure(channel);
+            boolean done = channel.connect(address);
+            SocketPeer peer = new SocketPeer(loop, channel, events, address, !done);
+            if (done) {
+                loop.execute(() -> events.connected(peer));
+            }
+            return peer;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static void configure(SocketChannel channel) throws IOException {
+        channel.configureBlocking(false);
+        // a relay adds its own hop: small replies must not wait for Nagle's timer (TCP only; an
+        // inherited socket may be a Unix domain socket)
+        if (channel.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY)) {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        }
+    }
+
+    @Override
+    public void ready(SelectionKey selected) {
+        if (connecting && selected.isConnectable()) {
+            finishConnect();
+            return;
+        }
+        if (selected.isValid() && selected.isReadable()) {
+            events.readable(this);
+        }
+        if (selected.isValid() && selected.isWritable()) {
+            events.writable(this);
+        }
+    }
+
+    private void finishConnect() {
+        try {
+            channel.finishConnect();
+            connecting = false;
+            key.interestOps(0);
+            events.connected(this);
+        } catch (IOException e) {
+            events.connectFailed(this, e);
+        }
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        return channel.read(dst);
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        return channel.write(src);
+    }
+
+    @Override
+    public void interest(boolean read, boolean write) {
+        if (connecting || !key.isValid()) {
+            return;
+        }
+        int ops = (read ? SelectionKey.OP_READ : 0) | (write ? SelectionKey.OP_WRITE : 0);
+        if (key.interestOps() != ops) {
+            key.interestOps(ops);
+        }
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+    }
+
+    @Override
+    public void close() {
+        key.cancel();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closing is best effort: the descriptor is released either way
+        }
+    }
+
+    @Override
+    public void abort() {
+        try {
+            if (channel.isOpen() && channel.supportedOptions().contains(StandardSocketOptions.SO_LINGER)) {
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+        } catch (IOException e) {
+            // not connected yet: a plain close is all there is
+        }
+        close();
+    }
+
+    @Override
+    public String describe() {
+        return AddressText.of(remote);
+    }
+}

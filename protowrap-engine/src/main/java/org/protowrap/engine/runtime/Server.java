@@ -1,0 +1,235 @@
+package org.protowrap.engine.runtime;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.protowrap.engine.config.ConfigException;
+import org.protowrap.engine.config.ConfigLoader;
+import org.protowrap.engine.config.Configuration;
+import org.protowrap.engine.config.Wrapper;
+import org.protowrap.engine.config.WrapperConfig;
+import org.protowrap.engine.logging.LogLevel;
+import org.protowrap.engine.relay.Listener;
+import org.protowrap.engine.relay.LiveWrapper;
+import org.protowrap.engine.relay.Relay;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every wrapper of a configuration, served by one {@link Relay}: binds them, starts them,
+ * reloads the configuration (new wrappers start, removed ones stop listening, changed ones are
+ * replaced; open connections keep what they started with) and stops with a grace period for
+ * the connections in flight.
+ *
+ * <p>A reload runs with the privileges left after start: a changed wrapper on a port below 1024
+ * cannot be bound again once they were dropped, and is then down until a restart.
+ */
+public final class Server {
+
+    private static final Logger log = LoggerFactory.getLogger(Server.class);
+    private static final Duration POLL = Duration.ofMillis(50);
+
+    private final ConfigLoader loader;
+    private final Relay relay;
+    private final Map<String, Listener> listeners = new LinkedHashMap<>();
+    private Configuration config;
+    private boolean stopping;
+    private volatile boolean hurry;
+
+    private Server(ConfigLoader loader, Relay relay, Configuration config) {
+        this.loader = loader;
+        this.relay = relay;
+        this.config = config;
+    }
+
+    /**
+     * Binds every wrapper's listening address; nothing is accepted before {@link #start}.
+     *
+     * @throws IOException naming the wrapper and address that could not be bound; nothing stays bound
+     */
+    public static Server bind(Configuration config, ConfigLoader loader, int threads) throws IOException {
+        Server server = new Server(loader, new Relay(threads), config);
+        try {
+            for (Wrapper w : config.wrappers()) {
+                server.listeners.put(w.name(), server.bindOne(w));
+            }
+        } catch (IOException e) {
+            server.abandon();
+            throw e;
+        }
+        return server;
+    }
+
+    private Listener bindOne(Wrapper w) throws IOException {
+        try {
+            return relay.bind(new LiveWrapper(w));
+        } catch (IOException e) {
+            throw new IOException("wrapper " + w.name() + ": cannot listen on " + w.config().listenAddr() + ":"
+                    + w.config().listenPort() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Starts the loops and accepting. */
+    public void start() {
+        relay.start();
+        listeners.values().forEach(this::startListener);
+    }
+
+    private void startListener(Listener listener) {
+        listener.start();
+        WrapperConfig c = listener.wrapper().config();
+        log.info("wrapper={} listening on {} protocol={} to {}", c.name(), listener.describe(), c.protocol(),
+                switch (c.destType()) {
+                    case IP -> c.backends().stream().map(b -> b.name()).toList().toString();
+                    case PIPE -> String.join(" ", c.destCommand());
+                });
+    }
+
+    /** Releases what {@link #bind} took, without serving. */
+    public void abandon() {
+        relay.start();
+        listeners.values().stream().map(Listener::close).toList().forEach(CompletableFuture::join);
+        relay.close();
+    }
+
+    /** The configuration being served. */
+    public synchronized Configuration configuration() {
+        return config;
+    }
+
+    /** Where a wrapper listens. */
+    public synchronized Optional<InetSocketAddress> address(String wrapper) {
+        return Optional.ofNullable(listeners.get(wrapper)).map(Listener::address);
+    }
+
+    /** Open connections, of current and replaced wrappers. */
+    public int activeConnections() {
+        return relay.activeConnections();
+    }
+
+    /** Bytes queued in connections, waiting for a slow side. */
+    public long pendingBytes() {
+        return relay.pendingBytes();
+    }
+
+    /**
+     * Reads the configuration file again and applies it if it is valid; otherwise logs every
+     * problem and keeps serving the running one.
+     *
+     * @return whether the new configuration was applied
+     */
+    public synchronized boolean reload() {
+        if (stopping) {
+            log.info("reload: ignored, the server is stopping");
+            return false;
+        }
+        Configuration next;
+        try {
+            next = loader.load(config.settings().source());
+        } catch (ConfigException e) {
+            log.error("reload: {} has {} problem(s); still serving the previous configuration",
+                    config.settings().source(), e.problems().size());
+            e.problems().forEach(p -> log.error("reload:   {}", p));
+            return false;
+        }
+        LogLevel.apply(next.settings().logLevel());
+        apply(next);
+        warnAboutRestartOnly(next);
+        config = next;
+        return true;
+    }
+
+    private void apply(Configuration next) {
+        Map<String, Wrapper> wanted = new LinkedHashMap<>();
+        next.wrappers().forEach(w -> wanted.put(w.name(), w));
+        List<String> changed = new ArrayList<>();
+        int removed = 0;
+        for (Listener old : List.copyOf(listeners.values())) {
+            Wrapper w = wanted.get(old.wrapper().name());
+            if (w != null && w.config().equals(old.wrapper().config())) {
+                continue;
+            }
+            old.close().join();
+            listeners.remove(old.wrapper().name());
+            if (w == null) {
+                removed++;
+                log.info("reload: wrapper={} removed; {} open connection(s) continue", old.wrapper().name(),
+                        old.wrapper().activeConnections());
+            } else {
+                changed.add(w.name());
+            }
+        }
+        int unchanged = listeners.size();
+        for (Wrapper w : next.wrappers()) {
+            if (!listeners.containsKey(w.name())) {
+                start(w, changed.contains(w.name()));
+            }
+        }
+        log.info("reload: applied {}: {} added, {} changed, {} removed, {} unchanged", next.settings().source(),
+                next.wrappers().size() - unchanged - changed.size(), changed.size(), removed, unchanged);
+    }
+
+    private void start(Wrapper w, boolean replacing) {
+        try {
+            Listener listener = relay.bind(new LiveWrapper(w));
+            listeners.put(w.name(), listener);
+            startListener(listener);
+            log.info("reload: wrapper={} {}", w.name(), replacing
+                    ? "changed: replaced; open connections keep the previous settings" : "added");
+        } catch (IOException e) {
+            boolean privileged = w.config().listenPort() < 1024;
+            log.error("reload: wrapper={} cannot listen on {}:{}: {}{}; it is not in service", w.name(),
+                    w.config().listenAddr(), w.config().listenPort(), e.getMessage(),
+                    privileged ? " (ports below 1024 can only be bound at start, before privileges are dropped:"
+                            + " restart to apply)" : "");
+        }
+    }
+
+    private void warnAboutRestartOnly(Configuration next) {
+        var before = config.settings();
+        var after = next.settings();
+        if (!before.user().equals(after.user()) || !before.group().equals(after.group())
+                || before.allowRoot() != after.allowRoot() || !before.pluginsDir().equals(after.pluginsDir())) {
+            log.warn("reload: user, group, allowRoot and pluginsDir only take effect at a restart");
+        }
+    }
+
+    /** Ends the grace period of a {@link #stop} in progress: the connections still open are cut now. */
+    public void hurry() {
+        hurry = true;
+    }
+
+    /**
+     * Stops accepting, lets connections in flight finish for up to {@code shutdownGrace} (or until
+     * {@link #hurry}), cuts the rest, and stops the loops.
+     */
+    public void stop() {
+        Duration grace;
+        synchronized (this) {
+            stopping = true;
+            listeners.values().stream().map(Listener::close).toList().forEach(CompletableFuture::join);
+            listeners.clear();
+            grace = config.settings().shutdownGrace();
+        }
+        int inFlight = relay.activeConnections();
+        log.info("stopping: no longer accepting; {} connection(s) in flight, waiting up to {}", inFlight, grace);
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (relay.activeConnections() > 0 && System.nanoTime() - deadline < 0 && !hurry) {
+            try {
+                Thread.sleep(POLL);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int cut = relay.cutAll("shutdown");
+        relay.close();
+        log.info("stopped: {} connection(s) drained, {} cut", Math.max(0, inFlight - cut), cut);
+    }
+}

@@ -1,0 +1,57 @@
+package org.protowrap.engine.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.protowrap.api.Backend;
+import org.protowrap.engine.config.ConfigLoader;
+import org.protowrap.engine.config.Wrapper;
+
+class LiveWrapperTest {
+
+    @TempDir
+    Path home;
+
+    private Wrapper wrapper(String extra) {
+        return ConfigLoader.forHome(home).parse(home.resolve("t.yaml"), """
+                wrappers:
+                  - name: w
+                    protocol: line
+                    listenPort: 9
+                    destAddr: [127.0.0.1:1, 127.0.0.1:2, 127.0.0.1:3]
+                """ + extra.indent(4)).wrappers().get(0);
+    }
+
+    @Test
+    void countsConnectionsAgainstBothLimitsAndReleasesThem() throws Exception {
+        LiveWrapper live = new LiveWrapper(wrapper("maxConnections: 3\nmaxConnectionsPerClient: 2\n"));
+        InetAddress a = InetAddress.getByName("127.0.0.1");
+        InetAddress b = InetAddress.getByName("127.0.0.2");
+        assertEquals(Optional.empty(), live.admit(a));
+        assertEquals(Optional.empty(), live.admit(a));
+        assertEquals(Optional.of("maxConnectionsPerClient"), live.admit(a));
+        assertEquals(Optional.empty(), live.admit(b));
+        assertEquals(Optional.of("maxConnections"), live.admit(b));
+        assertEquals(3, live.activeConnections());
+        live.release(a);
+        assertEquals(Optional.empty(), live.admit(a));
+        assertEquals(3, live.activeConnections());
+    }
+
+    @Test
+    void candidatesAreTheBackendsNotYetTried() {
+        BackendPool pool = new LiveWrapper(wrapper("")).pool().orElseThrow();
+        LiveBackend first = pool.backends().get(0);
+        List<Backend> candidates = pool.candidates(Set.of(first));
+        assertEquals(List.of("127.0.0.1:2", "127.0.0.1:3"), candidates.stream().map(Backend::name).toList());
+        LiveBackend chosen = pool.choose(Set.of(first), InetAddress.getLoopbackAddress()).orElseThrow();
+        assertEquals("127.0.0.1:2", chosen.name());
+        assertEquals(Optional.empty(), pool.choose(Set.copyOf(pool.backends()), InetAddress.getLoopbackAddress()));
+    }
+}

@@ -1,0 +1,210 @@
+package org.protowrap.engine.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.protowrap.api.Decisions;
+import org.protowrap.api.Refusal;
+import org.protowrap.api.RuleMode;
+import org.protowrap.api.SessionInfo;
+import org.protowrap.api.Validator;
+import org.protowrap.api.ValidatorSession;
+import org.protowrap.api.Violation;
+import org.protowrap.engine.config.ConfigLoader;
+import org.protowrap.engine.config.Configuration;
+import org.protowrap.engine.config.Wrapper;
+
+/**
+ * The engine's side of {@link Decisions}, driven by a scripted validator: every client write is
+ * one command (the tests wait for each answer, so writes are not merged).
+ */
+@Timeout(60)
+class DecisionsEndToEndTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void closeSendsTheReplyFirst() throws Exception {
+        try (TestBackend backend = TestBackend.echo();
+                RunningServer server = start(backend, true);
+                Socket client = Traffic.connect(server.address("w"))) {
+            assertEquals("HELLO", exchange(client, "hello"));
+            Traffic.write(client, "BYE\n");
+            assertEquals("bye\n", Traffic.readToEnd(client));
+        }
+    }
+
+    @Test
+    void abortServerResetsTheBackendAndALaterSendConnectsAnew() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (TestBackend backend = TestBackend.start(socket -> {
+                    BufferedReader in = TestBackend.reader(socket);
+                    try {
+                        for (String line = in.readLine(); line != null; line = in.readLine()) {
+                            seen.add(line);
+                            socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                        }
+                        seen.add("(end)");
+                    } catch (SocketException e) {
+                        seen.add("(reset)");
+                    }
+                });
+                RunningServer server = start(backend, true);
+                Socket client = Traffic.connect(server.address("w"))) {
+            assertEquals("ONE", exchange(client, "one"));
+            assertEquals("aborted", exchange(client, "ABORT"));
+            RelayEndToEndTest.awaitTrue(() -> seen.contains("(reset)"));
+            assertEquals("TWO", exchange(client, "two"));
+            assertEquals(2, backend.accepted());
+            assertEquals(List.of("one", "(reset)", "two"), seen);
+        }
+    }
+
+    @Test
+    void afterRelayRawNothingIsInterpreted() throws Exception {
+        try (TestBackend backend = TestBackend.echo();
+                RunningServer server = start(backend, true);
+                Socket client = Traffic.connect(server.address("w"))) {
+            assertEquals("SHOUT", exchange(client, "shout"));
+            assertEquals("raw now", exchange(client, "RAW"));
+            assertEquals("BYE", exchange(client, "BYE"));
+            assertEquals("quiet", exchange(client, "quiet"));
+        }
+    }
+
+    @Test
+    void aFailingValidatorEndsOnlyItsOwnConnection() throws Exception {
+        try (TestBackend backend = TestBackend.echo();
+                RunningServer server = start(backend, true);
+                Socket healthy = Traffic.connect(server.address("w"));
+                Socket failing = Traffic.connect(server.address("w"))) {
+            assertEquals("BEFORE", exchange(healthy, "before"));
+            Traffic.write(failing, "THROW\n");
+            assertEquals("", Traffic.readToEnd(failing));
+            assertEquals("AFTER", exchange(healthy, "after"));
+        }
+    }
+
+    @Test
+    void withTestReplyServerBytesGoThroughTheSession() throws Exception {
+        try (TestBackend backend = TestBackend.echo();
+                RunningServer server = start(backend, true);
+                Socket client = Traffic.connect(server.address("w"))) {
+            Traffic.write(client, "quiet\n");
+            client.shutdownOutput();
+            assertEquals("QUIET\n", Traffic.readToEnd(client).replace("(server ended)", ""));
+        }
+    }
+
+    @Test
+    void withoutTestReplyServerBytesAreRelayedUntouched() throws Exception {
+        try (TestBackend backend = TestBackend.echo();
+                RunningServer server = start(backend, false);
+                Socket client = Traffic.connect(server.address("w"))) {
+            Traffic.write(client, "quiet\n");
+            client.shutdownOutput();
+            assertEquals("quiet\n", Traffic.readToEnd(client));
+        }
+    }
+
+    @Test
+    void theServerEndReachesTheSessionWithTestReply() throws Exception {
+        try (TestBackend backend = TestBackend.echo();
+                RunningServer server = start(backend, true);
+                Socket client = Traffic.connect(server.address("w"))) {
+            Traffic.write(client, "x\n");
+            client.shutdownOutput();
+            String all = Traffic.readToEnd(client);
+            assertTrue(all.endsWith("(server ended)"), all);
+        }
+    }
+
+    private RunningServer start(TestBackend backend, boolean testReply) throws Exception {
+        Path file = TestConfig.write(dir, TestConfig.lineWrapper(TestConfig.freePort(), backend.address(),
+                "testReply: " + testReply + "\n"));
+        Configuration loaded = ConfigLoader.forHome(dir).load(file);
+        Configuration scripted = new Configuration(loaded.settings(), loaded.wrappers().stream()
+                .map(w -> new Wrapper(w.config(), new Scripted(), w.balancerProvider())).toList(), loaded.registry());
+        return RunningServer.start(scripted, dir);
+    }
+
+    private static String exchange(Socket client, String command) throws IOException {
+        Traffic.write(client, command + "\n");
+        return TestBackend.reader(client).readLine();
+    }
+
+    /**
+     * Commands: BYE (reply, reject, close), ABORT (abort the server, reply), RAW (stop inspecting),
+     * THROW (a validator bug);
+     * anything else goes to the server. Server bytes come back in upper case.
+     */
+    private static final class Scripted implements Validator {
+        @Override
+        public ValidatorSession newSession(SessionInfo session) {
+            return new ValidatorSession() {
+                @Override
+                public void onClientData(ByteBuffer data, Decisions out) {
+                    String command = StandardCharsets.UTF_8.decode(data.duplicate()).toString().strip();
+                    switch (command) {
+                        case "BYE" -> {
+                            out.sendToClient(bytes("bye\n"));
+                            out.report(new Violation("test.bye", RuleMode.ENFORCE, "said bye", command));
+                            out.close();
+                            out.sendToClient(bytes("ignored after close\n"));
+                        }
+                        case "ABORT" -> {
+                            out.abortServer();
+                            out.sendToClient(bytes("aborted\n"));
+                        }
+                        case "THROW" -> throw new IllegalStateException("a validator bug");
+                        case "RAW" -> {
+                            out.sendToClient(bytes("raw now\n"));
+                            out.relayRaw("the test asked");
+                        }
+                        default -> out.sendToServer(data);
+                    }
+                    data.position(data.limit());
+                }
+
+                @Override
+                public void onServerData(ByteBuffer data, Decisions out) {
+                    out.sendToClient(bytes(StandardCharsets.UTF_8.decode(data).toString().toUpperCase(Locale.ROOT)));
+                }
+
+                @Override
+                public void onServerEnd(Decisions out) {
+                    out.sendToClient(bytes("(server ended)"));
+                }
+            };
+        }
+
+        @Override
+        public boolean serverSpeaksFirst() {
+            return false;
+        }
+
+        @Override
+        public Optional<byte[]> refusal(Refusal reason) {
+            return Optional.empty();
+        }
+
+        private static ByteBuffer bytes(String text) {
+            return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package org.protowrap.engine.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code protowrap inetd}: one connection on standard input and output. */
+@Timeout(90)
+class InetdTest {
+
+    @TempDir
+    Path home;
+
+    @Test
+    void servesOneConnectionOnItsStandardStreams() throws Exception {
+        try (TestBackend backend = TestBackend.named("b")) {
+            Path file = TestConfig.write(home, TestConfig.lineWrapper(TestConfig.freePort(), backend.address(), ""));
+            List<String> command = ProtowrapProcess.command(home);
+            command.addAll(List.of("inetd", "--config", file.toString(), "--wrapper", "w"));
+            Process process = new ProcessBuilder(command).redirectError(home.resolve("stderr").toFile()).start();
+            try (OutputStream in = process.getOutputStream()) {
+                in.write("first\nsecond\n".getBytes(StandardCharsets.UTF_8));
+            }
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            process.waitFor(30, TimeUnit.SECONDS);
+            String log = Files.readString(home.resolve("stderr"));
+            assertEquals("b: first\nb: second\n", out, log);
+            assertEquals(0, process.exitValue(), log);
+        }
+    }
+
+    @Test
+    void servesConnectionsThatSocatHandsOver() throws Exception {
+        assumeTrue(onPath("socat"), "socat is not installed: install it (apt-get install socat) to run this test");
+        int port = TestConfig.freePort();
+        try (TestBackend backend = TestBackend.named("b")) {
+            Path file = TestConfig.write(home, TestConfig.lineWrapper(TestConfig.freePort(), backend.address(), ""));
+            List<String> command = ProtowrapProcess.command(home);
+            command.addAll(List.of("inetd", "--config", file.toString(), "--wrapper", "w"));
+            // socat splits EXEC's command at spaces and colons: a launcher script, as in real use
+            Path launcher = home.resolve("protowrap-inetd");
+            Files.writeString(launcher, "#!/bin/sh\nexec " + String.join(" ",
+                    command.stream().map(arg -> "'" + arg + "'").toList()) + "\n");
+            launcher.toFile().setExecutable(true);
+            Process socat = new ProcessBuilder("socat", "TCP-LISTEN:" + port + ",bind=127.0.0.1,reuseaddr,fork",
+                    "EXEC:" + launcher).redirectErrorStream(true)
+                    .redirectOutput(home.resolve("socat.out").toFile()).start();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    try (Socket client = connectWhenUp(port)) {
+                        // the answer first: socat gives the other side only 0.5 s after one side's end
+                        Traffic.write(client, "hello " + i + "\n");
+                        assertEquals("b: hello " + i, TestBackend.reader(client).readLine(),
+                                () -> output(home.resolve("socat.out")));
+                        client.shutdownOutput();
+                        assertEquals("", Traffic.readToEnd(client));
+                    }
+                }
+                assertEquals(2, backend.accepted());
+            } finally {
+                socat.destroy();
+                socat.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static Socket connectWhenUp(int port) throws Exception {
+        for (int i = 0; ; i++) {
+            try {
+                return Traffic.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            } catch (ConnectException e) {
+                if (i > 500) {
+                    throw e;
+                }
+                Thread.sleep(10);
+            }
+        }
+    }
+
+    private static String output(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static boolean onPath(String program) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
+    }
+
+}
