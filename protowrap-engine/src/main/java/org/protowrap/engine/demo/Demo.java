@@ -95,8 +95,11 @@ public final class Demo {
             case "smtp" -> {
                 out.println("  swaks --server " + at + " --from alice@example.org --to bob@example.org"
                         + "         # the sink prints the message");
-                out.println("  printf 'EHLO demo\\r\\nMAIL FROM: <alice@example.org>\\r\\nQUIT\\r\\n' | nc " + host + " "
-                        + w.listenPort() + "         # a space after the colon: refused");
+                out.println("  (sleep 1; printf 'EHLO demo\\r\\n'; sleep 1; printf 'MAIL FROM: <alice@example.org>\\r\\n';"
+                        + " sleep 1; printf 'QUIT\\r\\n') | nc " + host + " " + w.listenPort()
+                        + "         # a space after the colon: refused");
+                out.println("  printf 'EHLO demo\\r\\n' | nc " + host + " " + w.listenPort()
+                        + "         # talking before the greeting: refused");
             }
             default -> out.println("  nc " + host + " " + w.listenPort() + "         # type lines; " + w.protocol()
                     + " checks them");
