@@ -40,7 +40,6 @@ PROTOWRAP_HTTP_PORT = 18084
 SINK_PORT = 12525
 HAPROXY_SMTP_PORT = 12526
 PROTOWRAP_SMTP_PORT = 12527
-IDLE_LINE_PORT = 18085  # a wrapper with a large connection limit for the memory case
 UPLOAD_BODY = 1 << 20  # bytes per upload request
 
 HTTP_PORTS = {
@@ -178,15 +177,6 @@ wrappers:
     listenAddr: 127.0.0.1
     listenPort: {PROTOWRAP_SMTP_PORT}
     destAddr: 127.0.0.1:{SINK_PORT}
-  - name: idle-line
-    protocol: line
-    listenAddr: 127.0.0.1
-    listenPort: {IDLE_LINE_PORT}
-    destAddr: 127.0.0.1:{NGINX_PORT}
-    maxConnections: 100000
-    maxConnectionsPerClient: 0
-    idleTimeout: 10m
-    requestTimeout: 10m
 """
 
 
@@ -264,16 +254,44 @@ def hold_idle_connections(port, count):
     return sockets
 
 
-def case_memory(system, args, workdir, pids):
-    port = {"haproxy-tcp": HAPROXY_TCP_PORT, "protowrap-line": IDLE_LINE_PORT}[system]
-    before = rss_kib(pids)
-    sockets = hold_idle_connections(port, args.idle)
-    time.sleep(2)
-    after = rss_kib(pids)
-    for s in sockets:
-        s.close()
-    time.sleep(1)
-    return {"rate": (after - before) / args.idle, "p99": None, "errors": 0, "note": f"RSS {after} KiB"}
+def case_memory(system, args, workdir):
+    """A fresh process of each system, so that what earlier cases grew does not hide the growth."""
+    port = 18098
+    config = workdir / "idle.yaml"
+    config.write_text(f"allowRoot: true\nlogLevel: 0\nwrappers:\n  - name: idle\n    protocol: line\n"
+                      f"    listenAddr: 127.0.0.1\n    listenPort: {port}\n    destAddr: 127.0.0.1:{NGINX_PORT}\n"
+                      f"    maxConnections: 100000\n    maxConnectionsPerClient: 0\n"
+                      f"    idleTimeout: 10m\n    requestTimeout: 10m\n")
+    (workdir / "idle.cfg").write_text(f"global\n    maxconn 9000\ndefaults\n    mode tcp\n    timeout connect 5s\n"
+                                      f"    timeout client 10m\n    timeout server 10m\n    maxconn 9000\n"
+                                      f"listen idle\n    bind 127.0.0.1:{port}\n    server n 127.0.0.1:{NGINX_PORT}\n")
+    argv = {"protowrap-line": [str(IMAGE / "bin" / "protowrap"), "run", "--config", str(config)],
+            "haproxy-tcp": ["haproxy", "-db", "-f", str(workdir / "idle.cfg")]}[system]
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        if not wait_for_port(port, 20):
+            return {"rate": None, "p99": None, "errors": 1}
+        time.sleep(1)
+        pids = [proc.pid] + children(proc.pid)
+        before = rss_kib(pids)
+        sockets = hold_idle_connections(port, args.idle)
+        time.sleep(2)
+        after = rss_kib(pids)
+        for s in sockets:
+            s.close()
+        return {"rate": (after - before) / args.idle, "p99": None, "errors": 0,
+                "note": f"RSS {before} -> {after} KiB"}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(10)
+
+
+def children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
 
 
 def case_startup(system, args, workdir):
@@ -303,7 +321,7 @@ CASES = {
         ["direct", "haproxy-tcp", "haproxy-http", "protowrap-http"], case_upload),
     4: ("SMTP, smtp-source -s 20 -l 2048 to smtp-sink", "msg/s",
         ["direct", "haproxy-tcp", "protowrap-smtp"], case_smtp),
-    5: ("Memory per idle client connection", "KiB/conn", ["haproxy-tcp", "protowrap-line"], None),
+    5: ("Memory per idle client connection", "KiB/conn", ["haproxy-tcp", "protowrap-line"], case_memory),
     6: ("Start-up: launch to first accepted connection", "ms", ["haproxy-tcp", "protowrap-line"], case_startup),
 }
 
@@ -330,15 +348,11 @@ def main():
         (workdir / "protowrap.yaml").write_text(protowrap_config())
         services.start("nginx", ["nginx", "-c", str(workdir / "nginx.conf"), "-p", str(workdir)], NGINX_PORT)
         services.start("smtp-sink", ["/usr/sbin/smtp-sink", *sink_user(), "-c", f"127.0.0.1:{SINK_PORT}", "2048"], SINK_PORT)
-        pids = {}
         if not only or any(s.startswith("haproxy") for s in only):
-            haproxy = services.start("haproxy", ["haproxy", "-db", "-f", str(workdir / "haproxy.cfg")],
-                                     HAPROXY_TCP_PORT)
-            pids["haproxy-tcp"] = [haproxy.pid]
+            services.start("haproxy", ["haproxy", "-db", "-f", str(workdir / "haproxy.cfg")], HAPROXY_TCP_PORT)
         if not only or any(s.startswith("protowrap") for s in only):
-            protowrap = services.start("protowrap", [str(IMAGE / "bin" / "protowrap"), "run", "--config",
-                                                     str(workdir / "protowrap.yaml")], PROTOWRAP_HTTP_PORT)
-            pids["protowrap-line"] = [protowrap.pid]
+            services.start("protowrap", [str(IMAGE / "bin" / "protowrap"), "run", "--config",
+                                         str(workdir / "protowrap.yaml")], PROTOWRAP_HTTP_PORT)
         results = {}
         for round_number in range(args.rounds):
             for case in cases:
@@ -346,10 +360,7 @@ def main():
                 order = [s for s in systems if not only or s in only]
                 random.Random(round_number * 31 + case).shuffle(order)
                 for system in order:
-                    if case == 5:
-                        result = case_memory(system, args, workdir, pids[system])
-                    else:
-                        result = run(system, args, workdir)
+                    result = run(system, args, workdir)
                     results.setdefault((case, system), []).append(result)
                     print(f"round {round_number + 1} case {case} {system}: {result}", file=sys.stderr, flush=True)
         print_table(results, cases, only)
