@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>UP to DOWN: {@code fall} consecutive failures, whether a failed active check, a failed
  *       connect or connect timeout of a client's connection, or a protocol error in the
- *       backend's replies. A success of either kind restarts the count.
+ *       backend's replies. A passed check, or a client's connection that ended without a fault,
+ *       restarts the count.
  *   <li>DOWN to UP: {@code rise} consecutive passed active checks. Without active checks, the
  *       retry delay instead: the backend is then back on trial, and its first failure takes it
  *       down again.
@@ -76,8 +77,12 @@ public final class BackendHealth {
         countFailure("check failed: " + reason);
     }
 
-    /** A client's connection reached the backend. */
-    public synchronized void connected() {
+    /**
+     * A client's connection to the backend ended without a fault of the backend's. Counted when
+     * it ends rather than when it connects, so that protocol errors of a backend that accepts
+     * connections still add up.
+     */
+    public synchronized void served() {
         if (state == HealthState.UP) {
             failures = 0;
         }

@@ -41,6 +41,8 @@ final class BackendLink {
     private int attempts;
     /** Whether {@link #backend}'s connection slot is taken by this connection. */
     private boolean holdsSlot;
+    /** Whether the connected backend broke the protocol: its connection then does not count as served. */
+    private boolean faulted;
     private long deadline = NONE;
 
     BackendLink(Connection connection, EventLoop loop, LiveWrapper wrapper, ConnectionLog log, InetAddress client) {
@@ -92,6 +94,7 @@ final class BackendLink {
         tried.add(next.get());
         backend = next;
         holdsSlot = true;
+        faulted = false;
         state = State.CONNECTING;
         deadline = config.timeouts().connect().isZero() ? NONE : loop.now() + config.timeouts().connect().toNanos();
         resolveAndDial(next.get());
@@ -142,7 +145,6 @@ final class BackendLink {
     void established() {
         state = State.CONNECTED;
         deadline = NONE;
-        backend.ifPresent(b -> b.health().connected());
         log.connected(describe());
     }
 
@@ -165,6 +167,7 @@ final class BackendLink {
     /** The connected backend broke the protocol: counted against its health. The connection goes on as the session decides. */
     void protocolError(String reason) {
         if (state == State.CONNECTED) {
+            faulted = true;
             backend.ifPresent(b -> b.health().failed("protocol error: " + reason));
         }
     }
@@ -202,6 +205,9 @@ final class BackendLink {
             peer = null;
         } else if (peer != null) {
             peer.close();
+        }
+        if (state == State.CONNECTED && !faulted) {
+            backend.ifPresent(b -> b.health().served());
         }
         releaseSlot();
         state = state == State.CONNECTED || state == State.CONNECTING ? State.NONE : state;

@@ -44,9 +44,9 @@ public final class HealthChecks {
             return NONE;
         }
         HealthProbe probe = wrapper.validator().healthProbe().orElse(ConnectProbe.INSTANCE);
-        log.info("wrapper={} health checks every {} (timeout {}, rise {}, fall {}): {}", wrapper.name(),
-                config.get().interval(), config.get().timeout(), config.get().rise(), config.get().fall(),
-                probe.description());
+        log.info("wrapper={} health checks every {}ms (timeout {}ms, rise {}, fall {}): {}", wrapper.name(),
+                config.get().interval().toMillis(), config.get().timeout().toMillis(), config.get().rise(),
+                config.get().fall(), probe.description());
         List<Schedule> schedules = new ArrayList<>();
         for (LiveBackend backend : wrapper.pool().get().backends()) {
             schedules.add(new Schedule(loop, backend, probe, config.get()));

@@ -43,7 +43,7 @@ final class ProbeRun implements PeerEvents, ProbeActions {
 
     /** Starts the check; on the loop's thread. */
     void start() {
-        timer = Optional.of(loop.schedule(timeout.toNanos(), () -> fail("no verdict within " + timeout)));
+        timer = Optional.of(loop.schedule(timeout.toNanos(), () -> fail("no verdict within " + timeout.toMillis() + "ms")));
         HostResolution.resolve(backend.host(), loop, this::dial, this::fail);
     }
 

@@ -41,8 +41,8 @@ class BackendHealthTest {
         health.checkFailed("refused");
         health.checkPassed("probe");
         assertEquals(HealthState.DOWN, health.state());
-        health.connected();
-        assertEquals(HealthState.DOWN, health.state(), "a client's connect does not bring a backend up");
+        health.served();
+        assertEquals(HealthState.DOWN, health.state(), "a client's connection does not bring a backend up");
         health.checkPassed("probe");
         assertEquals(HealthState.UP, health.state());
     }
