@@ -12,9 +12,12 @@ import org.protowrap.engine.config.WrapperConfig;
 /**
  * The backend side of one connection: chooses a backend with the wrapper's balancer (or starts
  * the {@code destType: pipe} program), connects, and on failure or connect timeout tries the next
- * candidate, up to {@code connectAttempts}, each counted against that backend's health. Host names
- * are resolved on a virtual thread at connect time, never on the loop. Success arrives as {@link PeerEvents#connected}; running out of
+ * candidate, up to {@code connectAttempts}. Host names are resolved on a virtual thread at connect
+ * time, never on the loop. Success arrives as {@link PeerEvents#connected}; running out of
  * candidates as {@link Connection#noBackend}.
+ *
+ * <p>It also tells each backend's health what its connections saw: a failed connect or a protocol
+ * error is a failure; a connection that ends without a fault, a success.
  */
 final class BackendLink {
 
