@@ -170,7 +170,7 @@ public final class Server {
             }
             old.close().join();
             listeners.remove(old.wrapper().name());
-            checks.remove(old.wrapper().name()).stop();
+            Optional.ofNullable(checks.remove(old.wrapper().name())).ifPresent(HealthChecks::stop);
             if (w == null) {
                 removed++;
                 log.info("reload: wrapper={} removed; {} open connection(s) continue", old.wrapper().name(),

@@ -86,6 +86,30 @@ class ProtocolDispatchTest {
     }
 
     @Test
+    void anHttpClientReachesABackendOnlyWithItsFirstCompleteRequestHead() throws Exception {
+        try (TestBackend web = TestBackend.start(socket -> {
+                    BufferedReader in = TestBackend.reader(socket);
+                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                        // the request head, up to its empty line
+                    }
+                    socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                            .getBytes(StandardCharsets.US_ASCII));
+                });
+                RunningServer server = serve(wrapper("http", TestConfig.freePort(), "[" + web.address() + "]", ""));
+                Socket slow = Traffic.connect(server.address("w"))) {
+            Traffic.write(slow, "GET / HTTP/1.1\r\nHost: example.org\r\n");
+            try (Socket quick = Traffic.connect(server.address("w"))) {
+                Traffic.write(quick, "GET / HTTP/1.1\r\nHost: example.org\r\n\r\n");
+                assertTrue(Traffic.readToEnd(quick).startsWith("HTTP/1.1 200 OK"));
+            }
+            assertEquals(1, web.accepted(), "a half-sent request head opens no backend connection");
+            Traffic.write(slow, "\r\n");
+            assertTrue(Traffic.readToEnd(slow).startsWith("HTTP/1.1 200 OK"));
+            assertEquals(2, web.accepted());
+        }
+    }
+
+    @Test
     void backendsThatFailTheSmtpProbeAreDownAndClientsGetTheProtocolsRefusal() throws Exception {
         try (LogCapture log = new LogCapture();
                 TestBackend notSmtp = TestBackend.start(socket -> {
