@@ -196,7 +196,7 @@ class ProtocolDispatchTest {
 
     @Test
     void mailSentWhileAnSmtpServerStopsIsDeliveredExactlyOnce() throws Exception {
-        assumeTrue(SmtpSinkProcess.isInstalled(), "needs Postfix's smtp-sink");
+        assumeTrue(SmtpSinkProcess.isInstalled(), "smtp-sink is not installed: install postfix (apt-get install postfix) to run this test");
         int clients = 4;
         int messagesEach = 30;
         try (SmtpSinkProcess first = SmtpSinkProcess.start(dir.resolve("first"), TestConfig.freePort());
