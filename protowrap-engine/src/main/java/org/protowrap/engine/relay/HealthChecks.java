@@ -1,5 +1,6 @@
 package org.protowrap.engine.relay;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -131,7 +132,7 @@ public final class HealthChecks {
         }
 
         @Override
-        public void onServerData(java.nio.ByteBuffer data, ProbeActions actions) {
+        public void onServerData(ByteBuffer data, ProbeActions actions) {
             data.position(data.limit());
         }
     }

@@ -155,10 +155,10 @@ final class ProbeRun implements PeerEvents, ProbeActions {
         }
     }
 
+    /** Ends the check; a verdict the session already gave stands (a QUIT that could not be written does not undo an up). */
     private void fail(String reason) {
         if (!finished) {
-            finish(verdict.filter(Verdict::passed).orElse(new Verdict(false, verdict.map(Verdict::reason)
-                    .orElse(reason))));
+            finish(verdict.orElse(new Verdict(false, reason)));
         }
     }
 
