@@ -42,11 +42,6 @@ public final class BackendHealth {
         this.policy = policy;
     }
 
-    /** The backend's name ({@code host:port}). */
-    public String backend() {
-        return backend;
-    }
-
     public HealthState state() {
         return state;
     }
