@@ -25,6 +25,16 @@ public interface Decisions {
     void report(Violation violation);
 
     /**
+     * The server's bytes break the protocol (a reply that is not SMTP, a response that cannot be
+     * framed): the fault is the backend's, not the client's, and the engine counts it against the
+     * backend's health like a failed connect. Not for replies the protocol allows, refusals
+     * included, nor for anything a client can provoke. Only records: what happens to the
+     * connection is still up to the session. Default: nothing, for decisions that track no
+     * backends.
+     */
+    default void serverFault(String reason) {}
+
+    /**
      * Drop the backend connection now, abortively: bytes still queued for the server are
      * discarded. Used when the server must never see the end of what it was sent, such as a
      * mail body that turned out to be smuggled.

@@ -366,10 +366,20 @@ public final class ConfigLoader {
             }
             MapOptions h = w.section("healthCheck");
             return Optional.of(new HealthCheckConfig(
-                    h.duration("interval", Duration.ofSeconds(10)),
-                    h.duration("timeout", Duration.ofSeconds(2)),
+                    positive(h, "interval", Duration.ofSeconds(10)),
+                    positive(h, "timeout", Duration.ofSeconds(2)),
                     h.integer("rise", 2, 1, 100),
                     h.integer("fall", 3, 1, 100)));
+        }
+
+        /** A duration where {@code 0s} cannot mean "no limit": checks back to back, or failing at once. */
+        private static Duration positive(MapOptions h, String key, Duration defaultValue) {
+            Duration d = h.duration(key, defaultValue);
+            if (d.isZero()) {
+                h.problem(key, "must be more than 0s");
+                return defaultValue;
+            }
+            return d;
         }
 
         private void checkClashes(List<WrapperConfig> wrappers) {

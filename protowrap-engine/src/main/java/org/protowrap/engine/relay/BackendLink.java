@@ -15,6 +15,9 @@ import org.protowrap.engine.config.WrapperConfig;
  * candidate, up to {@code connectAttempts}. Host names are resolved on a virtual thread at connect
  * time, never on the loop. Success arrives as {@link PeerEvents#connected}; running out of
  * candidates as {@link Connection#noBackend}.
+ *
+ * <p>It also tells each backend's health what its connections saw: a failed connect or a protocol
+ * error is a failure; a connection that ends without a fault, a success.
  */
 final class BackendLink {
 
@@ -39,6 +42,10 @@ final class BackendLink {
     private Optional<LiveBackend> backend = Optional.empty();
     private Peer peer;
     private int attempts;
+    /** Whether {@link #backend}'s connection slot is taken by this connection. */
+    private boolean holdsSlot;
+    /** Whether the connected backend broke the protocol: its connection then does not count as served. */
+    private boolean faulted;
     private long deadline = NONE;
 
     BackendLink(Connection connection, EventLoop loop, LiveWrapper wrapper, ConnectionLog log, InetAddress client) {
@@ -80,7 +87,7 @@ final class BackendLink {
             return;
         }
         Optional<LiveBackend> next = attempts < config.connectAttempts()
-                ? wrapper.pool().orElseThrow().choose(tried, client)
+                ? wrapper.pool().orElseThrow().choose(tried, client, loop.now())
                 : Optional.empty();
         if (next.isEmpty()) {
             giveUp();
@@ -89,34 +96,26 @@ final class BackendLink {
         attempts++;
         tried.add(next.get());
         backend = next;
+        holdsSlot = true;
+        faulted = false;
         state = State.CONNECTING;
         deadline = config.timeouts().connect().isZero() ? NONE : loop.now() + config.timeouts().connect().toNanos();
         resolveAndDial(next.get());
     }
 
     private void resolveAndDial(LiveBackend chosen) {
-        String host = chosen.host();
-        if (host.indexOf(':') >= 0 || host.matches("[0-9.]+")) {
-            dial(chosen, InetAddress.ofLiteral(host));
-            return;
-        }
         int attempt = attempts;
-        Thread.ofVirtual().name("protowrap-resolve " + host).start(() -> {
-            try {
-                InetAddress address = InetAddress.getByName(host);
-                loop.execute(() -> connection.step(() -> {
+        HostResolution.resolve(chosen.host(), loop,
+                address -> connection.step(() -> {
                     if (attempt == attempts && state == State.CONNECTING) {
                         dial(chosen, address);
                     }
-                }));
-            } catch (IOException e) {
-                loop.execute(() -> connection.step(() -> {
+                }),
+                reason -> connection.step(() -> {
                     if (attempt == attempts && state == State.CONNECTING) {
-                        failed("cannot resolve " + host);
+                        failed(reason);
                     }
                 }));
-            }
-        });
     }
 
     private void dial(LiveBackend chosen, InetAddress address) {
@@ -149,19 +148,31 @@ final class BackendLink {
     void established() {
         state = State.CONNECTED;
         deadline = NONE;
-        backend.ifPresent(LiveBackend::opened);
         log.connected(describe());
     }
 
-    /** The attempt failed: logs why and tries the next candidate. */
+    /**
+     * The attempt failed before anything of the client's reached the backend: logs why, counts it
+     * against the backend's health, and tries the next candidate.
+     */
     void failed(String reason) {
         log.backendFailed(describe(), reason);
         if (peer != null) {
             peer.abort();
             peer = null;
         }
+        releaseSlot();
+        backend.ifPresent(b -> b.health().failed("connect: " + reason));
         state = State.NONE;
         connect();
+    }
+
+    /** The connected backend broke the protocol: counted against its health. The connection goes on as the session decides. */
+    void protocolError(String reason) {
+        if (state == State.CONNECTED) {
+            faulted = true;
+            backend.ifPresent(b -> b.health().failed("protocol error: " + reason));
+        }
     }
 
     /** Gives up an attempt that did not finish in the connect timeout. */
@@ -174,6 +185,7 @@ final class BackendLink {
     private void giveUp() {
         state = State.NONE;
         backend = Optional.empty();
+        wrapper.pool().ifPresent(pool -> log.noBackend(attempts, pool.unavailable(tried, loop.now())));
         connection.noBackend();
     }
 
@@ -197,10 +209,19 @@ final class BackendLink {
         } else if (peer != null) {
             peer.close();
         }
-        if (state == State.CONNECTED) {
-            backend.ifPresent(LiveBackend::closed);
+        if (state == State.CONNECTED && !faulted) {
+            backend.ifPresent(b -> b.health().served());
         }
+        releaseSlot();
         state = state == State.CONNECTED || state == State.CONNECTING ? State.NONE : state;
+    }
+
+    /** Gives back the backend's connection slot taken when it was chosen, once. */
+    private void releaseSlot() {
+        if (holdsSlot) {
+            holdsSlot = false;
+            backend.ifPresent(LiveBackend::release);
+        }
     }
 
     private static String message(IOException e) {

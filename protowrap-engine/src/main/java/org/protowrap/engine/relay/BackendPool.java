@@ -1,49 +1,84 @@
 package org.protowrap.engine.relay;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.Collection;
 import org.protowrap.api.Backend;
 import org.protowrap.api.Balancer;
 import org.protowrap.api.BalancerConfig;
 import org.protowrap.api.Options;
 import org.protowrap.engine.config.WrapperConfig;
+import org.protowrap.engine.health.HealthPolicy;
+import org.protowrap.engine.health.HealthRegistry;
 import org.protowrap.spi.BalancerProvider;
 
 /**
  * The live backends of one wrapper and its balancer. The engine decides which backends may be
  * chosen ({@link #candidates}); the balancer chooses among them.
  *
- * <p>Not yet here: health checks, backup servers held back while a primary is up, and the
- * per-backend {@code maxConnections}. Every backend not yet tried for the connection is a
- * candidate; those rules belong in {@link #candidates}.
+ * <p>A candidate is up, has not failed for this connection already, and is under its
+ * {@code maxConnections}. Backups are candidates only while no primary is: when every primary
+ * is down or has failed for this connection. A primary that is up but full does not hand its
+ * connections to the backups: {@code maxConnections} is a cap, not an overflow rule.
  */
 final class BackendPool {
 
     private final List<LiveBackend> backends;
     private final Balancer balancer;
 
-    BackendPool(WrapperConfig config, BalancerProvider provider) {
-        this.backends = config.backends().stream().map(LiveBackend::new).toList();
+    BackendPool(WrapperConfig config, BalancerProvider provider, HealthRegistry health) {
+        HealthPolicy policy = HealthPolicy.of(config.healthCheck());
+        this.backends = config.backends().stream()
+                .map(b -> new LiveBackend(b, health.of(config.name(), b.name(), policy)))
+                .toList();
         this.balancer = provider.create(new BalancerConfig(config.name(), List.copyOf(backends),
                 Options.of(config.balancerOptions())));
     }
 
-    /** The backends that may be chosen for a connection that has already tried {@code tried}. */
-    List<Backend> candidates(Collection<LiveBackend> tried) {
-        return backends.stream().filter(b -> !tried.contains(b)).map(Backend.class::cast).toList();
+    /** The backends that may be chosen at {@code now} for a connection that has already tried {@code tried}. */
+    List<Backend> candidates(Collection<LiveBackend> tried, long now) {
+        List<LiveBackend> primaries = available(tried, now, false);
+        List<LiveBackend> pool = primaries.isEmpty() ? available(tried, now, true) : primaries;
+        return pool.stream().filter(LiveBackend::hasRoom).map(Backend.class::cast).toList();
     }
 
-    /** The balancer's choice among the candidates; empty if there is none or it refuses them all. */
-    Optional<LiveBackend> choose(Collection<LiveBackend> tried, InetAddress client) {
-        List<Backend> candidates = candidates(tried);
-        if (candidates.isEmpty()) {
-            return Optional.empty();
+    private List<LiveBackend> available(Collection<LiveBackend> tried, long now, boolean backup) {
+        return backends.stream()
+                .filter(b -> b.backup() == backup && !tried.contains(b) && b.health().isUp(now))
+                .toList();
+    }
+
+    /**
+     * The balancer's choice among the candidates, with a connection slot taken on it (give it
+     * back with {@link LiveBackend#release}); empty if there is no candidate or the balancer
+     * refuses them all.
+     */
+    Optional<LiveBackend> choose(Collection<LiveBackend> tried, InetAddress client, long now) {
+        List<LiveBackend> full = new ArrayList<>();
+        while (true) {
+            List<Backend> candidates = candidates(tried, now).stream().filter(b -> !full.contains(b)).toList();
+            if (candidates.isEmpty()) {
+                return Optional.empty();
+            }
+            Optional<LiveBackend> chosen = balancer.choose(candidates, client)
+                    .filter(candidates::contains)
+                    .map(LiveBackend.class::cast);
+            if (chosen.isEmpty() || chosen.get().reserve()) {
+                return chosen;
+            }
+            // filled up by another loop since the candidates were listed: choose again without it
+            full.add(chosen.get());
         }
-        return balancer.choose(candidates, client)
-                .filter(candidates::contains)
-                .map(LiveBackend.class::cast);
+    }
+
+    /** Why no backend could be chosen, for the log: how many are down, full, or failed already. */
+    String unavailable(Collection<LiveBackend> tried, long now) {
+        long down = backends.stream().filter(b -> !b.health().isUp(now)).count();
+        long full = backends.stream().filter(b -> b.health().isUp(now) && !b.hasRoom()).count();
+        return backends.size() + " backend(s): " + down + " down, " + full + " at maxConnections, "
+                + tried.size() + " tried for this connection";
     }
 
     List<LiveBackend> backends() {

@@ -65,6 +65,8 @@ final class Connection implements PeerEvents {
     private boolean serverOutputShut;
     private long bytesUp;
     private long bytesDown;
+    /** Bytes read from the current backend connection: none means it may still be replaced unnoticed. */
+    private long bytesFromServer;
     private String outcome = "closed";
     private Optional<String> enforcedRule = Optional.empty();
 
@@ -221,12 +223,17 @@ final class Connection implements PeerEvents {
         try {
             n = backend.peer().read(data);
         } catch (IOException e) {
-            finish("server-reset");
+            if (!replaceSilentBackend("reset before sending anything")) {
+                finish("server-reset");
+            }
             return;
         }
         if (n < 0) {
-            serverEnded();
+            if (!replaceSilentBackend("closed before sending anything")) {
+                serverEnded();
+            }
         } else if (n > 0) {
+            bytesFromServer += n;
             data.flip();
             deadlines.activity(loop.now());
             log.dump("server>", data);
@@ -243,6 +250,22 @@ final class Connection implements PeerEvents {
         if (inspection == Inspection.VALIDATING && phase == Phase.OPEN) {
             session.onClientEnd(decisions);
         }
+    }
+
+    /**
+     * A server-first backend that ends before its first byte (a server going away with
+     * connections still in its accept queue) is treated as a failed connect, and the next one is
+     * tried: the client has seen nothing of it and nothing of the client's reached it.
+     *
+     * @return whether the backend is being replaced
+     */
+    private boolean replaceSilentBackend(String reason) {
+        boolean unseen = wrapper.validator().serverSpeaksFirst() && bytesFromServer == 0 && bytesUp == 0
+                && inspection == Inspection.VALIDATING;
+        if (unseen) {
+            backend.failed(reason);
+        }
+        return unseen;
     }
 
     private void serverEnded() {
@@ -281,6 +304,12 @@ final class Connection implements PeerEvents {
         }
         log.dump(">client", bytes);
         bytesDown += send(client, toClient, bytes, "client-reset");
+    }
+
+    /** The session found the backend's bytes breaking the protocol. */
+    void serverFault(String reason) {
+        log.protocolError(backend.describe(), reason);
+        backend.protocolError(reason);
     }
 
     void enforced(String rule) {
@@ -354,6 +383,7 @@ final class Connection implements PeerEvents {
 
     private void serverConnected() {
         backend.established();
+        bytesFromServer = 0;
         serverEnded = false;
         serverOutputShut = false;
         if (phase == Phase.STARTING) {

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What one connection tells the operator, as {@code key=value} lines that start with the wrapper,
  * the connection id and (where it matters) the client: one INFO line when it ends, one WARN line
- * per violation or failed backend, and at logLevel 5 every byte at TRACE.
+ * per violation, failed backend or connection without a backend, and at logLevel 5 every byte at TRACE.
  */
 final class ConnectionLog {
 
@@ -39,6 +39,15 @@ final class ConnectionLog {
 
     void backendFailed(String backend, String reason) {
         log.warn("wrapper={} conn={} backend={} failed: {}", wrapper, id, backend, reason);
+    }
+
+    void noBackend(int attempts, String why) {
+        log.warn("wrapper={} conn={} client={} no backend after {} attempt(s): {}", wrapper, id, client(), attempts,
+                why);
+    }
+
+    void protocolError(String backend, String reason) {
+        log.warn("wrapper={} conn={} backend={} protocol error: {}", wrapper, id, backend, reason);
     }
 
     void connected(String backend) {

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One I/O thread: a selector, one direct read buffer shared by all its connections, a queue of
- * tasks handed in from other threads, and a deadline check every {@link #TICK_NANOS}. A
+ * tasks handed in from other threads, timers (health checks), and a deadline check every
+ * {@link #TICK_NANOS}. A
  * connection belongs to one loop for life, so its validator session is only ever called from
  * this thread, and nothing a connection owns needs a lock.
  *
@@ -40,6 +41,7 @@ final class EventLoop implements Executor {
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Set<Connection> connections = new HashSet<>();
+    private final Timers timers = new Timers();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private final Thread thread;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -80,6 +82,11 @@ final class EventLoop implements Executor {
             }
         });
         return result;
+    }
+
+    /** Runs the task on this loop's thread once {@code delayNanos} have passed. On the loop's thread only. */
+    Timers.Timer schedule(long delayNanos, Runnable task) {
+        return timers.at(now + delayNanos, task);
     }
 
     SelectionKey register(SelectableChannel channel, int ops, Ready handler) throws IOException {
@@ -143,11 +150,11 @@ final class EventLoop implements Executor {
     private void run() {
         try {
             while (running) {
-                // without connections there is no deadline to check: sleep until something happens
-                selector.select(connections.isEmpty() ? 0 : TICK_NANOS / 1_000_000L);
+                waitForEvents();
                 now = System.nanoTime();
                 dispatchSelected();
                 runTasks();
+                timers.takeDue(now).forEach(this::runGuarded);
                 if (now - nextTick >= 0) {
                     nextTick = now + TICK_NANOS;
                     List.copyOf(connections).forEach(c -> c.tick(now));
@@ -159,6 +166,19 @@ final class EventLoop implements Executor {
             List.copyOf(connections).forEach(c -> c.cut("shutdown"));
             closeSelector();
             stopped.complete(null);
+        }
+    }
+
+    /** Until a socket is ready, a task arrives, the next tick (with connections) or the next timer. */
+    private void waitForEvents() throws IOException {
+        // without connections there is no deadline to check: only timers limit the sleep
+        long wait = Math.min(connections.isEmpty() ? Long.MAX_VALUE : TICK_NANOS, timers.untilNext(now));
+        if (wait == Long.MAX_VALUE) {
+            selector.select();
+        } else if (wait == 0) {
+            selector.selectNow();
+        } else {
+            selector.select(Math.max(1, wait / 1_000_000L));
         }
     }
 
@@ -175,11 +195,15 @@ final class EventLoop implements Executor {
 
     private void runTasks() {
         for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                log.error("task on {} failed", thread.getName(), e);
-            }
+            runGuarded(task);
+        }
+    }
+
+    private void runGuarded(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            log.error("task on {} failed", thread.getName(), e);
         }
     }
 

@@ -8,6 +8,7 @@ import org.protowrap.api.Validator;
 import org.protowrap.engine.config.DestType;
 import org.protowrap.engine.config.Wrapper;
 import org.protowrap.engine.config.WrapperConfig;
+import org.protowrap.engine.health.HealthRegistry;
 
 /**
  * A wrapper as it runs: its configuration, validator and backends, and the connection counts
@@ -21,10 +22,16 @@ public final class LiveWrapper {
     private final AtomicInteger active = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
 
+    /** A wrapper whose backends' health is its own (a single connection in {@code inetd} mode, tests). */
     public LiveWrapper(Wrapper wrapper) {
+        this(wrapper, new HealthRegistry());
+    }
+
+    /** A wrapper whose backends take their health from {@code health}, kept across reloads. */
+    public LiveWrapper(Wrapper wrapper, HealthRegistry health) {
         this.wrapper = wrapper;
         this.pool = wrapper.config().destType() == DestType.IP
-                ? Optional.of(new BackendPool(wrapper.config(), wrapper.balancerProvider()))
+                ? Optional.of(new BackendPool(wrapper.config(), wrapper.balancerProvider(), health))
                 : Optional.empty();
     }
 

@@ -42,6 +42,11 @@ public final class Relay implements AutoCloseable {
         return Listener.bind(wrapper, this, nextLoop());
     }
 
+    /** Starts the wrapper's active health checks, if it has any, on one of the loops. */
+    public HealthChecks checkHealth(LiveWrapper wrapper) {
+        return HealthChecks.start(wrapper, nextLoop());
+    }
+
     /**
      * Serves one connection whose client is an inherited socket (inetd, systemd {@code Accept=yes},
      * or the Unix domain socket pair socat gives its EXEC children; that one is logged as loopback

@@ -41,6 +41,11 @@ final class SessionDecisions implements Decisions {
     }
 
     @Override
+    public void serverFault(String reason) {
+        connection.serverFault(reason);
+    }
+
+    @Override
     public void abortServer() {
         connection.abortServer();
     }

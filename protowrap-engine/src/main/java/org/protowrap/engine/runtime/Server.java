@@ -14,7 +14,11 @@ import org.protowrap.engine.config.ConfigLoader;
 import org.protowrap.engine.config.Configuration;
 import org.protowrap.engine.config.Wrapper;
 import org.protowrap.engine.config.WrapperConfig;
+import org.protowrap.engine.health.BackendHealth;
+import org.protowrap.engine.health.HealthRegistry;
+import org.protowrap.engine.health.HealthState;
 import org.protowrap.engine.logging.LogLevel;
+import org.protowrap.engine.relay.HealthChecks;
 import org.protowrap.engine.relay.Listener;
 import org.protowrap.engine.relay.LiveWrapper;
 import org.protowrap.engine.relay.Relay;
@@ -25,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * Every wrapper of a configuration, served by one {@link Relay}: binds them, starts them,
  * reloads the configuration (new wrappers start, removed ones stop listening, changed ones are
  * replaced; open connections keep what they started with) and stops with a grace period for
- * the connections in flight.
+ * the connections in flight. Backend health is kept across reloads, by wrapper and backend name.
  *
  * <p>A reload runs with the privileges left after start: a changed wrapper on a port below 1024
  * cannot be bound again once they were dropped, and is then down until a restart.
@@ -38,6 +42,9 @@ public final class Server {
     private final ConfigLoader loader;
     private final Relay relay;
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
+    private final Map<String, HealthChecks> checks = new LinkedHashMap<>();
+    /** Backend health by wrapper and backend name, kept across reloads. */
+    private final HealthRegistry health = new HealthRegistry();
     private Configuration config;
     private boolean stopping;
     private volatile boolean hurry;
@@ -68,7 +75,7 @@ public final class Server {
 
     private Listener bindOne(Wrapper w) throws IOException {
         try {
-            return relay.bind(new LiveWrapper(w));
+            return relay.bind(new LiveWrapper(w, health));
         } catch (IOException e) {
             throw new IOException("wrapper " + w.name() + ": cannot listen on " + w.config().listenAddr() + ":"
                     + w.config().listenPort() + ": " + e.getMessage(), e);
@@ -83,6 +90,7 @@ public final class Server {
 
     private void startListener(Listener listener) {
         listener.start();
+        checks.put(listener.wrapper().name(), relay.checkHealth(listener.wrapper()));
         WrapperConfig c = listener.wrapper().config();
         log.info("wrapper={} listening on {} protocol={} to {}", c.name(), listener.describe(), c.protocol(),
                 switch (c.destType()) {
@@ -106,6 +114,11 @@ public final class Server {
     /** Where a wrapper listens. */
     public synchronized Optional<InetSocketAddress> address(String wrapper) {
         return Optional.ofNullable(listeners.get(wrapper)).map(Listener::address);
+    }
+
+    /** The health of a backend of a wrapper, if it has one; for tests. */
+    Optional<HealthState> backendHealth(String wrapper, String backend) {
+        return health.find(wrapper, backend).map(BackendHealth::state);
     }
 
     /** Open connections, of current and replaced wrappers. */
@@ -157,6 +170,7 @@ public final class Server {
             }
             old.close().join();
             listeners.remove(old.wrapper().name());
+            Optional.ofNullable(checks.remove(old.wrapper().name())).ifPresent(HealthChecks::stop);
             if (w == null) {
                 removed++;
                 log.info("reload: wrapper={} removed; {} open connection(s) continue", old.wrapper().name(),
@@ -171,13 +185,16 @@ public final class Server {
                 start(w, changed.contains(w.name()));
             }
         }
+        health.retainOnly(next.wrappers().stream()
+                .flatMap(w -> w.config().backends().stream().map(b -> new HealthRegistry.Key(w.name(), b.name())))
+                .toList());
         log.info("reload: applied {}: {} added, {} changed, {} removed, {} unchanged", next.settings().source(),
                 next.wrappers().size() - unchanged - changed.size(), changed.size(), removed, unchanged);
     }
 
     private void start(Wrapper w, boolean replacing) {
         try {
-            Listener listener = relay.bind(new LiveWrapper(w));
+            Listener listener = relay.bind(new LiveWrapper(w, health));
             listeners.put(w.name(), listener);
             startListener(listener);
             log.info("reload: wrapper={} {}", w.name(), replacing
@@ -215,6 +232,8 @@ public final class Server {
             stopping = true;
             listeners.values().stream().map(Listener::close).toList().forEach(CompletableFuture::join);
             listeners.clear();
+            checks.values().forEach(HealthChecks::stop);
+            checks.clear();
             grace = config.settings().shutdownGrace();
         }
         int inFlight = relay.activeConnections();

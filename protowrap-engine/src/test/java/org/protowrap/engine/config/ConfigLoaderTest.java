@@ -145,6 +145,7 @@ class ConfigLoaderTest {
             plugin option value    | 'options: {overlong: chop}' | test.yaml:6:15: wrappers[0].options.overlong: "chop" is not one of: truncate, reject, close
             plugin unknown option  | 'options: {color: red}'     | test.yaml:6:15: wrappers[0].options.color: unknown key; valid keys here: overlong, serverFirst
             command with ip        | 'destCommand: [x]'          | test.yaml:6:5: wrappers[0].destCommand: is only used with destType: pipe
+            zero check interval    | 'healthCheck: {interval: 0s}' | test.yaml:6:19: wrappers[0].healthCheck.interval: must be more than 0s
             """)
     void aMistakeNamesFileLineColumnAndKey(String kind, String line, String expected) {
         List<Problem> problems = problems(MINIMAL + "    " + line + "\n");

@@ -48,10 +48,10 @@ class LiveWrapperTest {
     void candidatesAreTheBackendsNotYetTried() {
         BackendPool pool = new LiveWrapper(wrapper("")).pool().orElseThrow();
         LiveBackend first = pool.backends().get(0);
-        List<Backend> candidates = pool.candidates(Set.of(first));
+        List<Backend> candidates = pool.candidates(Set.of(first), System.nanoTime());
         assertEquals(List.of("127.0.0.1:2", "127.0.0.1:3"), candidates.stream().map(Backend::name).toList());
-        LiveBackend chosen = pool.choose(Set.of(first), InetAddress.getLoopbackAddress()).orElseThrow();
+        LiveBackend chosen = pool.choose(Set.of(first), InetAddress.getLoopbackAddress(), System.nanoTime()).orElseThrow();
         assertEquals("127.0.0.1:2", chosen.name());
-        assertEquals(Optional.empty(), pool.choose(Set.copyOf(pool.backends()), InetAddress.getLoopbackAddress()));
+        assertEquals(Optional.empty(), pool.choose(Set.copyOf(pool.backends()), InetAddress.getLoopbackAddress(), System.nanoTime()));
     }
 }

@@ -23,7 +23,12 @@ final class LogCapture implements AutoCloseable {
 
     /** Every message so far, formatted. */
     List<String> messages() {
-        return List.copyOf(appender.list).stream().map(ILoggingEvent::getFormattedMessage).toList();
+        // appending holds the appender's lock: copy under it, so a read during traffic sees whole entries
+        List<ILoggingEvent> events;
+        synchronized (appender) {
+            events = List.copyOf(appender.list);
+        }
+        return events.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.protowrap.engine.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
@@ -12,6 +13,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,6 +53,40 @@ class SignalsTest {
             protowrap.signal("TERM");
             assertEquals(0, protowrap.awaitExit(Duration.ofSeconds(30)));
             assertTrue(protowrap.output().contains("1 changed"), protowrap.output());
+        }
+    }
+
+    @Test
+    void sighupKeepsTheHealthOfTheBackendsItKeeps() throws Exception {
+        int port = TestConfig.freePort();
+        InetSocketAddress wrapper = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        String checks = "healthCheck: {interval: 100ms, timeout: 1s, rise: 2, fall: 2}\n";
+        try (TestBackend one = TestBackend.named("one");
+                TestBackend two = TestBackend.named("two");
+                TestBackend three = TestBackend.named("three");
+                ProtowrapProcess protowrap = run(TestConfig.lineWrapper(port,
+                        "[" + one.address() + ", " + two.address() + "]", checks))) {
+            protowrap.awaitOutput("listening on");
+            assumeHupHandled(protowrap);
+            two.stopListening();
+            protowrap.awaitOutput("backend=" + two.address() + " health UP -> DOWN");
+
+            TestConfig.write(home, TestConfig.lineWrapper(port,
+                    "[" + one.address() + ", " + two.address() + ", " + three.address() + "]", checks));
+            protowrap.signal("HUP");
+            protowrap.awaitOutput("reload: applied");
+            for (String expected : List.of("one", "three", "one", "three")) {
+                try (Socket client = Traffic.connect(wrapper)) {
+                    Traffic.write(client, "hi\n");
+                    assertEquals(expected + ": hi", TestBackend.reader(client).readLine());
+                }
+            }
+            protowrap.signal("TERM");
+            assertEquals(0, protowrap.awaitExit(Duration.ofSeconds(30)));
+            String output = protowrap.output();
+            assertEquals(1, output.lines().filter(l -> l.contains("backend=" + two.address() + " health")).count(),
+                    output);
+            assertFalse(output.contains("backend=" + two.address() + " failed"), output);
         }
     }
 

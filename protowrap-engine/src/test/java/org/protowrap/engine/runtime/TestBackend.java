@@ -22,19 +22,30 @@ final class TestBackend implements AutoCloseable {
     }
 
     private final ServerSocket server;
+    private final int port;
     private final Behaviour behaviour;
     private final AtomicInteger accepted = new AtomicInteger();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
     private TestBackend(ServerSocket server, Behaviour behaviour) {
         this.server = server;
+        this.port = server.getLocalPort();
         this.behaviour = behaviour;
     }
 
     static TestBackend start(Behaviour behaviour) throws IOException {
-        TestBackend backend = new TestBackend(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), behaviour);
+        return start(0, behaviour);
+    }
+
+    private static TestBackend start(int port, Behaviour behaviour) throws IOException {
+        TestBackend backend = new TestBackend(new ServerSocket(port, 50, InetAddress.getLoopbackAddress()), behaviour);
         Thread.ofVirtual().start(backend::acceptLoop);
         return backend;
+    }
+
+    /** A backend like this one on the same port, once this one {@linkplain #stopListening stopped listening}. */
+    TestBackend restarted() throws IOException {
+        return start(port(), behaviour);
     }
 
     /** Answers every line with {@code name: line}. */
@@ -81,7 +92,7 @@ final class TestBackend implements AutoCloseable {
     }
 
     int port() {
-        return server.getLocalPort();
+        return port;
     }
 
     String address() {
@@ -91,6 +102,11 @@ final class TestBackend implements AutoCloseable {
     /** Connections accepted so far. */
     int accepted() {
         return accepted.get();
+    }
+
+    /** Closes the listening socket, so that new connections are refused; open ones go on. */
+    void stopListening() throws IOException {
+        server.close();
     }
 
     @Override

@@ -281,6 +281,7 @@ final class HttpSession implements ValidatorSession {
                 }
                 case BROKEN -> {
                     sent = relay(data, sent, pos, out);
+                    out.serverFault(responses.brokenReason());
                     out.report(new Violation(HttpRule.RESPONSE_FRAMING.ruleName(), RuleMode.ENFORCE, responses.brokenReason(), ""));
                     closed = true;
                     out.close();

@@ -617,6 +617,7 @@ final class SmtpSession implements ValidatorSession {
 
     private void malformedReply(ByteBuffer rest, Decisions out) {
         String detail = replyReader.failure().orElse("malformed reply");
+        out.serverFault(detail);
         if (applies(SmtpRule.REPLY_MALFORMED, detail, "", out)) {
             endAbruptly("421 4.3.0 Service not available, the server sent an invalid reply", out);
             return;

@@ -1,0 +1,139 @@
+package org.protowrap.engine.relay;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.protowrap.api.Backend;
+import org.protowrap.api.HealthProbe;
+import org.protowrap.api.ProbeActions;
+import org.protowrap.api.ProbeSession;
+import org.protowrap.engine.config.HealthCheckConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The active health checks of one wrapper: every {@code interval}, each backend is checked with
+ * the probe the wrapper's validator offers, or, if it offers none, with a plain TCP connect. All
+ * the wrapper's checks run on one event loop, as timers and non-blocking sockets: no thread per
+ * backend. Verdicts go to each backend's {@link org.protowrap.engine.health.BackendHealth},
+ * which does the rise and fall counting and logs the transitions.
+ *
+ * <p>Checks of one backend never overlap: the next one starts an interval after the previous one
+ * started, or when it ended if it took longer. Stopped when its wrapper is removed or replaced
+ * by a reload; the replacement's checks carry on with the same health.
+ */
+public final class HealthChecks {
+
+    private static final Logger log = LoggerFactory.getLogger(HealthChecks.class);
+
+    /** A wrapper without {@code healthCheck}, or without TCP backends: nothing to stop. */
+    private static final HealthChecks NONE = new HealthChecks(Optional.empty(), List.of());
+
+    private final Optional<EventLoop> loop;
+    private final List<Schedule> schedules;
+
+    private HealthChecks(Optional<EventLoop> loop, List<Schedule> schedules) {
+        this.loop = loop;
+        this.schedules = schedules;
+    }
+
+    /** Starts checking the wrapper's backends on {@code loop}, if its configuration asks for it. */
+    static HealthChecks start(LiveWrapper wrapper, EventLoop loop) {
+        Optional<HealthCheckConfig> config = wrapper.config().healthCheck();
+        if (config.isEmpty() || wrapper.pool().isEmpty()) {
+            return NONE;
+        }
+        HealthProbe probe = wrapper.validator().healthProbe().orElse(ConnectProbe.INSTANCE);
+        log.info("wrapper={} health checks every {}ms (timeout {}ms, rise {}, fall {}): {}", wrapper.name(),
+                config.get().interval().toMillis(), config.get().timeout().toMillis(), config.get().rise(),
+                config.get().fall(), probe.description());
+        List<Schedule> schedules = new ArrayList<>();
+        for (LiveBackend backend : wrapper.pool().get().backends()) {
+            schedules.add(new Schedule(loop, backend, probe, config.get()));
+        }
+        loop.execute(() -> schedules.forEach(Schedule::run));
+        return new HealthChecks(Optional.of(loop), List.copyOf(schedules));
+    }
+
+    /** Stops checking; a check in progress finishes but is not followed by another. */
+    public void stop() {
+        loop.ifPresent(l -> l.execute(() -> schedules.forEach(Schedule::stop)));
+    }
+
+    /** One backend's checks, one after the other. On the loop's thread only. */
+    private static final class Schedule {
+        private final EventLoop loop;
+        private final LiveBackend backend;
+        private final HealthProbe probe;
+        private final HealthCheckConfig config;
+        private Optional<Timers.Timer> next = Optional.empty();
+        private boolean stopped;
+        private long started;
+
+        Schedule(EventLoop loop, LiveBackend backend, HealthProbe probe, HealthCheckConfig config) {
+            this.loop = loop;
+            this.backend = backend;
+            this.probe = probe;
+            this.config = config;
+        }
+
+        void run() {
+            if (stopped) {
+                return;
+            }
+            started = loop.now();
+            ProbeSession session;
+            try {
+                session = probe.newSession(backend);
+            } catch (RuntimeException e) {
+                record(new ProbeRun.Verdict(false, "the probe failed to start: " + e));
+                return;
+            }
+            new ProbeRun(loop, backend, session, config.timeout(), this::record).start();
+        }
+
+        private void record(ProbeRun.Verdict verdict) {
+            if (stopped) {
+                return;
+            }
+            if (verdict.passed()) {
+                backend.health().checkPassed(probe.description());
+            } else {
+                backend.health().checkFailed(verdict.reason());
+            }
+            long wait = Math.max(0, started + config.interval().toNanos() - loop.now());
+            next = Optional.of(loop.schedule(wait, this::run));
+        }
+
+        void stop() {
+            stopped = true;
+            next.ifPresent(Timers.Timer::cancel);
+        }
+    }
+
+    /** For protocols without a probe: the backend is up if it accepts a TCP connection. */
+    private enum ConnectProbe implements HealthProbe, ProbeSession {
+        INSTANCE;
+
+        @Override
+        public String description() {
+            return "TCP connect";
+        }
+
+        @Override
+        public ProbeSession newSession(Backend backend) {
+            return this;
+        }
+
+        @Override
+        public void onConnected(ProbeActions actions) {
+            actions.up();
+        }
+
+        @Override
+        public void onServerData(ByteBuffer data, ProbeActions actions) {
+            data.position(data.limit());
+        }
+    }
+}
