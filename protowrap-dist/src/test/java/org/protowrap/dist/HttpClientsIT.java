@@ -5,18 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -86,20 +91,75 @@ class HttpClientsIT {
     }
 
     @Test
+    void pipelinedResponsesAreThoseNginxSendsDirectly() throws Exception {
+        String etag = HttpCurl.run("-sS", "-I", "http://127.0.0.1:" + nginx.port() + "/index.html").out().lines()
+                .filter(l -> l.toLowerCase(Locale.ROOT).startsWith("etag:")).findFirst().orElseThrow().substring(5).trim();
+        String requests = String.join("",
+                "GET /index.html HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                "HEAD /large.txt HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                "GET /index.html HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: " + etag + "\r\n\r\n",
+                "GET /missing HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                "GET /large.txt HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\n\r\n",
+                "GET /large.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        HttpRawClient.Exchange direct = HttpRawClient.send(nginx.port(), requests);
+        HttpRawClient.Exchange through = HttpRawClient.send(webPort, requests);
+
+        assertEquals(List.of("200", "200", "304", "404", "200", "200"), statuses(direct.wire()));
+        assertTrue(direct.wire().contains("Transfer-Encoding: chunked"), "nginx sent no chunked response");
+        assertTrue(through.closedByPeer(), "the wrapper left the connection open");
+        assertEquals(withoutDates(direct.wire()), withoutDates(through.wire()));
+    }
+
+    @Test
+    void dropsTheBackendWhenAChunkedBodyTurnsBad() throws Exception {
+        HttpWrapperLog log = new HttpWrapperLog(protowrap, "upload");
+        int mark = log.mark();
+        checksums.clearEvents();
+        HttpRawClient.Exchange exchange;
+        try (HttpRawClient.Connection connection = HttpRawClient.open(uploadPort)) {
+            connection.write("POST /checksum HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+            assertEquals("started", checksums.nextEvent());
+            connection.write("0x5\r\nworld\r\n0\r\n\r\n");
+            exchange = connection.readUntilClosed();
+        }
+        assertTrue(exchange.closedByPeer(), "the wrapper left the connection open");
+        HttpRawClient.Response refusal = exchange.responses().getFirst();
+        assertEquals(List.of(400, "close"), List.of(refusal.status(), refusal.header("connection")), exchange.wire());
+        assertTrue(checksums.nextEvent().startsWith("failed: "), "the backend read a whole body");
+        List<String> lines = log.connection(exchange.localPort(), mark);
+        assertTrue(lines.stream().anyMatch(l -> l.contains(" rule=http.chunk.invalid ")), String.join("\n", lines));
+        assertTrue(lines.stream().anyMatch(l -> l.contains("backend connection aborted")), String.join("\n", lines));
+    }
+
+    @Test
     void streamsALargePostBodyWithoutHoldingIt() throws Exception {
         Path file = dir.resolve("large-body");
-        String sha256;
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
-            sha256 = writeBody(out, 256 * MIB, 1);
-        }
+        String sha256 = writeFile(file, 256 * MIB, 1);
         upload("-T", "/dev/null"); // the first request loads the wrapper's classes; not counted below
         long before = memory("VmRSS");
         HttpCurl.Result r = upload("-T", file.toString());
         long peak = memory("VmHWM");
         Files.delete(file);
         assertEquals(sha256 + " " + 256 * MIB + "\n", r.out(), r.err());
-        assertTrue(peak - before < 64 * MIB,
-                "the wrapper's resident memory grew by " + (peak - before) / MIB + " MiB for a 256 MiB body");
+        assertGrowthUnder(64 * MIB, before, peak, "a 256 MiB request body");
+    }
+
+    @Test
+    void streamsALargeResponseToASlowClient() throws Exception {
+        Path page = nginx.root().resolve("large.bin");
+        String sha256 = writeFile(page, 128 * MIB, 4);
+        Path received = dir.resolve("received.bin");
+        String url = "http://127.0.0.1:" + webPort + "/large.bin";
+        HttpCurl.run("-sS", "-o", "/dev/null", "http://127.0.0.1:" + webPort + "/index.html");
+        long before = memory("VmRSS");
+        // nginx can send faster than curl takes: the wrapper has to wait for the client, not keep the difference.
+        HttpCurl.Result r = HttpCurl.run("-sS", "--limit-rate", "64M", "-o", received.toString(), "-w", "%{http_code}", url);
+        long peak = memory("VmHWM");
+        assertEquals("200", r.out(), r.err());
+        assertEquals(sha256, sha256(received));
+        Files.delete(page);
+        Files.delete(received);
+        assertGrowthUnder(64 * MIB, before, peak, "a 128 MiB response");
     }
 
     @Test
@@ -138,7 +198,7 @@ class HttpClientsIT {
         EchoListener echoes = new EchoListener();
         WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
                 .buildAsync(URI.create("ws://127.0.0.1:" + websocketPort + "/echo"), echoes).get(10, TimeUnit.SECONDS);
-        byte[] binary = new byte[300_000];
+        byte[] binary = new byte[4 * (int) MIB];
         new SplittableRandom(3).nextBytes(binary);
 
         socket.sendText("through the wrapper, ünïcödé included", true).get(10, TimeUnit.SECONDS);
@@ -152,21 +212,47 @@ class HttpClientsIT {
 
     @Test
     void servesAShortLoadWithoutErrors() throws Exception {
+        assertLoadWithoutErrors("-t1", "-c20", "-d3s");
+    }
+
+    @Test
+    void servesAPipelinedLoadWithoutErrors() throws Exception {
+        Path script = dir.resolve("pipeline.lua");
+        try (InputStream in = HttpClientsIT.class.getResourceAsStream("/http/pipeline.lua")) {
+            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+        }
+        assertLoadWithoutErrors("-t1", "-c20", "-d2s", "-s", script.toString());
+    }
+
+    /** Runs wrk on the nginx page through the wrapper: no socket error, no status other than 2xx or 3xx, no refusal. */
+    private static void assertLoadWithoutErrors(String... options) throws Exception {
         HttpWrapperLog log = new HttpWrapperLog(protowrap, "web");
         int mark = log.mark();
-        List<String> command = List.of(Tools.require("wrk"), "-t1", "-c20", "-d3s",
-                "http://127.0.0.1:" + webPort + "/index.html");
+        List<String> command = new ArrayList<>(List.of(Tools.require("wrk")));
+        command.addAll(List.of(options));
+        command.add("http://127.0.0.1:" + webPort + "/index.html");
         Process wrk = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String report = new String(wrk.getInputStream().readAllBytes());
+        String report = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(wrk.waitFor(30, TimeUnit.SECONDS), "wrk did not finish");
         assertEquals(0, wrk.exitValue(), report);
 
         Matcher requests = Pattern.compile("(\\d+) requests in").matcher(report);
         assertTrue(requests.find() && Long.parseLong(requests.group(1)) > 0, report);
+        // wrk prints these lines only when there is something to count.
         assertTrue(!report.contains("Socket errors") || report.contains("Socket errors: connect 0, read 0, write 0, timeout 0"),
                 report);
         assertTrue(!report.contains("Non-2xx"), report);
         assertTrue(!log.since(mark).contains(" rule="), log.since(mark));
+    }
+
+    private static List<String> statuses(String wire) {
+        return Pattern.compile("^HTTP/1\\.1 (\\d{3}) ", Pattern.MULTILINE).matcher(wire).results().map(m -> m.group(1))
+                .toList();
+    }
+
+    /** The responses without their Date fields, which differ from one second to the next. */
+    private static String withoutDates(String wire) {
+        return wire.replaceAll("\r\nDate: [^\r]*", "");
     }
 
     private static String uploadUrl() {
@@ -193,6 +279,29 @@ class HttpClientsIT {
             out.write(block);
         }
         return HexFormat.of().formatHex(sha256.digest());
+    }
+
+    private static String writeFile(Path file, long size, long seed) throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file))) {
+            return writeBody(out, size, seed);
+        }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        MessageDigest sha256 = HttpChecksumServer.sha256();
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha256)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(sha256.digest());
+    }
+
+    /**
+     * The wrapper's peak resident memory during a transfer, against its resident memory before:
+     * a bound on memory, not on time. Holding the message would take its whole size.
+     */
+    private static void assertGrowthUnder(long bound, long before, long peak, String what) {
+        assertTrue(peak - before < bound,
+                "the wrapper's resident memory grew by " + (peak - before) / MIB + " MiB for " + what);
     }
 
     /** A line of the wrapper process's /proc status, in bytes. */

@@ -16,6 +16,9 @@ import java.util.regex.Pattern;
  */
 final class HttpNginx implements AutoCloseable {
 
+    /** The page at {@code /large.txt}: large enough for several reads, and compressible. */
+    static final String LARGE = "a line of a large page\n".repeat(20_000);
+
     /** The page at {@code /index.html}. */
     static final String INDEX = "<!doctype html><title>ProtoWrap</title><p>served by nginx through the wrapper</p>\n";
 
@@ -34,6 +37,7 @@ final class HttpNginx implements AutoCloseable {
     static HttpNginx start(Path dir) throws IOException, InterruptedException {
         Path root = Files.createDirectories(dir.resolve("www"));
         Files.writeString(root.resolve("index.html"), INDEX);
+        Files.writeString(root.resolve("large.txt"), LARGE);
         int port = Ports.free();
         Path config = dir.resolve("nginx.conf");
         Files.writeString(config, template().replace("@DIR@", dir.toString()).replace("@PORT@", String.valueOf(port)));
@@ -52,6 +56,11 @@ final class HttpNginx implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** The folder nginx serves files from. */
+    Path root() {
+        return dir.resolve("www");
     }
 
     /** One line of the access log. */

@@ -2,7 +2,6 @@ package org.protowrap.dist;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -24,7 +23,13 @@ final class HttpRawClient {
     private HttpRawClient() {}
 
     /** What came back on one connection; {@code closedByPeer} is false when the read timed out instead. */
-    record Exchange(int localPort, List<Response> responses, boolean closedByPeer) {}
+    record Exchange(int localPort, String wire, boolean closedByPeer) {
+
+        /** The responses in {@link #wire}, which must all be framed by Content-Length. */
+        List<Response> responses() {
+            return parse(wire);
+        }
+    }
 
     /** One response; header names in lower case. */
     record Response(int status, Map<String, String> headers, String body) {
@@ -35,25 +40,49 @@ final class HttpRawClient {
     }
 
     static Exchange send(int port, String request) throws IOException {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            socket.setSoTimeout(READ_TIMEOUT_MS);
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-            socket.getOutputStream().flush();
-            ByteArrayOutputStream received = new ByteArrayOutputStream();
-            boolean closed = readUntilClosed(socket.getInputStream(), received);
-            return new Exchange(socket.getLocalPort(), parse(received.toString(StandardCharsets.ISO_8859_1)), closed);
+        try (Connection connection = open(port)) {
+            connection.write(request);
+            return connection.readUntilClosed();
         }
     }
 
-    private static boolean readUntilClosed(InputStream in, ByteArrayOutputStream received) throws IOException {
-        byte[] buffer = new byte[8192];
-        try {
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                received.write(buffer, 0, n);
+    static Connection open(int port) throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        socket.setSoTimeout(READ_TIMEOUT_MS);
+        return new Connection(socket);
+    }
+
+    /** A connection written in parts, for a test that must wait for something between them. */
+    static final class Connection implements AutoCloseable {
+
+        private final Socket socket;
+
+        private Connection(Socket socket) {
+            this.socket = socket;
+        }
+
+        void write(String bytes) throws IOException {
+            socket.getOutputStream().write(bytes.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+        }
+
+        Exchange readUntilClosed() throws IOException {
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            boolean closed = true;
+            try {
+                for (int n; (n = socket.getInputStream().read(buffer)) >= 0; ) {
+                    received.write(buffer, 0, n);
+                }
+            } catch (SocketTimeoutException stillOpen) {
+                closed = false;
             }
-            return true;
-        } catch (SocketTimeoutException stillOpen) {
-            return false;
+            return new Exchange(socket.getLocalPort(), received.toString(StandardCharsets.ISO_8859_1), closed);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
         }
     }
 

@@ -130,7 +130,11 @@ class HttpRefusalsIT {
                 refused("header-section", 431, "http.limit.header-section", "", fields(40, 2000)),
                 refused("field-line", 431, "http.limit.field-line", "", fields(1, 9000)),
                 refused("trace", 405, "http.method.not-allowed", "", "-X", "TRACE"),
-                refused("unknown-method", 501, "http.method.unknown", "", "-X", "BREW"));
+                refused("unknown-method", 501, "http.method.unknown", "", "-X", "BREW"),
+                // curl --http2 on http:// asks for an upgrade to h2c, which would carry requests past the validator.
+                refused("h2c", 400, "http.upgrade.protocol", "", "--http2"),
+                refused("absolute-form", 400, "http.target.absolute-form", "",
+                        "--request-target", "http://localhost/limits-absolute-form"));
     }
 
     /** A request to {@code /limits-<name><pathTail>} with curl's {@code options}. */
@@ -148,7 +152,7 @@ class HttpRefusalsIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("limits")
-    void refusesOverLimitsAndMethodsWithTheirStatus(String name, int status, String rule, List<String> options,
+    void refusesLimitsAndPoliciesWithTheirStatus(String name, int status, String rule, List<String> options,
             String path) throws Exception {
         int mark = log.mark();
         // The response head on stdout, then the client port, to find the connection in the wrapper's log.
