@@ -29,11 +29,15 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Real HTTP clients through the image's {@code http} wrapper to real servers: curl to nginx and to a
@@ -109,6 +113,53 @@ class HttpClientsIT {
         assertTrue(direct.wire().contains("Transfer-Encoding: chunked"), "nginx sent no chunked response");
         assertTrue(through.closedByPeer(), "the wrapper left the connection open");
         assertEquals(withoutDates(direct.wire()), withoutDates(through.wire()));
+    }
+
+    static Stream<Arguments> edgesOfTheGrammar() {
+        String inner = "0\r\n\r\nGET /smuggled-inner HTTP/1.1\r\nHost: localhost\r\n\r\n";
+        return Stream.of(
+                edge("chunk-size-leading-zeros", chunked("0005\r\nhello\r\n0\r\n\r\n")),
+                edge("chunk-size-16-digits", chunked("0000000000000005\r\nhello\r\n0\r\n\r\n")),
+                edge("chunk-size-upper-case", chunked("A\r\n0123456789\r\n0\r\n\r\n")),
+                edge("chunk-extensions", chunked("5 ;a=b\r\nhello\r\n6; q=\"x\\\"y\"\r\n world\r\n0;last=1\r\n\r\n")),
+                edge("trailer", chunked("5\r\nhello\r\n0\r\nX-Checksum: 5d41402a\r\n\r\n")),
+                edge("chunk-data-like-a-request",
+                        chunked(Integer.toHexString(inner.length()) + "\r\n" + inner + "\r\n0\r\n\r\n")),
+                edge("body-like-a-request", "Content-Length: " + inner.length() + "\r\n\r\n" + inner),
+                edge("content-length-leading-zeros", "Content-Length: 0005\r\n\r\nhello"),
+                edge("obs-text-tab-and-empty-values", "X-Text: caf\u00e9\tau lait\r\nX-Empty:\r\nContent-Length: 0\r\n\r\n"));
+    }
+
+    private static String chunked(String body) {
+        return "Transfer-Encoding: chunked\r\n\r\n" + body;
+    }
+
+    private static Arguments edge(String name, String fieldsAndBody) {
+        return Arguments.of(name, "POST /index.html?edge=" + name + " HTTP/1.1\r\nHost: localhost\r\n" + fieldsAndBody);
+    }
+
+    /**
+     * Requests the validator accepts although they are unusual must end where nginx finds their end:
+     * nginx answers the POST (405: a static file) and then the request after it on the same connection.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("edgesOfTheGrammar")
+    void nginxFramesAcceptedEdgeCasesAsTheWrapperDoes(String name, String request) throws Exception {
+        HttpWrapperLog log = new HttpWrapperLog(protowrap, "web");
+        int mark = log.mark();
+        String next = "GET /index.html?after-edge=" + name + " HTTP/1.1";
+        HttpRawClient.Exchange exchange = HttpRawClient.send(webPort,
+                request + next + "\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+
+        assertEquals(List.of(405, 200), exchange.responses().stream().map(HttpRawClient.Response::status).toList(),
+                exchange.wire());
+        List<String> lines = log.connection(exchange.localPort(), mark);
+        assertTrue(lines.stream().noneMatch(l -> l.contains(" rule=")), String.join("\n", lines));
+        List<HttpNginx.Request> served = awaitServed(2, "edge=" + name + " ");
+        assertEquals(List.of(request.substring(0, request.indexOf("\r\n")), next),
+                served.stream().map(HttpNginx.Request::requestLine).toList());
+        assertEquals(List.of(1, 2), served.stream().map(HttpNginx.Request::number).toList(), served.toString());
+        assertEquals(1, served.stream().map(HttpNginx.Request::connection).distinct().count(), served.toString());
     }
 
     @Test
