@@ -83,10 +83,6 @@ final class HttpNginx implements AutoCloseable {
                 Integer.parseInt(m.group(4)));
     }
 
-    String errorLog() throws IOException {
-        return Files.readString(dir.resolve("error.log"), StandardCharsets.ISO_8859_1);
-    }
-
     @Override
     public void close() throws InterruptedException {
         process.close();
