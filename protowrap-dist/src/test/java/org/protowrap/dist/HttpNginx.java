@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -72,6 +73,20 @@ final class HttpNginx implements AutoCloseable {
             return List.of();
         }
         return Files.readAllLines(log, StandardCharsets.ISO_8859_1).stream().map(HttpNginx::parse).toList();
+    }
+
+    /**
+     * The requests whose request line contains {@code marker}, once there are {@code count} of them
+     * (nginx logs a request after answering it), or those there are after a few seconds.
+     */
+    List<Request> awaitRequests(String marker, int count) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<Request> matching = List.of();
+        while (matching.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            matching = accessLog().stream().filter(r -> r.requestLine().contains(marker)).toList();
+        }
+        return matching;
     }
 
     private static Request parse(String line) {

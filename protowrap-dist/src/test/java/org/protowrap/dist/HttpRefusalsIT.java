@@ -3,9 +3,7 @@ package org.protowrap.dist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -20,9 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Requests the image's {@code http} wrapper must refuse, sent through it to a real nginx: request
- * smuggling on a raw socket, and limits and methods with curl. The refusal is the wrapper's own
- * response (no {@code Server} field: nginx always sends one), its log names the rule, and nginx's
- * access log shows that nothing of the refused request reached it.
+ * smuggling on a raw socket, and limits, methods and other policies with curl. The refusal is the
+ * wrapper's own response (no {@code Server} field: nginx always sends one), its log names the rule,
+ * and nginx's access log shows that nothing of the refused request reached it.
  */
 @Timeout(60)
 class HttpRefusalsIT {
@@ -32,27 +30,21 @@ class HttpRefusalsIT {
     @TempDir
     static Path dir;
 
-    private static HttpNginx nginx;
-    private static ExternalProcess protowrap;
+    private static HttpStack stack;
     private static HttpWrapperLog log;
-    private static int port;
 
     @BeforeAll
     static void start() throws Exception {
-        nginx = HttpNginx.start(Files.createDirectories(dir.resolve("nginx")));
-        port = Ports.free();
-        protowrap = ProtowrapImage.run(dir, """
-                allowRoot: true
-                wrappers:
-                  - {name: web, protocol: http, listenAddr: 127.0.0.1, listenPort: %d, destAddr: 127.0.0.1:%d}
-                """.formatted(port, nginx.port()), port);
-        log = new HttpWrapperLog(protowrap, "web");
+        stack = HttpStack.start(dir);
+        log = stack.log("web");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try (ExternalProcess p = protowrap; HttpNginx n = nginx) {
-            assertTrue(p == null || p.isAlive(), "protowrap exited during the tests:\n" + (p == null ? "" : p.output()));
+        try (HttpStack s = stack) {
+            if (s != null) {
+                s.assertWrapperRunning();
+            }
         }
     }
 
@@ -105,7 +97,7 @@ class HttpRefusalsIT {
     void refusesSmugglingAfterAnsweringTheRequestBefore(String name, String smuggled, int status, String rule)
             throws Exception {
         int mark = log.mark();
-        HttpRawClient.Exchange exchange = HttpRawClient.send(port, VALID.formatted(name) + smuggled);
+        HttpRawClient.Exchange exchange = HttpRawClient.send(stack.webPort(), VALID.formatted(name) + smuggled);
 
         assertTrue(exchange.closedByPeer(), "the wrapper left the connection open");
         assertEquals(2, exchange.responses().size(), exchange.responses().toString());
@@ -115,7 +107,7 @@ class HttpRefusalsIT {
         assertRuleLogged(exchange.localPort(), mark, rule);
 
         awaitNginxServed("/index.html?after=" + name);
-        List<HttpNginx.Request> served = nginx.accessLog();
+        List<HttpNginx.Request> served = stack.nginx().accessLog();
         HttpNginx.Request valid = only(served, "?case=" + name + " ");
         assertEquals(List.of(valid), served.stream().filter(r -> r.connection() == valid.connection()).toList(),
                 "nginx saw more on the connection of the valid request");
@@ -158,7 +150,7 @@ class HttpRefusalsIT {
         // The response head on stdout, then the client port, to find the connection in the wrapper's log.
         List<String> args = new ArrayList<>(List.of("-sS", "-D", "-", "-o", "/dev/null", "-w", "%{local_port}"));
         args.addAll(options);
-        args.add("http://127.0.0.1:" + port + path);
+        args.add("http://127.0.0.1:" + stack.webPort() + path);
         HttpCurl.Result r = HttpCurl.run(args.toArray(String[]::new));
         assertEquals(0, r.exit(), r.err());
 
@@ -170,8 +162,8 @@ class HttpRefusalsIT {
         }
         assertRuleLogged(Integer.parseInt(r.out().substring(headEnd + 4)), mark, rule);
         awaitNginxServed("/index.html?after=" + name);
-        assertTrue(nginx.accessLog().stream().noneMatch(line -> line.requestLine().contains("/limits-" + name)),
-                "nginx served the refused request: " + nginx.accessLog());
+        assertTrue(stack.nginx().accessLog().stream().noneMatch(line -> line.requestLine().contains("/limits-" + name)),
+                "nginx served the refused request: " + stack.nginx().accessLog());
     }
 
     private static void assertWrappersRefusal(HttpRawClient.Response response, int status) {
@@ -190,14 +182,10 @@ class HttpRefusalsIT {
      * forwarded before it would have been logged by then.
      */
     private static void awaitNginxServed(String target) throws Exception {
-        HttpRawClient.Exchange exchange = HttpRawClient.send(port,
+        HttpRawClient.Exchange exchange = HttpRawClient.send(stack.webPort(),
                 "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
         assertEquals(200, exchange.responses().getFirst().status(), exchange.toString());
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (nginx.accessLog().stream().noneMatch(r -> r.requestLine().contains(target + " "))) {
-            assertTrue(System.nanoTime() < deadline, "nginx did not log " + target);
-            Thread.sleep(20);
-        }
+        assertEquals(1, stack.nginx().awaitRequests(target + " ", 1).size(), "nginx did not log " + target);
     }
 
     private static HttpNginx.Request only(List<HttpNginx.Request> served, String marker) {
