@@ -1,5 +1,6 @@
 package org.protowrap.dist;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,8 +66,8 @@ class HttpClientsIT {
 
     @Test
     void getAnswersAsNginxDoesDirectly() throws Exception {
-        HttpCurl.Result through = HttpCurl.run("-sS", "-w", "\n%{http_code}", "http://127.0.0.1:" + stack.webPort() + "/index.html");
-        HttpCurl.Result direct = HttpCurl.run("-sS", "-w", "\n%{http_code}", "http://127.0.0.1:" + stack.nginx().port() + "/index.html");
+        HttpCurl.Result through = HttpCurl.run("-sS", "-w", "\n%{http_code}", url(stack.webPort(), "/index.html"));
+        HttpCurl.Result direct = HttpCurl.run("-sS", "-w", "\n%{http_code}", url(stack.nginx().port(), "/index.html"));
         assertEquals(0, through.exit(), through.err());
         assertEquals(HttpNginx.INDEX + "\n200", through.out());
         assertEquals(direct.out(), through.out());
@@ -92,11 +93,11 @@ class HttpClientsIT {
         Path page = stack.nginx().root().resolve("large.bin");
         String sha256 = writeFile(page, 128 * MIB, 4);
         Path received = dir.resolve("received.bin");
-        String url = "http://127.0.0.1:" + stack.webPort() + "/large.bin";
-        HttpCurl.run("-sS", "-o", "/dev/null", "http://127.0.0.1:" + stack.webPort() + "/index.html");
+        HttpCurl.run("-sS", "-o", "/dev/null", url(stack.webPort(), "/index.html"));
         long before = stack.wrapperMemory("VmRSS");
         // nginx can send faster than curl takes: the wrapper has to wait for the client, not keep the difference.
-        HttpCurl.Result r = HttpCurl.run("-sS", "--limit-rate", "64M", "-o", received.toString(), "-w", "%{http_code}", url);
+        HttpCurl.Result r = HttpCurl.run("-sS", "--limit-rate", "64M", "-o", received.toString(), "-w", "%{http_code}",
+                url(stack.webPort(), "/large.bin"));
         long peak = stack.wrapperMemory("VmHWM");
         assertEquals("200", r.out(), r.err());
         assertEquals(sha256, sha256(received));
@@ -107,19 +108,19 @@ class HttpClientsIT {
 
     @Test
     void streamsAChunkedUploadFromAPipe() throws Exception {
-        String[] sha256 = new String[1];
-        HttpCurl.Result r = HttpCurl.run(stdin -> sha256[0] = writeBody(stdin, 64 * MIB, 2),
+        String sha256 = writeBody(OutputStream.nullOutputStream(), 64 * MIB, 2); // what curl gets on its input below
+        HttpCurl.Result r = HttpCurl.run(stdin -> writeBody(stdin, 64 * MIB, 2),
                 "-sSv", "-X", "POST", "-H", "Transfer-Encoding: chunked", "-T", "-", uploadUrl());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.err().contains("> Transfer-Encoding: chunked"), r.err());
-        assertEquals(sha256[0] + " " + 64 * MIB + "\n", r.out(), r.err());
+        assertEquals(sha256 + " " + 64 * MIB + "\n", r.out(), r.err());
     }
 
     @Test
     void keepsOneConnectionForSeveralRequests() throws Exception {
         HttpWrapperLog log = stack.log("web");
         int mark = log.mark();
-        String base = "http://127.0.0.1:" + stack.webPort() + "/index.html?keep-alive=";
+        String base = url(stack.webPort(), "/index.html?keep-alive=");
         HttpCurl.Result r = HttpCurl.run("-sv", "-w", "%{local_port} %{http_code}\n",
                 "-o", "/dev/null", base + 1, "-o", "/dev/null", base + 2, "-o", "/dev/null", base + 3);
         assertEquals(0, r.exit(), r.err());
@@ -140,15 +141,16 @@ class HttpClientsIT {
         HttpWrapperLog log = stack.log("ws");
         int mark = log.mark();
         EchoListener echoes = new EchoListener();
-        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(URI.create("ws://127.0.0.1:" + stack.websocketPort() + "/echo"), echoes).get(10, TimeUnit.SECONDS);
+        URI uri = URI.create("ws://127.0.0.1:" + stack.websocketPort() + "/echo");
+        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, echoes)
+                .get(10, TimeUnit.SECONDS);
         byte[] binary = new byte[4 * (int) MIB];
         new SplittableRandom(3).nextBytes(binary);
 
         socket.sendText("through the wrapper, ünïcödé included", true).get(10, TimeUnit.SECONDS);
         assertEquals("through the wrapper, ünïcödé included", echoes.next());
         socket.sendBinary(ByteBuffer.wrap(binary), true).get(10, TimeUnit.SECONDS);
-        assertEquals(HexFormat.of().formatHex(binary), HexFormat.of().formatHex((byte[]) echoes.next()));
+        assertArrayEquals(binary, (byte[]) echoes.next());
         socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
 
         assertTrue(log.since(mark).matches("(?s).*wrapper=ws conn=\\d+ relaying raw from now on.*"), log.since(mark));
@@ -175,7 +177,7 @@ class HttpClientsIT {
         // A generous per-request timeout: a slow moment on a busy machine is not an error of the wrapper.
         List<String> command = new ArrayList<>(List.of(Tools.require("wrk"), "--timeout", "10s"));
         command.addAll(List.of(options));
-        command.add("http://127.0.0.1:" + stack.webPort() + "/index.html");
+        command.add(url(stack.webPort(), "/index.html"));
         Process wrk = new ProcessBuilder(command).redirectErrorStream(true).start();
         String report = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(wrk.waitFor(30, TimeUnit.SECONDS), "wrk did not finish");
@@ -184,14 +186,18 @@ class HttpClientsIT {
         Matcher requests = Pattern.compile("(\\d+) requests in").matcher(report);
         assertTrue(requests.find() && Long.parseLong(requests.group(1)) > 0, report);
         // wrk prints these lines only when there is something to count.
-        assertTrue(!report.contains("Socket errors") || report.contains("Socket errors: connect 0, read 0, write 0, timeout 0"),
-                report);
+        assertTrue(!report.contains("Socket errors")
+                || report.contains("Socket errors: connect 0, read 0, write 0, timeout 0"), report);
         assertTrue(!report.contains("Non-2xx"), report);
         assertTrue(!log.since(mark).contains(" rule="), log.since(mark));
     }
 
+    private static String url(int port, String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
     private static String uploadUrl() {
-        return "http://127.0.0.1:" + stack.uploadPort() + "/checksum";
+        return url(stack.uploadPort(), "/checksum");
     }
 
     private static HttpCurl.Result upload(String... args) throws IOException, InterruptedException {

@@ -33,7 +33,7 @@ record HttpStack(ExternalProcess protowrap, HttpNginx nginx, HttpChecksumServer 
         return new HttpWrapperLog(protowrap, wrapper);
     }
 
-    /** A field of the wrapper process's {@code /proc/<pid>/status} given in kB ({@code VmRSS}, {@code VmHWM}), in bytes. */
+    /** A field of the wrapper's {@code /proc/<pid>/status} that counts kB ({@code VmRSS}, {@code VmHWM}), in bytes. */
     long wrapperMemory(String field) throws IOException {
         Path status = Path.of("/proc/" + protowrap.pid() + "/status");
         for (String line : Files.readAllLines(status)) {
