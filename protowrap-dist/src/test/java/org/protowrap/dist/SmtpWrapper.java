@@ -42,20 +42,31 @@ final class SmtpWrapper implements AutoCloseable {
         return process.output();
     }
 
-    /**
-     * Waits until the log holds a rejection naming {@code rule} and returns that line; fails if
-     * none comes. The line may reach the log file after the client has had its reply.
-     */
+    /** How much the log holds now: a mark for {@link #awaitRejection(String, int)}. */
+    int logLength() {
+        return log().length();
+    }
+
+    /** {@link #awaitRejection(String, int)} over the whole log. */
     String awaitRejection(String rule) throws InterruptedException {
+        return awaitRejection(rule, 0);
+    }
+
+    /**
+     * Waits until the log, from {@code mark} on, holds a rejection naming {@code rule}, and
+     * returns that line; fails if none comes. The line may reach the log file after the client
+     * has had its reply.
+     */
+    String awaitRejection(String rule, int mark) throws InterruptedException {
         long deadline = System.currentTimeMillis() + LOG_WAIT_MILLIS;
         do {
-            var line = log().lines().filter(l -> l.contains(" rule=" + rule + " ")).findFirst();
+            var line = log().substring(mark).lines().filter(l -> l.contains(" rule=" + rule + " ")).findFirst();
             if (line.isPresent()) {
                 return line.get();
             }
             Thread.sleep(50);
         } while (System.currentTimeMillis() < deadline);
-        throw new AssertionError("no rejection naming rule " + rule + " in the wrapper's log:\n" + log());
+        throw new AssertionError("no rejection naming rule " + rule + " in the wrapper's log:\n" + log().substring(mark));
     }
 
     @Override

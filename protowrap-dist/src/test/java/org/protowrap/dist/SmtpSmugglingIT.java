@@ -1,0 +1,148 @@
+package org.protowrap.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.protowrap.dist.SmtpConversation.Reply;
+import org.protowrap.dist.SmtpServers.SmtpServer;
+
+/**
+ * SMTP smuggling (the end-of-data variants published in December 2023) through the image: a
+ * client sends a message whose data holds a variant, then a second, smuggled transaction, then
+ * a real end of data. The wrapper must refuse with a 5xx and close, and the server must receive
+ * no message from that session at all: neither the first (its end never reaches the server) nor
+ * the smuggled one.
+ *
+ * <p>Each variant is also sent straight to the servers, without the wrapper, and what they make
+ * of it is printed: that documents which variants a server would split by itself, and is not
+ * asserted (the servers are not under test).
+ */
+@Timeout(60)
+class SmtpSmugglingIT {
+
+    /** A variant: its published name, the bytes that try to end the data, the rule that refuses it. */
+    record Variant(String name, String endOfData, String rule) {
+        @Override
+        public String toString() {
+            return name;
+        }
+
+        byte[] payload() {
+            return ("Subject: first\r\n\r\nhello" + endOfData + "MAIL FROM:<" + SMUGGLED_SENDER + ">\r\n"
+                    + "RCPT TO:<b@example.org>\r\nDATA\r\nSubject: smuggled\r\n\r\nspoofed\r\n.\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private static final String SMUGGLED_SENDER = "ceo@example.org";
+
+    static List<Variant> variants() {
+        return List.of(
+                new Variant("<LF>.<LF>", "\n.\n", "smtp.data.bare-lf"),
+                new Variant("<CR>.<CR>", "\r.\r", "smtp.data.bare-cr"),
+                new Variant("<LF>.<CR><LF>", "\n.\r\n", "smtp.data.bare-lf"),
+                new Variant("<CR><LF>.<LF>", "\r\n.\n", "smtp.data.bare-lf"),
+                new Variant("<CR><LF>.<CR>", "\r\n.\r", "smtp.data.bare-cr"),
+                new Variant("<CR><CR><LF>.<CR><CR><LF>", "\r\r\n.\r\r\n", "smtp.data.bare-cr"),
+                new Variant("<LF>.<CR><CR><LF>", "\n.\r\r\n", "smtp.data.bare-lf"),
+                new Variant("<CR><LF><NUL>.<CR><LF>", "\r\n\0.\r\n", "smtp.data.nul"),
+                new Variant("<CR><LF>.<NUL><CR><LF>", "\r\n.\0\r\n", "smtp.data.nul"));
+    }
+
+    @TempDir
+    static Path dir;
+
+    private static SmtpServer recorder;
+    private static SmtpServer sink;
+    private static SmtpWrapper wrapper;
+
+    @BeforeAll
+    static void start() throws Exception {
+        recorder = SmtpServers.recorder(dir);
+        sink = SmtpServers.smtpSink(dir);
+        wrapper = SmtpWrapper.start(dir, recorder.port());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable started : new AutoCloseable[] {wrapper, sink, recorder}) {
+            if (started != null) {
+                started.close();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void isRefusedAndNothingOfItReachesTheServer(Variant variant) throws Exception {
+        System.out.println("smuggling " + variant + " without the wrapper: " + straightTo(recorder, variant) + "; "
+                + straightTo(sink, variant));
+        recorder.forgetMessages();
+        int wrapperMark = wrapper.logLength();
+        int serverMark = recorder.log().length();
+
+        try (SmtpConversation client = SmtpConversation.greeted(wrapper.port())) {
+            startData(client);
+            client.send(variant.payload());
+            Reply refusal = client.reply();
+            assertEquals(5, refusal.code() / 100, "the wrapper's reply: " + refusal.text());
+            client.readUntilClosed();
+        }
+
+        deliverSentinel(variant);
+        List<Path> messages = recorder.messages();
+        assertEquals(1, messages.size(), "only the sentinel may arrive, the server holds " + messages);
+        assertTrue(Files.readString(messages.get(0)).contains("Subject: sentinel"), "the message is not the sentinel");
+        assertFalse(recorder.log().substring(serverMark).contains(SMUGGLED_SENDER),
+                "the smuggled command reached the server:\n" + recorder.log().substring(serverMark));
+        assertTrue(wrapper.awaitRejection(variant.rule(), wrapperMark).contains("action=enforce"));
+    }
+
+    /**
+     * A message sent straight to the server after the attempt: once it is recorded, anything of
+     * the attempt that had reached the server would have been recorded before it.
+     */
+    private static void deliverSentinel(Variant variant) throws IOException {
+        try (SmtpConversation client = SmtpConversation.greeted(recorder.port())) {
+            startData(client);
+            client.send("Subject: sentinel\r\n\r\nafter " + variant + "\r\n.\r\n");
+            client.expect(250, client.reply());
+            client.expect(221, client.command("QUIT"));
+        }
+    }
+
+    private static void startData(SmtpConversation client) throws IOException {
+        client.expect(250, client.command("MAIL FROM:<a@example.org>"));
+        client.expect(250, client.command("RCPT TO:<b@example.org>"));
+        client.expect(354, client.command("DATA"));
+    }
+
+    /** What {@code server} makes of the variant when nothing stands in front of it. */
+    private static String straightTo(SmtpServer server, Variant variant) throws IOException {
+        server.forgetMessages();
+        String replies;
+        try (SmtpConversation client = SmtpConversation.greeted(server.port())) {
+            startData(client);
+            client.send(variant.payload());
+            client.send("QUIT\r\n");
+            replies = client.readUntilClosed();
+        }
+        int recorded = server.messages().size();
+        String codes = replies.lines().map(l -> l.length() >= 3 ? l.substring(0, 3) : l).collect(Collectors.joining(" "));
+        return server.name() + " recorded " + recorded + " message(s)" + (recorded > 1 ? " (split)" : "")
+                + ", replies " + codes;
+    }
+}
