@@ -28,10 +28,6 @@ final class SmtpConversation implements AutoCloseable {
         String text() {
             return String.join("\n", lines);
         }
-
-        boolean isPositive() {
-            return code >= 200 && code < 400;
-        }
     }
 
     private final Socket socket;

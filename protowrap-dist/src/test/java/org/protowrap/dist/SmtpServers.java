@@ -27,6 +27,7 @@ final class SmtpServers {
 
     private static final int START_ATTEMPTS = 3;
     private static final long START_TIMEOUT_MILLIS = 20_000;
+    private static final long SETTLE_MILLIS = 10_000;
 
     private SmtpServers() {}
 
@@ -47,6 +48,19 @@ final class SmtpServers {
             for (Path message : messages()) {
                 Files.delete(message);
             }
+        }
+
+        /**
+         * Whether the server holds no message, after waiting a while for it to notice a cut-off
+         * transaction: smtp-sink opens a message's file at MAIL and deletes it only then. An
+         * accepted message never goes away, so this waits in vain for one.
+         */
+        boolean settlesEmpty() throws InterruptedException {
+            long deadline = System.currentTimeMillis() + SETTLE_MILLIS;
+            while (!messages().isEmpty() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            return messages().isEmpty();
         }
 
         String log() {
