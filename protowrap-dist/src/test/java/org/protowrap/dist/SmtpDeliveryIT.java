@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -109,10 +111,20 @@ class SmtpDeliveryIT {
 
     @Test
     void everyMessageSmtpSourceSawAcceptedArrivesExactlyOnce() throws Exception {
-        int messages = 2000;
+        assertSmtpSourceMessagesArriveExactlyOnce(2000, "-s", "10", "-l", "2048");
+    }
+
+    /** smtp-source -d sends each session's messages over one connection, one transaction after another. */
+    @Test
+    void everyMessageSentOverLongSessionsArrivesExactlyOnce() throws Exception {
+        assertSmtpSourceMessagesArriveExactlyOnce(1000, "-d", "-s", "5", "-l", "512");
+    }
+
+    private void assertSmtpSourceMessagesArriveExactlyOnce(int messages, String... options) throws Exception {
         try (SmtpServer sink = SmtpServers.smtpSink(dir); SmtpWrapper wrapper = SmtpWrapper.start(dir, sink.port())) {
-            Run source = SmtpClients.smtpSource(dir, wrapper.port(), "-s", "10", "-m", Integer.toString(messages),
-                    "-l", "2048", "-f", "a@example.org", "-t", "b@example.org", "-c");
+            List<String> args = new ArrayList<>(List.of(options));
+            args.addAll(List.of("-m", Integer.toString(messages), "-f", "a@example.org", "-t", "b@example.org", "-c"));
+            Run source = SmtpClients.smtpSource(dir, wrapper.port(), args.toArray(String[]::new));
 
             assertEquals(0, source.exit(), source.output());
             assertFalse(source.output().contains("warning") || source.output().contains("fatal"), source.output());
@@ -174,7 +186,7 @@ class SmtpDeliveryIT {
 
     private static Set<String> messageIds(List<Path> messages) throws IOException {
         Pattern messageId = Pattern.compile("(?m)^Message-Id: (.+)$");
-        Set<String> ids = new java.util.HashSet<>();
+        Set<String> ids = new HashSet<>();
         for (Path message : messages) {
             Matcher m = messageId.matcher(Files.readString(message, StandardCharsets.ISO_8859_1));
             if (m.find()) {

@@ -8,9 +8,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
@@ -51,16 +53,16 @@ final class SmtpServers {
         }
 
         /**
-         * Whether the server holds no message, after waiting a while for it to notice a cut-off
-         * transaction: smtp-sink opens a message's file at MAIL and deletes it only then. An
-         * accepted message never goes away, so this waits in vain for one.
+         * The messages the server holds once they are no more than {@code expected}, or after a
+         * while if they never are: smtp-sink opens a message's file at MAIL and deletes it only
+         * when it notices the transaction was cut off, while an accepted message never goes away.
          */
-        boolean settlesEmpty() throws InterruptedException {
+        List<Path> messagesSettledTo(int expected) throws InterruptedException {
             long deadline = System.currentTimeMillis() + SETTLE_MILLIS;
-            while (!messages().isEmpty() && System.currentTimeMillis() < deadline) {
+            while (messages().size() > expected && System.currentTimeMillis() < deadline) {
                 Thread.sleep(50);
             }
-            return messages().isEmpty();
+            return messages();
         }
 
         String log() {
@@ -80,8 +82,8 @@ final class SmtpServers {
      */
     static SmtpServer smtpSink(Path dir, String... options) throws IOException, InterruptedException {
         Path messages = Files.createDirectories(dir.resolve("sink-messages"));
-        openToEveryone(dir);
-        openToEveryone(messages);
+        Files.setPosixFilePermissions(messages, PosixFilePermissions.fromString("rwxrwxrwx"));
+        letEveryoneThrough(dir);
         boolean root = "root".equals(System.getProperty("user.name"));
         return start("smtp-sink", dir, messages, port -> {
             List<String> command = new ArrayList<>(List.of(Tools.require("smtp-sink")));
@@ -142,7 +144,16 @@ final class SmtpServers {
         return false;
     }
 
-    private static void openToEveryone(Path dir) throws IOException {
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+    /**
+     * Lets every user pass through {@code dir} and its parents up to the system's temporary
+     * folder (test folders are made private): an unprivileged server must reach its files.
+     */
+    private static void letEveryoneThrough(Path dir) throws IOException {
+        Path temp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        for (Path p = dir.toAbsolutePath(); p != null && p.startsWith(temp) && !p.equals(temp); p = p.getParent()) {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(p);
+            permissions.addAll(Set.of(PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_EXECUTE));
+            Files.setPosixFilePermissions(p, permissions);
+        }
     }
 }

@@ -9,12 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.protowrap.dist.SmtpConversation.Reply;
 import org.protowrap.dist.SmtpServers.SmtpServer;
@@ -24,10 +27,10 @@ import org.protowrap.dist.SmtpServers.SmtpServer;
  * client sends a message whose data holds a variant, then a second, smuggled transaction, then
  * a real end of data. The wrapper must refuse with a 5xx and close, and the server must receive
  * no message from that session at all: neither the first (its end never reaches the server) nor
- * the smuggled one.
+ * the smuggled one. Both servers are tried, each behind its own wrapper.
  *
- * <p>Each variant is also sent straight to the servers, without the wrapper, and what they make
- * of it is printed: that documents which variants a server would split by itself, and is not
+ * <p>Each variant is also sent straight to the server, without the wrapper, and what the server
+ * makes of it is printed: that documents which variants it would split by itself, and is not
  * asserted (the servers are not under test).
  */
 @Timeout(60)
@@ -47,54 +50,60 @@ class SmtpSmugglingIT {
         }
     }
 
+    /** A server and the wrapper in front of it. */
+    record Backend(SmtpServer server, SmtpWrapper wrapper) {}
+
     private static final String SMUGGLED_SENDER = "ceo@example.org";
 
-    static List<Variant> variants() {
-        return List.of(
-                new Variant("<LF>.<LF>", "\n.\n", "smtp.data.bare-lf"),
-                new Variant("<CR>.<CR>", "\r.\r", "smtp.data.bare-cr"),
-                new Variant("<LF>.<CR><LF>", "\n.\r\n", "smtp.data.bare-lf"),
-                new Variant("<CR><LF>.<LF>", "\r\n.\n", "smtp.data.bare-lf"),
-                new Variant("<CR><LF>.<CR>", "\r\n.\r", "smtp.data.bare-cr"),
-                new Variant("<CR><CR><LF>.<CR><CR><LF>", "\r\r\n.\r\r\n", "smtp.data.bare-cr"),
-                new Variant("<LF>.<CR><CR><LF>", "\n.\r\r\n", "smtp.data.bare-lf"),
-                new Variant("<CR><LF><NUL>.<CR><LF>", "\r\n\0.\r\n", "smtp.data.nul"),
-                new Variant("<CR><LF>.<NUL><CR><LF>", "\r\n.\0\r\n", "smtp.data.nul"));
-    }
+    private static final List<Variant> VARIANTS = List.of(
+            new Variant("<LF>.<LF>", "\n.\n", "smtp.data.bare-lf"),
+            new Variant("<CR>.<CR>", "\r.\r", "smtp.data.bare-cr"),
+            new Variant("<LF>.<CR><LF>", "\n.\r\n", "smtp.data.bare-lf"),
+            new Variant("<CR><LF>.<LF>", "\r\n.\n", "smtp.data.bare-lf"),
+            new Variant("<CR><LF>.<CR>", "\r\n.\r", "smtp.data.bare-cr"),
+            new Variant("<CR><CR><LF>.<CR><CR><LF>", "\r\r\n.\r\r\n", "smtp.data.bare-cr"),
+            new Variant("<LF>.<CR><CR><LF>", "\n.\r\r\n", "smtp.data.bare-lf"),
+            new Variant("<CR><LF><NUL>.<CR><LF>", "\r\n\0.\r\n", "smtp.data.nul"),
+            new Variant("<CR><LF>.<NUL><CR><LF>", "\r\n.\0\r\n", "smtp.data.nul"));
 
     @TempDir
     static Path dir;
 
-    private static SmtpServer recorder;
-    private static SmtpServer sink;
-    private static SmtpWrapper wrapper;
+    private static Map<String, Backend> backends;
 
     @BeforeAll
     static void start() throws Exception {
-        recorder = SmtpServers.recorder(dir);
-        sink = SmtpServers.smtpSink(dir);
-        wrapper = SmtpWrapper.start(dir, recorder.port());
+        SmtpServer recorder = SmtpServers.recorder(Files.createDirectory(dir.resolve("recorder")));
+        SmtpWrapper beforeRecorder = SmtpWrapper.start(dir.resolve("recorder"), recorder.port());
+        // -v: smtp-sink logs every command it reads.
+        SmtpServer sink = SmtpServers.smtpSink(Files.createDirectory(dir.resolve("sink")), "-v");
+        SmtpWrapper beforeSink = SmtpWrapper.start(dir.resolve("sink"), sink.port());
+        backends = Map.of(recorder.name(), new Backend(recorder, beforeRecorder), sink.name(), new Backend(sink, beforeSink));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable started : new AutoCloseable[] {wrapper, sink, recorder}) {
-            if (started != null) {
-                started.close();
-            }
+        for (Backend backend : backends.values()) {
+            backend.wrapper().close();
+            backend.server().close();
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("variants")
-    void isRefusedAndNothingOfItReachesTheServer(Variant variant) throws Exception {
-        System.out.println("smuggling " + variant + " without the wrapper: " + straightTo(recorder, variant) + "; "
-                + straightTo(sink, variant));
-        recorder.forgetMessages();
-        int wrapperMark = wrapper.logLength();
-        int serverMark = recorder.log().length();
+    static Stream<Arguments> attempts() {
+        return VARIANTS.stream().flatMap(v -> Stream.of(Arguments.of(v, "smtp-recorder"), Arguments.of(v, "smtp-sink")));
+    }
 
-        try (SmtpConversation client = SmtpConversation.greeted(wrapper.port())) {
+    @ParameterizedTest(name = "{0} to {1}")
+    @MethodSource("attempts")
+    void isRefusedAndNothingOfItReachesTheServer(Variant variant, String serverName) throws Exception {
+        Backend backend = backends.get(serverName);
+        SmtpServer server = backend.server();
+        System.out.println("smuggling " + variant + " without the wrapper: " + straightTo(server, variant));
+        server.forgetMessages();
+        int wrapperMark = backend.wrapper().logLength();
+        int serverMark = server.log().length();
+
+        try (SmtpConversation client = SmtpConversation.greeted(backend.wrapper().port())) {
             startData(client);
             client.send(variant.payload());
             Reply refusal = client.reply();
@@ -102,21 +111,22 @@ class SmtpSmugglingIT {
             client.readUntilClosed();
         }
 
-        deliverSentinel(variant);
-        List<Path> messages = recorder.messages();
+        deliverSentinel(server, variant);
+        List<Path> messages = server.messagesSettledTo(1);
         assertEquals(1, messages.size(), "only the sentinel may arrive, the server holds " + messages);
-        assertTrue(Files.readString(messages.get(0)).contains("Subject: sentinel"), "the message is not the sentinel");
-        assertFalse(recorder.log().substring(serverMark).contains(SMUGGLED_SENDER),
-                "the smuggled command reached the server:\n" + recorder.log().substring(serverMark));
-        assertTrue(wrapper.awaitRejection(variant.rule(), wrapperMark).contains("action=enforce"));
+        assertTrue(Files.readString(messages.get(0), StandardCharsets.ISO_8859_1).contains("Subject: sentinel"),
+                "the message is not the sentinel");
+        String serverLog = server.log().substring(serverMark);
+        assertFalse(serverLog.contains(SMUGGLED_SENDER), "the smuggled command reached the server:\n" + serverLog);
+        assertTrue(backend.wrapper().awaitRejection(variant.rule(), wrapperMark).contains("action=enforce"));
     }
 
     /**
      * A message sent straight to the server after the attempt: once it is recorded, anything of
      * the attempt that had reached the server would have been recorded before it.
      */
-    private static void deliverSentinel(Variant variant) throws IOException {
-        try (SmtpConversation client = SmtpConversation.greeted(recorder.port())) {
+    private static void deliverSentinel(SmtpServer server, Variant variant) throws IOException {
+        try (SmtpConversation client = SmtpConversation.greeted(server.port())) {
             startData(client);
             client.send("Subject: sentinel\r\n\r\nafter " + variant + "\r\n.\r\n");
             client.expect(250, client.reply());
