@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.protowrap.dist.SmtpClients.Run;
 import org.protowrap.dist.SmtpConversation.Reply;
 import org.protowrap.dist.SmtpServers.SmtpServer;
 
@@ -27,7 +28,8 @@ import org.protowrap.dist.SmtpServers.SmtpServer;
  * client sends a message whose data holds a variant, then a second, smuggled transaction, then
  * a real end of data. The wrapper must refuse with a 5xx and close, and the server must receive
  * no message from that session at all: neither the first (its end never reaches the server) nor
- * the smuggled one. Both servers are tried, each behind its own wrapper.
+ * the smuggled one. Both servers are tried, each behind its own wrapper, with a scripted client
+ * that waits for each reply; every variant is also sent by swaks, a real client.
  *
  * <p>Each variant is also sent straight to the server, without the wrapper, and what the server
  * makes of it is printed: that documents which variants it would split by itself, and is not
@@ -97,11 +99,8 @@ class SmtpSmugglingIT {
     @MethodSource("attempts")
     void isRefusedAndNothingOfItReachesTheServer(Variant variant, String serverName) throws Exception {
         Backend backend = backends.get(serverName);
-        SmtpServer server = backend.server();
-        System.out.println("smuggling " + variant + " without the wrapper: " + straightTo(server, variant));
-        server.forgetMessages();
-        int wrapperMark = backend.wrapper().logLength();
-        int serverMark = server.log().length();
+        System.out.println("smuggling " + variant + " without the wrapper: " + straightTo(backend.server(), variant));
+        Marks marks = Marks.of(backend);
 
         try (SmtpConversation client = SmtpConversation.greeted(backend.wrapper().port())) {
             startData(client);
@@ -111,14 +110,50 @@ class SmtpSmugglingIT {
             client.readUntilClosed();
         }
 
+        assertNothingOfTheAttemptArrived(backend, variant, marks);
+    }
+
+    /** swaks sends the data exactly as given with --no-data-fixup: a real client trying the same. */
+    @ParameterizedTest(name = "{0} from swaks")
+    @MethodSource("variants")
+    void fromSwaksIsRefusedAndNothingOfItReachesTheServer(Variant variant) throws Exception {
+        Backend backend = backends.get("smtp-recorder");
+        Path data = Files.write(dir.resolve("smuggling.eml"), variant.payload());
+        Marks marks = Marks.of(backend);
+
+        Run swaks = SmtpClients.swaks(dir, backend.wrapper().port(), "--no-data-fixup", "--data", data.toString());
+
+        assertTrue(swaks.output().contains("<** 554 5."), swaks.output());
+        assertNothingOfTheAttemptArrived(backend, variant, marks);
+    }
+
+    static List<Variant> variants() {
+        return VARIANTS;
+    }
+
+    /** Where the logs stood before an attempt; the server's messages are forgotten. */
+    private record Marks(int wrapperLog, int serverLog) {
+        static Marks of(Backend backend) throws IOException {
+            backend.server().forgetMessages();
+            return new Marks(backend.wrapper().logLength(), backend.server().log().length());
+        }
+    }
+
+    /**
+     * Only a sentinel sent afterwards reached the server as a message, the smuggled command never
+     * reached it at all, and the wrapper logged its refusal under the variant's rule.
+     */
+    private static void assertNothingOfTheAttemptArrived(Backend backend, Variant variant, Marks marks)
+            throws IOException, InterruptedException {
+        SmtpServer server = backend.server();
         deliverSentinel(server, variant);
         List<Path> messages = server.messagesSettledTo(1);
         assertEquals(1, messages.size(), "only the sentinel may arrive, the server holds " + messages);
         assertTrue(Files.readString(messages.get(0), StandardCharsets.ISO_8859_1).contains("Subject: sentinel"),
                 "the message is not the sentinel");
-        String serverLog = server.log().substring(serverMark);
+        String serverLog = server.log().substring(marks.serverLog());
         assertFalse(serverLog.contains(SMUGGLED_SENDER), "the smuggled command reached the server:\n" + serverLog);
-        assertTrue(backend.wrapper().awaitRejection(variant.rule(), wrapperMark).contains("action=enforce"));
+        assertTrue(backend.wrapper().awaitRejection(variant.rule(), marks.wrapperLog()).contains("action=enforce"));
     }
 
     /**
