@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,6 +66,66 @@ class SmtpDeliveryIT {
             assertTrue(message.contains("X-Rcpt-Args: <b@example.org>\nX-Rcpt-Args: <c@example.org>\n"), message);
             assertTrue(message.contains("\nMessage-Id: <pipelined@client.example>\n"), message);
         }
+    }
+
+    /** HELO instead of EHLO: a session without any extension. */
+    @Test
+    void swaksHeloSessionArrivesOnce() throws Exception {
+        try (SmtpServer sink = SmtpServers.smtpSink(dir); SmtpWrapper wrapper = SmtpWrapper.start(dir, sink.port())) {
+            Run swaks = SmtpClients.swaks(dir, wrapper.port(), "--protocol", "SMTP",
+                    "--header", "Message-Id: <helo@client.example>");
+
+            assertEquals(0, swaks.exit(), swaks.output());
+            assertTrue(swaks.output().contains(" -> HELO client.example"), swaks.output());
+            String message = onlyMessage(sink);
+            assertTrue(message.contains("X-Client-Proto: SMTP\n"), message);
+            assertTrue(message.contains("\nMessage-Id: <helo@client.example>\n"), message);
+        }
+    }
+
+    /**
+     * Some 4 MB of mail text, many lines starting with dots, written at once: TCP splits it where
+     * it likes, so read boundaries fall inside dot-stuffed line starts and CRLFs. The server must
+     * get every line back as it was before stuffing.
+     */
+    @Test
+    void largeDotStuffedMessageArrivesIntact() throws Exception {
+        List<byte[]> lines = textLines(new Random(2023), 40_000);
+        ByteArrayOutputStream original = new ByteArrayOutputStream();
+        ByteArrayOutputStream stuffed = new ByteArrayOutputStream();
+        for (byte[] line : lines) {
+            original.writeBytes(line);
+            original.writeBytes(ascii("\r\n"));
+            stuffed.writeBytes(line.length > 0 && line[0] == '.' ? ascii(".") : new byte[0]);
+            stuffed.writeBytes(line);
+            stuffed.writeBytes(ascii("\r\n"));
+        }
+        stuffed.writeBytes(ascii(".\r\n"));
+        try (SmtpServer recorder = SmtpServers.recorder(dir);
+                SmtpWrapper wrapper = SmtpWrapper.start(dir, recorder.port());
+                SmtpConversation client = SmtpConversation.greeted(wrapper.port())) {
+            client.expect(250, client.command("MAIL FROM:<a@example.org>"));
+            client.expect(250, client.command("RCPT TO:<b@example.org>"));
+            client.expect(354, client.command("DATA"));
+            client.send(stuffed.toByteArray());
+            client.expect(250, client.reply());
+            client.expect(221, client.command("QUIT"));
+
+            assertArrayEquals(original.toByteArray(), onlyMessageBytes(recorder));
+        }
+    }
+
+    /** Lines of up to 200 octets (8-bit ones too), a third of them starting with one to three dots. */
+    private static List<byte[]> textLines(Random random, int count) {
+        List<byte[]> lines = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            StringBuilder line = new StringBuilder(".".repeat(random.nextInt(3) == 0 ? 1 + random.nextInt(3) : 0));
+            for (int length = random.nextInt(200); line.length() < length; ) {
+                line.append((char) (random.nextBoolean() ? 'a' + random.nextInt(26) : 0xa0 + random.nextInt(0x60)));
+            }
+            lines.add(ascii(line.toString()));
+        }
+        return lines;
     }
 
     /** swaks cannot send BDAT: a scripted client does, waiting for each chunk's reply. */
