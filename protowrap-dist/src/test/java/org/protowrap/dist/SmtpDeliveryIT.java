@@ -128,6 +128,43 @@ class SmtpDeliveryIT {
         return lines;
     }
 
+    /**
+     * With PIPELINING the end of data is not a point to wait at: each message's end goes out
+     * with the next transaction's MAIL, RCPT and DATA in one write, over one connection.
+     */
+    @Test
+    void pipelinedTransactionsBackToBackEachArriveOnce() throws Exception {
+        int count = 20;
+        String transaction = "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n";
+        try (SmtpServer recorder = SmtpServers.recorder(dir);
+                SmtpWrapper wrapper = SmtpWrapper.start(dir, recorder.port());
+                SmtpConversation client = SmtpConversation.greeted(wrapper.port())) {
+            client.send(transaction);
+            expectTransactionOpened(client);
+            for (int i = 1; i <= count; i++) {
+                client.send("Subject: message " + i + "\r\n\r\nbody\r\n.\r\n" + (i < count ? transaction : "QUIT\r\n"));
+                client.expect(250, client.reply());
+                if (i < count) {
+                    expectTransactionOpened(client);
+                }
+            }
+            client.expect(221, client.reply());
+
+            List<Path> messages = recorder.messages();
+            assertEquals(count, messages.size(), "messages at the server");
+            for (int i = 1; i <= count; i++) {
+                String message = Files.readString(messages.get(i - 1), StandardCharsets.ISO_8859_1);
+                assertTrue(message.startsWith("Subject: message " + i + "\r\n"), message);
+            }
+        }
+    }
+
+    private static void expectTransactionOpened(SmtpConversation client) throws IOException {
+        client.expect(250, client.reply());
+        client.expect(250, client.reply());
+        client.expect(354, client.reply());
+    }
+
     /** swaks cannot send BDAT: a scripted client does, waiting for each chunk's reply. */
     @Test
     void bdatMessageArrivesOnceWithItsChunksIntact() throws Exception {
