@@ -32,7 +32,7 @@ class SmtpPolicyIT {
                 SmtpConversation client = SmtpConversation.connect(wrapper.port())) {
             client.send("EHLO early.example\r\n");
 
-            assertTrue(client.reply().text().startsWith("554 5.5.0"));
+            assertStartsWith("554 5.5.0", client.reply());
             client.readUntilClosed();
             assertLogged(wrapper, "smtp.pregreet");
             assertFalse(recorder.log().contains("early.example"), recorder.log());
@@ -72,7 +72,7 @@ class SmtpPolicyIT {
             assertFalse(wrapped.output().contains("STARTTLS"), "the client is offered STARTTLS:\n" + wrapped.output());
 
             try (SmtpConversation client = SmtpConversation.greeted(wrapper.port())) {
-                assertTrue(client.command("STARTTLS").text().startsWith("502 5.5.1"));
+                assertStartsWith("502 5.5.1", client.command("STARTTLS"));
                 client.expect(250, client.command("NOOP"));
             }
             assertLogged(wrapper, "smtp.starttls.denied");
@@ -85,7 +85,7 @@ class SmtpPolicyIT {
         try (SmtpServer recorder = SmtpServers.recorder(dir);
                 SmtpWrapper wrapper = SmtpWrapper.start(dir, recorder.port());
                 SmtpConversation client = SmtpConversation.greeted(wrapper.port())) {
-            assertTrue(client.command("VRFY postmaster").text().startsWith("502 5.5.1"));
+            assertStartsWith("502 5.5.1", client.command("VRFY postmaster"));
             client.expect(250, client.command("NOOP"));
 
             assertLogged(wrapper, "smtp.vrfy");
@@ -98,7 +98,7 @@ class SmtpPolicyIT {
         try (SmtpServer recorder = SmtpServers.recorder(dir);
                 SmtpWrapper wrapper = SmtpWrapper.start(dir, recorder.port());
                 SmtpConversation client = SmtpConversation.greeted(wrapper.port())) {
-            assertTrue(client.command("MAIL FROM: <a@example.org>").text().startsWith("501 5.5.4"));
+            assertStartsWith("501 5.5.4", client.command("MAIL FROM: <a@example.org>"));
             client.expect(250, client.command("MAIL FROM:<a@example.org>"));
             client.expect(250, client.command("RCPT TO:<b@example.org>"));
             client.expect(354, client.command("DATA"));
@@ -110,6 +110,10 @@ class SmtpPolicyIT {
             assertEquals(1, recorder.messages().size(), "messages at the server");
             assertFalse(recorder.log().contains("MAIL FROM: <"), recorder.log());
         }
+    }
+
+    private static void assertStartsWith(String expected, Reply reply) {
+        assertTrue(reply.text().startsWith(expected), "expected " + expected + "..., got: " + reply.text());
     }
 
     /** The rejection's log line names the wrapper, the rule and that it was enforced. */

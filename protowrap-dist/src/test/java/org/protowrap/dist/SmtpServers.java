@@ -36,7 +36,10 @@ final class SmtpServers {
     /** A started server: where it listens, the folder of the messages it accepted, its log. */
     record SmtpServer(String name, int port, Path messageDir, ExternalProcess process) implements AutoCloseable {
 
-        /** The messages the server accepted so far, one file each, in name order. */
+        /**
+         * The message files in the folder, in name order: one per accepted message, and for
+         * smtp-sink one per transaction in progress too (see {@link #messagesSettledTo}).
+         */
         List<Path> messages() {
             try (Stream<Path> files = Files.list(messageDir)) {
                 return files.filter(f -> !f.getFileName().toString().endsWith(".part")).sorted().toList();
