@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,7 +30,8 @@ import org.protowrap.dist.SmtpServers.SmtpServer;
  * a real end of data. The wrapper must refuse with a 5xx and close, and the server must receive
  * no message from that session at all: neither the first (its end never reaches the server) nor
  * the smuggled one. Both servers are tried, each behind its own wrapper, with a scripted client
- * that waits for each reply; every variant is also sent by swaks, a real client.
+ * that waits for each reply; every variant is also sent by swaks, a real client. A BDAT chunk
+ * for a server that does not know BDAT, which it would read as commands, is refused as well.
  *
  * <p>Each variant is also sent straight to the server, without the wrapper, and what the server
  * makes of it is printed: that documents which variants it would split by itself, and is not
@@ -127,6 +129,37 @@ class SmtpSmugglingIT {
         assertNothingOfTheAttemptArrived(backend, variant, marks);
     }
 
+    /**
+     * BDAT to a server that did not offer CHUNKING: such a server may read the chunk's octets as
+     * commands (smtp-sink does, as printed), so a chunk could hide a transaction. The wrapper
+     * refuses the BDAT, drops its chunk, and the session goes on.
+     */
+    @Test
+    void aChunkForAServerWithoutChunkingNeverReachesIt() throws Exception {
+        Backend backend = backends.get("smtp-sink");
+        String bdat = "RSET\r\nMAIL FROM:<" + SMUGGLED_SENDER + ">\r\nRCPT TO:<b@example.org>\r\n";
+        bdat = "BDAT " + bdat.length() + " LAST\r\n" + bdat;
+        try (SmtpConversation client = SmtpConversation.greeted(backend.server().port())) {
+            client.expect(250, client.command("MAIL FROM:<a@example.org>"));
+            client.send(bdat + "QUIT\r\n");
+            System.out.println("BDAT without CHUNKING straight to smtp-sink, replies " + replyCodes(client.readUntilClosed()));
+        }
+        Marks marks = Marks.of(backend);
+
+        try (SmtpConversation client = SmtpConversation.greeted(backend.wrapper().port())) {
+            client.expect(250, client.command("MAIL FROM:<a@example.org>"));
+            client.send(bdat);
+            client.expect(502, client.reply());
+            client.expect(250, client.command("NOOP"));
+            client.expect(221, client.command("QUIT"));
+        }
+
+        String serverLog = backend.server().log().substring(marks.serverLog());
+        assertFalse(serverLog.contains(SMUGGLED_SENDER), "the chunk reached the server:\n" + serverLog);
+        assertTrue(serverLog.contains("NOOP"), "the session did not go on:\n" + serverLog);
+        backend.wrapper().awaitRejection("smtp.extension.unadvertised", marks.wrapperLog());
+    }
+
     static List<Variant> variants() {
         return VARIANTS;
     }
@@ -186,8 +219,11 @@ class SmtpSmugglingIT {
             replies = client.readUntilClosed();
         }
         int recorded = server.messages().size();
-        String codes = replies.lines().map(l -> l.length() >= 3 ? l.substring(0, 3) : l).collect(Collectors.joining(" "));
         return server.name() + " recorded " + recorded + " message(s)" + (recorded > 1 ? " (split)" : "")
-                + ", replies " + codes;
+                + ", replies " + replyCodes(replies);
+    }
+
+    private static String replyCodes(String replies) {
+        return replies.lines().map(l -> l.length() >= 3 ? l.substring(0, 3) : l).collect(Collectors.joining(" "));
     }
 }
