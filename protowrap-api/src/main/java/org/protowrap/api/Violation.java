@@ -2,6 +2,7 @@ package org.protowrap.api;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import org.protowrap.api.internal.EscapedText;
 
 /**
  * A rule that matched, as reported through {@link Decisions#report}.
@@ -32,27 +33,7 @@ public record Violation(String rule, RuleMode mode, String detail, String excerp
      * {@code \xNN}, and {@code ...} when cut.
      */
     public static String excerptOf(ByteBuffer bytes) {
-        StringBuilder out = new StringBuilder();
-        int end = Math.min(bytes.limit(), bytes.position() + EXCERPT_BYTES);
-        for (int i = bytes.position(); i < end; i++) {
-            int b = bytes.get(i) & 0xff;
-            switch (b) {
-                case '\r' -> out.append("\\r");
-                case '\n' -> out.append("\\n");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (b >= 0x20 && b < 0x7f) {
-                        out.append((char) b);
-                    } else {
-                        out.append(String.format("\\x%02x", b));
-                    }
-                }
-            }
-        }
-        if (end < bytes.limit()) {
-            out.append("...");
-        }
-        return out.toString();
+        return EscapedText.of(bytes, EXCERPT_BYTES);
     }
 
     /** {@link #excerptOf(ByteBuffer)} over a byte range. */

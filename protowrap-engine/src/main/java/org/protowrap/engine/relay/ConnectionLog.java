@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.Violation;
+import org.protowrap.api.internal.EscapedText;
 import org.protowrap.engine.logging.LogLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,7 +76,7 @@ final class ConnectionLog {
     void dump(String direction, ByteBuffer bytes) {
         if (LogLevel.atLeast(5) && log.isTraceEnabled()) {
             log.trace("wrapper={} conn={} {} {} bytes: {}", wrapper, id, direction, bytes.remaining(),
-                    ByteDump.escaped(bytes));
+                    EscapedText.of(bytes, Integer.MAX_VALUE));
         }
     }
 }

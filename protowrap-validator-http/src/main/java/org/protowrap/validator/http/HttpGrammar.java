@@ -120,4 +120,22 @@ final class HttpGrammar {
         }
         return -1;
     }
+
+    /** The first index in {@code [from, to)} that is not SP or HTAB, or {@code to}. */
+    static int trimStart(ByteBuffer src, int from, int to) {
+        int i = from;
+        while (i < to && isWhitespace(src.get(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    /** The end of {@code [from, to)} without trailing SP or HTAB. */
+    static int trimEnd(ByteBuffer src, int from, int to) {
+        int i = to;
+        while (i > from && isWhitespace(src.get(i - 1))) {
+            i--;
+        }
+        return i;
+    }
 }

@@ -263,9 +263,9 @@ final class RequestHeadParser implements LineConsumer {
         while (i <= to) {
             int e = indexOf(src, i, to, ',');
             e = e < 0 ? to : e;
-            int s = trimStart(src, i, e);
+            int s = HttpGrammar.trimStart(src, i, e);
             int slash = indexOf(src, s, e, '/');
-            int nameEnd = slash < 0 ? trimEnd(src, s, e) : slash;
+            int nameEnd = slash < 0 ? HttpGrammar.trimEnd(src, s, e) : slash;
             if (!allowedUpgrade(src, s, nameEnd)) {
                 return rules.refuses(HttpRule.UPGRADE_PROTOCOL, "Upgrade to a protocol not in upgradeProtocols", src, from, end, out);
             }
@@ -300,7 +300,7 @@ final class RequestHeadParser implements LineConsumer {
         do {
             int e = indexOf(src, i, ve, ',');
             e = e < 0 ? ve : e;
-            long value = digits(src, trimStart(src, i, e), trimEnd(src, i, e));
+            long value = digits(src, HttpGrammar.trimStart(src, i, e), HttpGrammar.trimEnd(src, i, e));
             if (value < 0) {
                 return rules.refuses(HttpRule.CL_INVALID, "Content-Length is not 1*DIGIT", src, from, end, out);
             }
@@ -359,8 +359,8 @@ final class RequestHeadParser implements LineConsumer {
         while (i <= to) {
             int e = indexOf(src, i, to, ',');
             e = e < 0 ? to : e;
-            int s = trimStart(src, i, e);
-            int t = trimEnd(src, i, e);
+            int s = HttpGrammar.trimStart(src, i, e);
+            int t = HttpGrammar.trimEnd(src, i, e);
             connectionClose |= HttpGrammar.equalsIgnoreCase(src, s, t, "close");
             connectionKeepAlive |= HttpGrammar.equalsIgnoreCase(src, s, t, "keep-alive");
             connectionUpgrade |= HttpGrammar.equalsIgnoreCase(src, s, t, "upgrade");
@@ -637,20 +637,6 @@ final class RequestHeadParser implements LineConsumer {
 
     private static boolean isDigit(byte b) {
         return b >= '0' && b <= '9';
-    }
-
-    private static int trimStart(ByteBuffer src, int from, int to) {
-        while (from < to && HttpGrammar.isWhitespace(src.get(from))) {
-            from++;
-        }
-        return from;
-    }
-
-    private static int trimEnd(ByteBuffer src, int from, int to) {
-        while (to > from && HttpGrammar.isWhitespace(src.get(to - 1))) {
-            to--;
-        }
-        return to;
     }
 
     private static int indexOf(ByteBuffer src, int from, int to, char c) {

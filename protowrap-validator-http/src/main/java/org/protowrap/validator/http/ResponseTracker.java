@@ -173,13 +173,13 @@ final class ResponseTracker {
         } else if (encoding) {
             transferEncoding = true;
             int last = Math.max(indexOfLast(src, colon + 1, end, ','), colon) + 1;
-            chunked = HttpGrammar.equalsIgnoreCase(src, trimStart(src, last, end), trimEnd(src, last, end), "chunked");
+            chunked = HttpGrammar.equalsIgnoreCase(src, HttpGrammar.trimStart(src, last, end), HttpGrammar.trimEnd(src, last, end), "chunked");
         }
     }
 
     private void contentLengthField(ByteBuffer src, int from, int end) {
-        int s = trimStart(src, from, end);
-        int e = trimEnd(src, from, end);
+        int s = HttpGrammar.trimStart(src, from, end);
+        int e = HttpGrammar.trimEnd(src, from, end);
         if (e == s || e - s > 18 || !isDigits(src, s, e)) {
             broken("response Content-Length is not 1*DIGIT");
             return;
@@ -305,19 +305,5 @@ final class ResponseTracker {
             }
         }
         return -1;
-    }
-
-    private static int trimStart(ByteBuffer src, int from, int to) {
-        while (from < to && HttpGrammar.isWhitespace(src.get(from))) {
-            from++;
-        }
-        return from;
-    }
-
-    private static int trimEnd(ByteBuffer src, int from, int to) {
-        while (to > from && HttpGrammar.isWhitespace(src.get(to - 1))) {
-            to--;
-        }
-        return to;
     }
 }
