@@ -12,9 +12,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The I/O side of the engine: a fixed set of {@link EventLoop}s (one per core by default) that
- * every listener and connection of every wrapper shares. Knows nothing of configuration files or
- * signals: the runtime tells it what to listen on and when to stop.
+ * The I/O side of the engine: a fixed set of {@link EventLoop}s ({@code ioThreads}, one per core
+ * by default) that every listener and connection of every wrapper shares. Knows nothing of
+ * configuration files or signals: the runtime tells it what to listen on and when to stop.
  */
 public final class Relay implements AutoCloseable {
 
@@ -28,18 +28,13 @@ public final class Relay implements AutoCloseable {
         }
     }
 
-    /** One loop per available processor. */
-    public static int defaultThreads() {
-        return Math.max(1, Runtime.getRuntime().availableProcessors());
-    }
-
     public void start() {
         loops.forEach(EventLoop::start);
     }
 
     /** Binds the wrapper's listening address now; it accepts once {@link Listener#start} is called. */
     public Listener bind(LiveWrapper wrapper) throws IOException {
-        return Listener.bind(wrapper, this, nextLoop());
+        return Listener.bind(wrapper, loops);
     }
 
     /** Starts the wrapper's active health checks, if it has any, on one of the loops. */
