@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.protowrap.api.Refusal;
@@ -15,28 +14,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A wrapper's listening socket. Bound when created (so that it can be bound before privileges
- * are dropped), accepting once {@link #start} registers it with every loop. A loop serves the
- * connections it accepts itself: a new connection is not handed to another thread, which would
- * cost a wakeup and, on a busy machine, a wait for that thread to be scheduled. Connections are
- * spread by which loop is free first, not in turn; every idle loop wakes for each new
- * connection and all but one find nothing to accept. Connections over a limit are refused here.
+ * are dropped), accepting once {@link #start} registers it with its home loop, which hands each
+ * accepted connection to the next loop in turn. Connections over a limit are refused here.
  */
-public final class Listener {
+public final class Listener implements Ready {
 
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
     private static final int ACCEPTS_PER_WAKEUP = 64;
 
     private final ServerSocketChannel channel;
     private final LiveWrapper wrapper;
-    private final List<Acceptor> acceptors;
+    private final Relay relay;
+    private final EventLoop home;
+    private SelectionKey key;
 
-    private Listener(ServerSocketChannel channel, LiveWrapper wrapper, List<EventLoop> loops) {
+    private Listener(ServerSocketChannel channel, LiveWrapper wrapper, Relay relay, EventLoop home) {
         this.channel = channel;
         this.wrapper = wrapper;
-        this.acceptors = loops.stream().map(Acceptor::new).toList();
+        this.relay = relay;
+        this.home = home;
     }
 
-    static Listener bind(LiveWrapper wrapper, List<EventLoop> loops) throws IOException {
+    static Listener bind(LiveWrapper wrapper, Relay relay, EventLoop home) throws IOException {
         ServerSocketChannel channel = ServerSocketChannel.open();
         try {
             channel.bind(new InetSocketAddress(wrapper.config().listenAddr(), wrapper.config().listenPort()), 1024);
@@ -45,7 +44,7 @@ public final class Listener {
             channel.close();
             throw e;
         }
-        return new Listener(channel, wrapper, loops);
+        return new Listener(channel, wrapper, relay, home);
     }
 
     public LiveWrapper wrapper() {
@@ -66,78 +65,51 @@ public final class Listener {
         return AddressText.of(address());
     }
 
-    /** Starts accepting on every loop. */
+    /** Starts accepting. */
     public void start() {
-        acceptors.forEach(Acceptor::start);
+        home.execute(() -> {
+            try {
+                key = home.register(channel, SelectionKey.OP_ACCEPT, this);
+            } catch (IOException e) {
+                log.error("wrapper={} cannot accept on {}", wrapper.name(), describe(), e);
+            }
+        });
     }
 
     /** Stops accepting and releases the port; done when the future completes. */
     public CompletableFuture<Void> close() {
-        // the port is free only once no selector holds the channel: every loop lets go first
-        CompletableFuture<?>[] released = acceptors.stream().map(Acceptor::stop).toArray(CompletableFuture[]::new);
-        return CompletableFuture.allOf(released).thenRun(this::closeChannel);
-    }
-
-    private void closeChannel() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            log.debug("closing the listener of {}", wrapper.name(), e);
-        }
-    }
-
-    /** The listening channel as one loop sees it: accepts and serves on that loop. */
-    private final class Acceptor implements Ready {
-        private final EventLoop loop;
-        private SelectionKey key;
-
-        Acceptor(EventLoop loop) {
-            this.loop = loop;
-        }
-
-        void start() {
-            loop.execute(() -> {
-                try {
-                    key = loop.register(channel, SelectionKey.OP_ACCEPT, this);
-                } catch (IOException e) {
-                    log.error("wrapper={} cannot accept on {}", wrapper.name(), describe(), e);
-                }
-            });
-        }
-
-        CompletableFuture<Void> stop() {
-            return loop.submit(() -> {
-                if (key != null) {
-                    key.cancel();
-                }
-                try {
-                    loop.flushCancelledKeys();
-                } catch (IOException e) {
-                    log.debug("releasing the listener of {}", wrapper.name(), e);
-                }
-                return null;
-            });
-        }
-
-        @Override
-        public void ready(SelectionKey selected) {
-            for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
-                SocketChannel accepted;
-                try {
-                    accepted = channel.accept();
-                } catch (IOException e) {
-                    log.warn("wrapper={} accept failed: {}", wrapper.name(), e.getMessage());
-                    return;
-                }
-                if (accepted == null) {
-                    return;
-                }
-                admit(accepted, loop);
+        return home.submit(() -> {
+            if (key != null) {
+                key.cancel();
             }
+            try {
+                channel.close();
+                home.flushCancelledKeys();
+            } catch (IOException e) {
+                log.debug("closing the listener of {}", wrapper.name(), e);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void ready(SelectionKey selected) {
+        for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+            SocketChannel accepted;
+            try {
+                accepted = channel.accept();
+            } catch (IOException e) {
+                log.warn("wrapper={} accept failed: {}", wrapper.name(), e.getMessage());
+                return;
+            }
+            if (accepted == null) {
+                return;
+            }
+            admit(accepted);
         }
     }
 
-    private void admit(SocketChannel accepted, EventLoop loop) {
+    private void admit(SocketChannel accepted) {
         InetSocketAddress client;
         try {
             client = (InetSocketAddress) accepted.getRemoteAddress();
@@ -150,7 +122,8 @@ public final class Listener {
             refuse(accepted, client, limit.get());
             return;
         }
-        Connection.start(loop, wrapper, client, events -> SocketPeer.of(loop, accepted, events));
+        EventLoop loop = relay.nextLoop();
+        loop.execute(() -> Connection.start(loop, wrapper, client, events -> SocketPeer.of(loop, accepted, events)));
     }
 
     private void refuse(SocketChannel accepted, InetSocketAddress client, String limit) {
