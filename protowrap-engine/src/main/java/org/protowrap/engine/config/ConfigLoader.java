@@ -38,6 +38,10 @@ import org.protowrap.spi.ValidatorProvider;
 public final class ConfigLoader {
 
     static final String DEFAULT_BALANCER = "roundrobin";
+    /** One event loop per core the JVM may use (which honours cgroup limits and -XX:ActiveProcessorCount). */
+    static final int DEFAULT_IO_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** More loops than this cannot help: each is a thread with its own selector. */
+    private static final int MAX_IO_THREADS = 256;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([^:\\[\\]]+)):(\\d{1,5})");
@@ -124,6 +128,7 @@ public final class ConfigLoader {
             Optional<String> group = Optional.ofNullable(top.string("group", null));
             boolean allowRoot = top.bool("allowRoot", false);
             Duration grace = top.duration("shutdownGrace", Duration.ofSeconds(30));
+            int ioThreads = top.integer("ioThreads", DEFAULT_IO_THREADS, 1, MAX_IO_THREADS);
             registry = registries.apply(Optional.of(pluginsDir));
             for (PluginProblem p : registry.problems()) {
                 if (p.fatal()) {
@@ -133,7 +138,7 @@ public final class ConfigLoader {
             List<WrapperConfig> configs = new ArrayList<>();
             List<Wrapper> wrappers = wrappers(configs);
             checkClashes(configs);
-            Settings settings = new Settings(file, logLevel, pluginsDir, user, group, allowRoot, grace, configs);
+            Settings settings = new Settings(file, logLevel, pluginsDir, user, group, allowRoot, grace, ioThreads, configs);
             return new Configuration(settings, wrappers, registry);
         }
 

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param group the group to switch to, if any (default: the user's)
  * @param allowRoot whether serving as root is allowed
  * @param shutdownGrace how long in-flight connections may go on after SIGTERM
+ * @param ioThreads how many event loops serve the connections; read at start only, a reload keeps the running ones
  * @param wrappers the wrappers, in file order
  */
 public record Settings(
@@ -25,4 +26,5 @@ public record Settings(
         Optional<String> group,
         boolean allowRoot,
         Duration shutdownGrace,
+        int ioThreads,
         List<WrapperConfig> wrappers) {}

@@ -12,9 +12,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The I/O side of the engine: a fixed set of {@link EventLoop}s (one per core by default) that
- * every listener and connection of every wrapper shares. Knows nothing of configuration files or
- * signals: the runtime tells it what to listen on and when to stop.
+ * The I/O side of the engine: a fixed set of {@link EventLoop}s ({@code ioThreads}, one per core
+ * by default) that every listener and connection of every wrapper shares. Knows nothing of
+ * configuration files or signals: the runtime tells it what to listen on and when to stop.
  */
 public final class Relay implements AutoCloseable {
 
@@ -26,11 +26,6 @@ public final class Relay implements AutoCloseable {
         for (int i = 0; i < threads; i++) {
             loops.add(new EventLoop("protowrap-loop-" + i));
         }
-    }
-
-    /** One loop per available processor. */
-    public static int defaultThreads() {
-        return Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
     public void start() {

@@ -37,7 +37,9 @@ final class SocketPeer implements Peer, Ready {
         SocketChannel channel = SocketChannel.open();
         try {
             configure(channel);
-            boolean done = channel.connect(address);
+            // on loopback the handshake is usually over when connect returns: checking at once
+            // saves registering for OP_CONNECT and a trip through the selector
+            boolean done = channel.connect(address) || channel.finishConnect();
             SocketPeer peer = new SocketPeer(loop, channel, events, address, !done);
             if (done) {
                 loop.execute(() -> events.connected(peer));

@@ -9,7 +9,6 @@ import org.protowrap.engine.config.ConfigLoader;
 import org.protowrap.engine.config.Configuration;
 import org.protowrap.engine.config.Settings;
 import org.protowrap.engine.logging.LogLevel;
-import org.protowrap.engine.relay.Relay;
 import org.protowrap.engine.system.PrivilegeException;
 import org.protowrap.engine.system.Privileges;
 import org.slf4j.Logger;
@@ -40,7 +39,7 @@ public final class RunMode {
         LogLevel.apply(settings.logLevel());
         Server bound;
         try {
-            bound = Server.bind(config, loader, Relay.defaultThreads());
+            bound = Server.bind(config, loader, settings.ioThreads());
         } catch (IOException e) {
             err.println("protowrap: " + e.getMessage());
             return Main.FAILURE;

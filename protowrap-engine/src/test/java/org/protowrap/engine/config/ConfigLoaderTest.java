@@ -46,6 +46,7 @@ class ConfigLoaderTest {
         assertEquals(HOME.resolve("plugins"), s.pluginsDir());
         assertEquals(Optional.empty(), s.user());
         assertEquals(Duration.ofSeconds(30), s.shutdownGrace());
+        assertEquals(Runtime.getRuntime().availableProcessors(), s.ioThreads());
         WrapperConfig w = s.wrappers().get(0);
         assertEquals("0.0.0.0", w.listenAddr());
         assertEquals(DestType.IP, w.destType());
@@ -96,6 +97,7 @@ class ConfigLoaderTest {
                 group: mail
                 allowRoot: false
                 shutdownGrace: 10s
+                ioThreads: 3
                 wrappers:
                   - name: mail
                     protocol: line
@@ -120,6 +122,7 @@ class ConfigLoaderTest {
         assertEquals(Path.of("/srv/plugins"), s.pluginsDir());
         assertEquals(Optional.of("protowrap"), s.user());
         assertEquals(Optional.of("mail"), s.group());
+        assertEquals(3, s.ioThreads());
         WrapperConfig w = s.wrappers().get(0);
         assertEquals(DestType.PIPE, w.destType());
         assertEquals(List.of("/usr/sbin/server", "-i"), w.destCommand());
@@ -177,6 +180,7 @@ class ConfigLoaderTest {
     void everyProblemIsReportedAtOnceInFileOrder() {
         List<Problem> problems = problems("""
                 logLevel: 9
+                ioThreads: 0
                 wrappers:
                   - name: a
                     protocol: line
@@ -191,12 +195,13 @@ class ConfigLoaderTest {
                 """);
         assertEquals(List.of(
                 "test.yaml:1:1: logLevel: 9 is out of range 0..5",
-                "test.yaml:6:5: wrappers[0].destAddr: \"127.0.0.1\" has no port, and destPort is not set",
-                "test.yaml:7:5: wrappers[1].name: \"a\" is already the name of wrappers[0]",
-                "test.yaml:8:5: wrappers[1].protocol: unknown validator \"nope\"; available: http, line, smtp (run 'protowrap plugins' to list them)",
-                "test.yaml:10:5: wrappers[1].listenPort: 127.0.0.1:2525 is already where wrappers[0] (a) listens",
-                "test.yaml:11:5: wrappers[1].destAddr: port 99999 is out of range 1..65535",
-                "test.yaml:12:1: extra: unknown key; valid keys here: logLevel, pluginsDir, user, group, allowRoot, shutdownGrace, wrappers"),
+                "test.yaml:2:1: ioThreads: 0 is out of range 1..256",
+                "test.yaml:7:5: wrappers[0].destAddr: \"127.0.0.1\" has no port, and destPort is not set",
+                "test.yaml:8:5: wrappers[1].name: \"a\" is already the name of wrappers[0]",
+                "test.yaml:9:5: wrappers[1].protocol: unknown validator \"nope\"; available: http, line, smtp (run 'protowrap plugins' to list them)",
+                "test.yaml:11:5: wrappers[1].listenPort: 127.0.0.1:2525 is already where wrappers[0] (a) listens",
+                "test.yaml:12:5: wrappers[1].destAddr: port 99999 is out of range 1..65535",
+                "test.yaml:13:1: extra: unknown key; valid keys here: logLevel, pluginsDir, user, group, allowRoot, shutdownGrace, ioThreads, wrappers"),
                 problems.stream().map(Problem::toString).toList());
     }
 

@@ -1,6 +1,7 @@
 package org.protowrap.validator.smtp;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -21,6 +22,13 @@ import org.protowrap.api.Violation;
  * server never sees an end of data the wrapper did not see. In {@code log} or {@code off} mode
  * the bytes pass unchanged, which is safe only in front of a server that itself ends data at
  * {@code CRLF . CRLF} alone.
+ *
+ * <p>Forwarding: a held byte that turns out to be plain data stays part of the run of input it
+ * came in, so a read of many lines goes to the server as one slice of the input, not as a slice
+ * and a CR per line; only bytes held across two reads, and bytes a rule replaces, are sent as
+ * separate little arrays. Inside a line the bytes that cannot end it (anything but CR, LF and NUL)
+ * are skipped eight at a time while no length limit is near; the byte-by-byte state machine
+ * decides everything else.
  *
  * <p>It does not look at the message's content (headers, MIME, 8-bit bytes).
  */
@@ -76,7 +84,12 @@ final class DataPhase {
 
     private ByteBuffer input;
     private Decisions out;
+    /** Start of the input not yet forwarded. */
     private int runStart;
+    /** Where the held bytes that are in this input start (valid while holding). */
+    private int heldStart;
+    /** How many of the held bytes came in an earlier input, so are not in this one. */
+    private int heldBefore;
 
     DataPhase(SmtpSettings settings) {
         this.settings = settings;
@@ -103,8 +116,14 @@ final class DataPhase {
         input = data;
         out = decisions;
         runStart = data.position();
+        heldStart = runStart;
+        heldBefore = held();
         try {
             while (data.hasRemaining()) {
+                skipPlainText(data);
+                if (!data.hasRemaining()) {
+                    break;
+                }
                 int at = data.position();
                 data.position(at + 1);
                 consumed++;
@@ -116,12 +135,49 @@ final class DataPhase {
                     return r;
                 }
             }
-            flush(data.position());
+            flush(runEnd(data.position()));
             return Result.MORE;
         } finally {
             input = null;
             out = null;
         }
+    }
+
+    /**
+     * Inside a line, consumes the bytes before the next CR, LF or NUL at once, as {@link #step}
+     * would one by one, but never so many that a length limit could be reached among them: the
+     * byte that reaches it goes through {@link #step}.
+     */
+    private void skipPlainText(ByteBuffer data) {
+        if (position != Position.IN_LINE) {
+            return;
+        }
+        int from = data.position();
+        long room = Math.min(data.limit() - from, Math.min(lineRoom(), sizeRoom()));
+        if (room <= 0) {
+            return;
+        }
+        int n = CrLfNulScan.indexIn(data, from, from + (int) room) - from;
+        data.position(from + n);
+        consumed += n;
+        lineLength += n;
+    }
+
+    /** Octets a line may still grow by before {@link #checkLine} has anything to say. */
+    private long lineRoom() {
+        if (settings.mode(SmtpRule.DATA_LINE_TOO_LONG) == RuleMode.OFF) {
+            return Long.MAX_VALUE;
+        }
+        return settings.maxTextLineLength() - 2 - lineLength;
+    }
+
+    /** Octets the message may still grow by before {@link #checkSize} has anything to say. */
+    private long sizeRoom() {
+        long max = settings.maxMessageSize();
+        if (max == 0 || settings.mode(SmtpRule.MESSAGE_TOO_BIG) == RuleMode.OFF) {
+            return Long.MAX_VALUE;
+        }
+        return max - size();
     }
 
     /**
@@ -159,7 +215,7 @@ final class DataPhase {
 
     private Result afterCr(byte b, int at) {
         if (b == LF_BYTE) {
-            emit(at, CR);
+            keepHeld();
             position = Position.LINE_START;
             lineLength = 0;
             return Result.MORE;
@@ -174,7 +230,7 @@ final class DataPhase {
         if (b == LF_BYTE) {
             return bareLf("bare LF after a dot at the start of a line", at, DOT);
         }
-        emit(at, DOT);
+        keepHeld();
         position = Position.IN_LINE;
         lineLength++;
         return inLine(b, at);
@@ -182,8 +238,8 @@ final class DataPhase {
 
     private Result afterDotCr(byte b, int at) {
         if (b == LF_BYTE) {
-            drop(at);
-            emit(at + 1, END_OF_DATA);
+            keepHeld();
+            flush(at + 1);
             consumed -= END_OF_DATA.length;
             position = Position.LINE_START;
             return Result.END;
@@ -203,20 +259,19 @@ final class DataPhase {
      * A bare LF at {@code at}, after {@code heldBefore} (held bytes not yet forwarded: nothing,
      * or a dot at the start of a line).
      */
-    private Result bareLf(String detail, int at, byte[] heldBefore) {
+    private Result bareLf(String detail, int at, byte[] held) {
         Optional<Result> refused = bareLineEnd(SmtpRule.DATA_BARE_LF, detail, at);
         if (refused.isPresent()) {
             return refused.get();
         }
         if (settings.normalize()) {
-            drop(at);
-            emit(at + 1, heldBefore.length == 0 ? CRLF : STUFFED_DOT_LINE);
+            replaceHeld(at, at + 1, held.length == 0 ? CRLF : STUFFED_DOT_LINE);
             startNormalizedLine();
             return Result.MORE;
         }
-        emit(at, heldBefore);
+        keepHeld();
         position = Position.IN_LINE;
-        lineLength += heldBefore.length;
+        lineLength += held.length;
         return content(1, at);
     }
 
@@ -231,14 +286,13 @@ final class DataPhase {
             return refused.get();
         }
         if (settings.normalize()) {
-            emit(at, afterDot ? STUFFED_DOT_LINE : CRLF);
+            replaceHeld(at, at, afterDot ? STUFFED_DOT_LINE : CRLF);
             startNormalizedLine();
             return step(b, at);
         }
-        byte[] held = afterDot ? DOT_CR : CR;
-        emit(at, held);
+        keepHeld();
         position = Position.IN_LINE;
-        lineLength += held.length;
+        lineLength += afterDot ? DOT_CR.length : CR.length;
         Result r = checkLine(at);
         return r.status() != Status.MORE ? r : inLine(b, at);
     }
@@ -268,8 +322,11 @@ final class DataPhase {
         return checkLine(at);
     }
 
+    /** The byte at {@code at} waits for the next one; it stays out of the run until then. */
     private Result hold(int at, Position next) {
-        drop(at);
+        if (held() == 0) {
+            heldStart = at;
+        }
         position = next;
         return Result.MORE;
     }
@@ -301,9 +358,9 @@ final class DataPhase {
         return Result.MORE;
     }
 
-    /** Forwards what came before {@code at}, and nothing after. */
+    /** Forwards what came before {@code at} (held bytes excepted), and nothing after. */
     private Result refuse(SmtpRule rule, String detail, int at) {
-        flush(Math.max(at, runStart));
+        flush(runEnd(at));
         report(rule, RuleMode.ENFORCE, detail, at);
         return new Result(Status.REFUSED, Optional.of(rule), detail);
     }
@@ -322,10 +379,37 @@ final class DataPhase {
                 Violation.excerptOf(input.duplicate().limit(to).position(from))));
     }
 
-    /** The byte at {@code at} is not forwarded as is: forward what came before it. */
-    private void drop(int at) {
-        flush(at);
-        runStart = at + 1;
+    /** Where the bytes that may be forwarded now end, when the byte at {@code at} is the one being decided. */
+    private int runEnd(int at) {
+        return held() > 0 ? heldStart : at;
+    }
+
+    /**
+     * The held bytes are data as they came: those of this input rejoin the run, those of an
+     * earlier one are sent now (nothing of this input went before them).
+     */
+    private void keepHeld() {
+        if (heldBefore > 0) {
+            send(Arrays.copyOf(heldBytes(), heldBefore));
+            heldBefore = 0;
+        }
+    }
+
+    /** The held bytes, and the input up to {@code resumeAt}, are replaced by {@code bytes}. */
+    private void replaceHeld(int at, int resumeAt, byte[] bytes) {
+        flush(runEnd(at));
+        heldBefore = 0;
+        send(bytes);
+        runStart = resumeAt;
+    }
+
+    private byte[] heldBytes() {
+        return switch (position) {
+            case DOT -> DOT;
+            case CR -> CR;
+            case DOT_CR -> DOT_CR;
+            default -> new byte[0];
+        };
     }
 
     /** Forwards the pending run {@code [runStart, end)}. */
@@ -339,6 +423,10 @@ final class DataPhase {
     /** Forwards the run before {@code at}, then {@code bytes}; the byte at {@code at} is still undecided. */
     private void emit(int at, byte[] bytes) {
         flush(at);
+        send(bytes);
+    }
+
+    private void send(byte[] bytes) {
         if (bytes.length > 0) {
             out.sendToServer(ByteBuffer.wrap(bytes).asReadOnlyBuffer());
         }
