@@ -64,11 +64,6 @@ public final class MapOptions implements Options {
         return path.isEmpty() ? key : path + "." + key;
     }
 
-    /** The section's own path. */
-    public String path() {
-        return path;
-    }
-
     /** Where a key path came from: {@code file:line:column}, or empty. */
     public String locate(String keyPath) {
         return locator.apply(keyPath);
