@@ -41,6 +41,7 @@ final class EventLoop implements Executor {
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Set<Connection> connections = new HashSet<>();
+    private final List<SelectableChannel> closeAfterSelect = new ArrayList<>();
     private final Timers timers = new Timers();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private final Thread thread;
@@ -91,6 +92,15 @@ final class EventLoop implements Executor {
 
     SelectionKey register(SelectableChannel channel, int ops, Ready handler) throws IOException {
         return channel.register(selector, ops, handler);
+    }
+
+    /**
+     * Closes a channel whose key is cancelled once the next select has deregistered it. A channel
+     * closed while still registered makes the JDK call {@code getsockopt(SO_LINGER)} and
+     * {@code shutdown} on it; one already deregistered is just closed. On the loop's thread only.
+     */
+    void closeAfterSelect(SelectableChannel channel) {
+        closeAfterSelect.add(channel);
     }
 
     /** Deregisters cancelled keys now, so that a closed listener's port is free when this returns. */
@@ -173,12 +183,32 @@ final class EventLoop implements Executor {
     private void waitForEvents() throws IOException {
         // without connections there is no deadline to check: only timers limit the sleep
         long wait = Math.min(connections.isEmpty() ? Long.MAX_VALUE : TICK_NANOS, timers.untilNext(now));
+        if (!closeAfterSelect.isEmpty()) {
+            // sockets wait for this select to be closed: it must not sleep
+            wait = 0;
+        }
         if (wait == Long.MAX_VALUE) {
             selector.select();
         } else if (wait == 0) {
             selector.selectNow();
         } else {
             selector.select(Math.max(1, wait / 1_000_000L));
+        }
+        closeDeregistered();
+    }
+
+    private void closeDeregistered() {
+        for (SelectableChannel channel : closeAfterSelect) {
+            closeQuietly(channel);
+        }
+        closeAfterSelect.clear();
+    }
+
+    private static void closeQuietly(SelectableChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.debug("closing a channel", e);
         }
     }
 
@@ -208,12 +238,9 @@ final class EventLoop implements Executor {
     }
 
     private void closeSelector() {
+        closeDeregistered();
         for (SelectionKey key : selector.keys()) {
-            try {
-                key.channel().close();
-            } catch (IOException e) {
-                log.debug("closing a channel at stop", e);
-            }
+            closeQuietly(key.channel());
         }
         try {
             selector.close();

@@ -11,14 +11,17 @@ import java.nio.channels.SocketChannel;
 /** A TCP socket registered with an event loop: the client, or a backend being connected to. */
 final class SocketPeer implements Peer, Ready {
 
+    private final EventLoop loop;
     private final SocketChannel channel;
     private final SelectionKey key;
     private final PeerEvents events;
     private final SocketAddress remote;
     private boolean connecting;
+    private boolean outputShut;
 
     private SocketPeer(EventLoop loop, SocketChannel channel, PeerEvents events, SocketAddress remote, boolean connecting)
             throws IOException {
+        this.loop = loop;
         this.channel = channel;
         this.events = events;
         this.remote = remote;
@@ -109,15 +112,17 @@ final class SocketPeer implements Peer, Ready {
     @Override
     public void shutdownOutput() throws IOException {
         channel.shutdownOutput();
+        outputShut = true;
     }
 
     @Override
     public void close() {
         key.cancel();
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // closing is best effort: the descriptor is released either way
+        if (outputShut) {
+            // the FIN is on its way: nothing is lost by closing after the next select
+            loop.closeAfterSelect(channel);
+        } else {
+            closeNow();
         }
     }
 
@@ -130,7 +135,16 @@ final class SocketPeer implements Peer, Ready {
         } catch (IOException e) {
             // not connected yet: a plain close is all there is
         }
-        close();
+        key.cancel();
+        closeNow();
+    }
+
+    private void closeNow() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // closing is best effort: the descriptor is released either way
+        }
     }
 
     @Override

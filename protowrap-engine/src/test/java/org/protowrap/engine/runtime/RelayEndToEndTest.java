@@ -96,6 +96,37 @@ class RelayEndToEndTest {
     }
 
     @Test
+    void bothSocketsOfAHalfClosedExchangeAreReleased() throws Exception {
+        try (TestBackend backend = TestBackend.echo();
+                RunningServer server = RunningServer.start(config(backend.address(), ""))) {
+            echoWithHalfClose(server, 0); // loads what the first connection needs
+            long before = openDescriptors();
+            for (int i = 1; i <= 20; i++) {
+                echoWithHalfClose(server, i);
+            }
+            // the relay closes such sockets after its next select, not within the exchange
+            awaitTrue(() -> openDescriptors() <= before);
+        }
+    }
+
+    private static void echoWithHalfClose(RunningServer server, int i) throws IOException {
+        try (Socket client = Traffic.connect(server.address("w"))) {
+            Traffic.write(client, "echo " + i + "\n");
+            client.shutdownOutput();
+            assertEquals("echo " + i + "\n", Traffic.readToEnd(client));
+        }
+    }
+
+    /** This process's open file descriptors (Linux). */
+    private static long openDescriptors() {
+        try (var descriptors = Files.list(Path.of("/proc/self/fd"))) {
+            return descriptors.count();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void aRefusingBackendIsSkippedForTheNext() throws Exception {
         int closedPort = TestConfig.freePort();
         try (TestBackend backend = TestBackend.named("live");

@@ -1,9 +1,9 @@
 package org.protowrap.validator.smtp;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,6 +12,9 @@ import java.util.Optional;
  * three-digit code, {@code -} on every line but the last, a space (or nothing) on the last.
  * Memory is bounded: a reply longer than {@link #MAX_LINES} lines of {@link #MAX_LINE} octets
  * is malformed. It does not judge the text of a reply, only its form.
+ *
+ * <p>Replies are parsed where they lie in the buffer given; only the part of a reply that a
+ * read ends in the middle of is copied, to be joined with what the next read brings.
  */
 final class ReplyReader {
 
@@ -35,8 +38,10 @@ final class ReplyReader {
         }
     }
 
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream reply = new ByteArrayOutputStream();
+    /** The bytes of the reply being read that earlier reads brought; its unfinished line is the tail. */
+    private byte[] carried = new byte[0];
+    private int carriedLength;
+    private int carriedLineLength;
     private final List<String> texts = new ArrayList<>();
     private int code = -1;
     private Optional<String> failure = Optional.empty();
@@ -47,21 +52,28 @@ final class ReplyReader {
      * {@link #failure()} says why.
      */
     Optional<Reply> next(ByteBuffer data) {
+        int uncarried = data.position();
         while (data.hasRemaining() && failure.isEmpty()) {
-            byte b = data.get();
-            reply.write(b);
-            if (b != '\n') {
-                line.write(b);
-                if (line.size() > MAX_LINE) {
+            int lineStart = data.position();
+            // The line may hold MAX_LINE octets before its LF: looking further is never needed.
+            int scanEnd = Math.min(data.limit(), lineStart + MAX_LINE + 1 - carriedLineLength);
+            int lf = indexOfLineFeed(data, lineStart, scanEnd);
+            if (lf < 0) {
+                data.position(scanEnd);
+                carriedLineLength += scanEnd - lineStart;
+                if (carriedLineLength > MAX_LINE) {
                     failure = Optional.of("reply line longer than " + MAX_LINE + " octets");
                 }
-                continue;
+                break;
             }
-            Optional<Reply> complete = endOfLine();
-            if (complete.isPresent()) {
-                return complete;
+            data.position(lf + 1);
+            boolean last = endOfLine(line(data, lineStart, lf));
+            carriedLineLength = 0;
+            if (last) {
+                return Optional.of(complete(data, uncarried));
             }
         }
+        carry(data, uncarried, data.position());
         return Optional.empty();
     }
 
@@ -71,12 +83,28 @@ final class ReplyReader {
 
     /** The bytes of the reply being read, not yet returned as part of a reply. */
     byte[] unread() {
-        return reply.toByteArray();
+        return Arrays.copyOf(carried, carriedLength);
     }
 
-    private Optional<Reply> endOfLine() {
-        byte[] bytes = line.toByteArray();
-        line.reset();
+    private static int indexOfLineFeed(ByteBuffer data, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (data.get(i) == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The line ending at {@code lf}, without the LF: its carried start, if any, and the rest. */
+    private byte[] line(ByteBuffer data, int start, int lf) {
+        byte[] bytes = new byte[carriedLineLength + lf - start];
+        System.arraycopy(carried, carriedLength - carriedLineLength, bytes, 0, carriedLineLength);
+        data.get(start, bytes, carriedLineLength, lf - start);
+        return bytes;
+    }
+
+    /** Takes in one line; true if it ends the reply. A malformed line sets the failure instead. */
+    private boolean endOfLine(byte[] bytes) {
         int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
         String text = new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
         int lineCode = codeOf(text);
@@ -84,18 +112,33 @@ final class ReplyReader {
         boolean wellFormed = lineCode >= 0 && (text.length() == 3 || text.charAt(3) == ' ' || more);
         if (!wellFormed || (code >= 0 && lineCode != code) || texts.size() >= MAX_LINES) {
             failure = Optional.of("not an SMTP reply line: " + text.substring(0, Math.min(text.length(), 40)));
-            return Optional.empty();
+            return false;
         }
         code = lineCode;
         texts.add(text.length() > 4 ? text.substring(4) : "");
-        if (more) {
-            return Optional.empty();
-        }
-        Reply done = new Reply(code, List.copyOf(texts), reply.toByteArray());
-        reply.reset();
+        return !more;
+    }
+
+    /** The reply that ends at the data's position: the carried bytes and those since {@code from}. */
+    private Reply complete(ByteBuffer data, int from) {
+        int fresh = data.position() - from;
+        byte[] raw = Arrays.copyOf(carried, carriedLength + fresh);
+        data.get(from, raw, carriedLength, fresh);
+        Reply done = new Reply(code, List.copyOf(texts), raw);
+        carriedLength = 0;
         texts.clear();
         code = -1;
-        return Optional.of(done);
+        return done;
+    }
+
+    /** Keeps the bytes from {@code from} to {@code to} for the reply that the next read goes on with. */
+    private void carry(ByteBuffer data, int from, int to) {
+        int count = to - from;
+        if (carriedLength + count > carried.length) {
+            carried = Arrays.copyOf(carried, Math.max(carriedLength + count, 2 * carried.length));
+        }
+        data.get(from, carried, carriedLength, count);
+        carriedLength += count;
     }
 
     private static int codeOf(String text) {
