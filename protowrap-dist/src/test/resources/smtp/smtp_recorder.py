@@ -7,6 +7,7 @@ aside, then renamed, so a reader never sees half a message). Every command line 
 logged (aiosmtpd's own log, on stdout), so a test can also tell what never reached the server.
 
 Usage: smtp_recorder.py --port PORT --messages DIR [--chunking] [--starttls] [--greeting-delay S]
+                        [--tls-cert CERT --tls-key KEY] [--auth USER:PASSWORD]
 """
 
 import argparse
@@ -14,9 +15,10 @@ import asyncio
 import itertools
 import logging
 import os
+import ssl
 import sys
 
-from aiosmtpd.smtp import SMTP, syntax
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword, syntax
 
 
 class RecordingHandler:
@@ -102,25 +104,55 @@ class RecordingSmtp(SMTP):
         await super().smtp_DATA(arg)
 
 
+def tls_context(cert, key):
+    """A server TLS context with the given certificate, or None (no STARTTLS served)."""
+    if not cert:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def authenticator(credentials):
+    """Accepts exactly USER:PASSWORD, with any mechanism aiosmtpd offers (PLAIN, LOGIN); or None."""
+    if not credentials:
+        return None
+    user, password = credentials.split(":", 1)
+
+    def check(server, session, envelope, mechanism, auth_data):
+        accepted = isinstance(auth_data, LoginPassword) and auth_data == (user.encode(), password.encode())
+        print("auth mechanism=%s accepted=%s" % (mechanism, accepted), flush=True)
+        return AuthResult(success=accepted)
+    return check
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--messages", required=True)
     parser.add_argument("--chunking", action="store_true", help="advertise and serve BDAT")
-    parser.add_argument("--starttls", action="store_true", help="advertise STARTTLS (it is not served)")
+    parser.add_argument("--starttls", action="store_true", help="advertise STARTTLS only (it is not served)")
     parser.add_argument("--greeting-delay", type=float, default=0.0)
+    parser.add_argument("--tls-cert", help="serve STARTTLS with this certificate (PEM)")
+    parser.add_argument("--tls-key", help="the certificate's private key (PEM)")
+    parser.add_argument("--auth", metavar="USER:PASSWORD", help="offer AUTH PLAIN and LOGIN, accept this user only")
     args = parser.parse_args()
 
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(name)s %(message)s")
+    # With a certificate aiosmtpd advertises and serves STARTTLS itself.
     extensions = ["PIPELINING"] + (["CHUNKING"] if args.chunking else []) + (["STARTTLS"] if args.starttls else [])
     handler = RecordingHandler(args.messages, extensions)
+
+    context = tls_context(args.tls_cert, args.tls_key)
+    check = authenticator(args.auth)
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
 
     def session():
         return RecordingSmtp(handler, args.chunking, args.greeting_delay, hostname="recorder.example",
-                             ident="ESMTP recorder", loop=loop)
+                             ident="ESMTP recorder", loop=loop, tls_context=context,
+                             authenticator=check, auth_require_tls=False)
 
     server = loop.run_until_complete(loop.create_server(session, "127.0.0.1", args.port))
     print("listening on 127.0.0.1:%d, advertising %s" % (args.port, " ".join(extensions)), flush=True)

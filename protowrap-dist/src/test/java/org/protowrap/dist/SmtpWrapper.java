@@ -18,9 +18,18 @@ final class SmtpWrapper implements AutoCloseable {
 
     /** Starts the image in front of {@code backendPort}, with the wrapper's default options. */
     static SmtpWrapper start(Path dir, int backendPort) throws IOException, InterruptedException {
+        return start(dir, backendPort, 2, "{}");
+    }
+
+    /**
+     * Starts the image in front of {@code backendPort} at {@code logLevel}, with the wrapper's
+     * {@code options} as a YAML flow mapping, e.g. {@code {starttls: passthrough}}.
+     */
+    static SmtpWrapper start(Path dir, int backendPort, int logLevel, String options)
+            throws IOException, InterruptedException {
         int port = SmtpPorts.unused();
         String yaml = """
-                logLevel: 2
+                logLevel: %d
                 allowRoot: true
                 shutdownGrace: 1s
                 wrappers:
@@ -30,7 +39,8 @@ final class SmtpWrapper implements AutoCloseable {
                     listenPort: %d
                     destAddr: 127.0.0.1:%d
                     testReply: true
-                """.formatted(port, backendPort);
+                    options: %s
+                """.formatted(logLevel, port, backendPort, options);
         return new SmtpWrapper(port, ProtowrapImage.run(dir, yaml, port));
     }
 
@@ -58,15 +68,24 @@ final class SmtpWrapper implements AutoCloseable {
      * has had its reply.
      */
     String awaitRejection(String rule, int mark) throws InterruptedException {
+        return awaitLine(" rule=" + rule + " ", mark, "no rejection naming rule " + rule);
+    }
+
+    /** Waits until a line of the log holds {@code text}, and returns it; fails if none comes. */
+    String awaitLine(String text) throws InterruptedException {
+        return awaitLine(text, 0, "no line with \"" + text + "\"");
+    }
+
+    private String awaitLine(String text, int mark, String failure) throws InterruptedException {
         long deadline = System.currentTimeMillis() + LOG_WAIT_MILLIS;
         do {
-            var line = log().substring(mark).lines().filter(l -> l.contains(" rule=" + rule + " ")).findFirst();
+            var line = log().substring(mark).lines().filter(l -> l.contains(text)).findFirst();
             if (line.isPresent()) {
                 return line.get();
             }
             Thread.sleep(50);
         } while (System.currentTimeMillis() < deadline);
-        throw new AssertionError("no rejection naming rule " + rule + " in the wrapper's log:\n" + log().substring(mark));
+        throw new AssertionError(failure + " in the wrapper's log:\n" + log().substring(mark));
     }
 
     @Override
