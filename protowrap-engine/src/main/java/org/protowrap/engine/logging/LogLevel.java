@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
  *   <li>0: errors only
  *   <li>1: warnings, rejections
  *   <li>2: normal operation: one line per connection (the default)
- *   <li>3: debugging: protocol units, including message content and credentials as redacted
- *       by the validators
- *   <li>4: more debugging: engine internals
+ *   <li>3 and 4: debugging: connects, backend choices, health checks. Message content is not
+ *       logged at these levels yet (it needs the validators to say where credentials are);
+ *       only the redacted excerpts of violations, as at every level
  *   <li>5: every byte, unredacted
  * </ul>
  *
@@ -43,9 +43,11 @@ public final class LogLevel {
                 default -> Level.TRACE;
             });
         }
-        if (logLevel >= 3) {
-            log.warn("logLevel {}: message content{} will be logged", logLevel,
-                    logLevel >= 5 ? " and credentials, every byte unredacted," : " (credentials redacted)");
+        if (logLevel >= 5) {
+            log.warn("logLevel {}: every byte of every connection will be logged, message content and "
+                    + "credentials included", logLevel);
+        } else if (logLevel >= 3) {
+            log.warn("logLevel {}: debugging output; message content is logged only at logLevel 5", logLevel);
         }
     }
 
