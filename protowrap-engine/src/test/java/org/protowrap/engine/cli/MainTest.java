@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import sun.misc.Signal;
+import org.protowrap.engine.testing.Loopback;
 
 /** {@code protowrap run} through the real main class, in this JVM. */
 @Timeout(60)
@@ -33,13 +33,13 @@ class MainTest {
     void runServesUntilSigtermAndExitsZero() throws Exception {
         try (ServerSocket backend = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             Thread.ofVirtual().start(() -> answerOneLine(backend));
-            int port = freePort();
+            int port = Loopback.freePort();
             Path file = write(port, "127.0.0.1:" + backend.getLocalPort());
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             AtomicInteger exit = new AtomicInteger(-1);
             Thread main = Thread.ofPlatform().start(() -> exit.set(Main.run(List.of("run", "--config", file.toString()),
                     System.out, new PrintStream(err, true, StandardCharsets.UTF_8))));
-            try (Socket client = connect(port)) {
+            try (Socket client = Loopback.connectWhenListening(port)) {
                 client.getOutputStream().write("ping\n".getBytes(StandardCharsets.UTF_8));
                 assertEquals("pong: ping", new BufferedReader(new InputStreamReader(client.getInputStream(),
                         StandardCharsets.UTF_8)).readLine());
@@ -103,27 +103,6 @@ class MainTest {
             socket.getOutputStream().write(("pong: " + line + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // the test's read fails and says so
-        }
-    }
-
-    private static Socket connect(int port) throws Exception {
-        for (int i = 0; ; i++) {
-            try {
-                Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
-                socket.setSoTimeout(15_000);
-                return socket;
-            } catch (ConnectException e) {
-                if (i > 500) {
-                    throw e;
-                }
-                Thread.sleep(10);
-            }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }

@@ -8,9 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.protowrap.engine.config.ConfigLoader;
 import org.protowrap.engine.config.Configuration;
 import org.protowrap.engine.runtime.RunMode;
+import org.protowrap.engine.testing.Loopback;
 
 /**
  * The demo's machinery: its backends, its instructions and its wrappers. The bundled demo
@@ -36,8 +34,8 @@ class DemoTest {
 
     @Test
     void twoRequestsThroughTheWrapperReachBothBackendsInTurn() throws Exception {
-        Demo.Ports ports = new Demo.Ports(freePort(), freePort(), freePort());
-        int web = freePort();
+        Demo.Ports ports = new Demo.Ports(Loopback.freePort(), Loopback.freePort(), Loopback.freePort());
+        int web = Loopback.freePort();
         Path file = home.resolve("demo.yaml");
         Files.writeString(file, """
                 allowRoot: true
@@ -80,7 +78,7 @@ class DemoTest {
     }
 
     private static String get(int port) throws Exception {
-        try (Socket socket = connect(port)) {
+        try (Socket socket = Loopback.connectWhenListening(port)) {
             socket.getOutputStream().write("GET /hello HTTP/1.0\r\nHost: demo\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
@@ -88,7 +86,7 @@ class DemoTest {
 
     /** The reply to the end of the message. */
     private static String sendMail(int port) throws Exception {
-        try (Socket socket = connect(port)) {
+        try (Socket socket = Loopback.connectWhenListening(port)) {
             BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                     StandardCharsets.US_ASCII));
             in.readLine();
@@ -99,27 +97,6 @@ class DemoTest {
                 line = in.readLine();
             } while (line != null && !line.startsWith("250 2.0.0"));
             return line;
-        }
-    }
-
-    private static Socket connect(int port) throws Exception {
-        for (int i = 0; ; i++) {
-            try {
-                Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
-                socket.setSoTimeout(15_000);
-                return socket;
-            } catch (ConnectException e) {
-                if (i > 500) {
-                    throw e;
-                }
-                Thread.sleep(10);
-            }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.OutputStream;
-import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.protowrap.engine.testing.Loopback;
 
 /** {@code protowrap inetd}: one connection on standard input and output. */
 @Timeout(90)
@@ -61,7 +59,7 @@ class InetdTest {
                     .redirectOutput(home.resolve("socat.out").toFile()).start();
             try {
                 for (int i = 0; i < 2; i++) {
-                    try (Socket client = connectWhenUp(port)) {
+                    try (Socket client = Loopback.connectWhenListening(port)) {
                         // the answer first: socat gives the other side only 0.5 s after one side's end
                         Traffic.write(client, "hello " + i + "\n");
                         assertEquals("b: hello " + i, TestBackend.reader(client).readLine(),
@@ -74,19 +72,6 @@ class InetdTest {
             } finally {
                 socat.destroy();
                 socat.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    private static Socket connectWhenUp(int port) throws Exception {
-        for (int i = 0; ; i++) {
-            try {
-                return Traffic.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            } catch (ConnectException e) {
-                if (i > 500) {
-                    throw e;
-                }
-                Thread.sleep(10);
             }
         }
     }

@@ -1,11 +1,10 @@
 package org.protowrap.engine.runtime;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.protowrap.engine.testing.Loopback;
 
 /** Configuration files and free ports for the tests. */
 final class TestConfig {
@@ -14,9 +13,7 @@ final class TestConfig {
 
     /** A port that was free a moment ago. */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return Loopback.freePort();
     }
 
     /** Writes {@code yaml} as {@code protowrap.yaml} in {@code dir}. */
