@@ -1,11 +1,18 @@
 package org.protowrap.engine.relay;
 
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.protowrap.api.Refusal;
@@ -13,38 +20,84 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A wrapper's listening socket. Bound when created (so that it can be bound before privileges
- * are dropped), accepting once {@link #start} registers it with its home loop, which hands each
- * accepted connection to the next loop in turn. Connections over a limit are refused here.
+ * A wrapper's listening address. Bound when created (so that it can be bound before privileges
+ * are dropped), accepting once {@link #start} registers it with the loops.
+ *
+ * <p>Where the system spreads connections over sockets bound with {@code SO_REUSEPORT} (Linux),
+ * every loop has a socket of its own on the address and serves what it accepts: no connection is
+ * handed from one thread to another. Elsewhere one socket accepts on one loop and hands each
+ * connection to the next loop in turn. Connections over a limit are refused here.
  */
-public final class Listener implements Ready {
+public final class Listener {
 
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
     private static final int ACCEPTS_PER_WAKEUP = 64;
+    private static final int BACKLOG = 4096;
+    private static final boolean KERNEL_SPREADS_CONNECTIONS = System.getProperty("os.name", "").startsWith("Linux");
 
-    private final ServerSocketChannel channel;
     private final LiveWrapper wrapper;
-    private final Relay relay;
-    private final EventLoop home;
-    private SelectionKey key;
+    private final List<Acceptor> acceptors;
 
-    private Listener(ServerSocketChannel channel, LiveWrapper wrapper, Relay relay, EventLoop home) {
-        this.channel = channel;
+    private Listener(LiveWrapper wrapper, List<Acceptor> acceptors) {
         this.wrapper = wrapper;
-        this.relay = relay;
-        this.home = home;
+        this.acceptors = acceptors;
     }
 
-    static Listener bind(LiveWrapper wrapper, Relay relay, EventLoop home) throws IOException {
-        ServerSocketChannel channel = ServerSocketChannel.open();
+    /** Binds one socket per loop of {@code relay}, or one socket that hands connections to the next loop. */
+    static Listener bind(LiveWrapper wrapper, Relay relay) throws IOException {
+        return bind(wrapper, relay, KERNEL_SPREADS_CONNECTIONS && relay.loops().size() > 1);
+    }
+
+    static Listener bind(LiveWrapper wrapper, Relay relay, boolean socketPerLoop) throws IOException {
+        List<EventLoop> loops = relay.loops();
+        InetSocketAddress address = new InetSocketAddress(wrapper.config().listenAddr(),
+                wrapper.config().listenPort());
+        Listener listener = new Listener(wrapper, new ArrayList<>());
         try {
-            channel.bind(new InetSocketAddress(wrapper.config().listenAddr(), wrapper.config().listenPort()), 1024);
+            if (socketPerLoop) {
+                // a socket of the group binds even where another process of this user holds the
+                // address with SO_REUSEPORT (it would then share the connections): a plain bind
+                // first makes that the error it is everywhere else
+                probe(address);
+                for (EventLoop loop : loops) {
+                    listener.acceptors.add(listener.new Acceptor(open(address, true), loop, null));
+                }
+            } else {
+                listener.acceptors.add(listener.new Acceptor(open(address, false), relay.nextLoop(),
+                        loops.size() > 1 ? relay : null));
+            }
+        } catch (IOException | RuntimeException e) {
+            listener.acceptors.forEach(a -> closeQuietly(a.channel));
+            throw e;
+        }
+        return listener;
+    }
+
+    /** Binds the address and releases it at once: fails as a plain bind would where it is taken. */
+    private static void probe(InetSocketAddress address) throws IOException {
+        try (ServerSocketChannel channel = ServerSocketChannel.open(family(address))) {
+            channel.bind(address, 1);
+        }
+    }
+
+    private static ServerSocketChannel open(InetSocketAddress address, boolean reusePort) throws IOException {
+        ServerSocketChannel channel = ServerSocketChannel.open(family(address));
+        try {
+            if (reusePort) {
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            channel.bind(address, BACKLOG);
             channel.configureBlocking(false);
+            return channel;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
-        return new Listener(channel, wrapper, relay, home);
+    }
+
+    /** IPv4 sockets for IPv4 addresses: no IPv4-mapped detour through the IPv6 stack. */
+    static ProtocolFamily family(InetSocketAddress address) {
+        return address.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
     }
 
     public LiveWrapper wrapper() {
@@ -54,7 +107,7 @@ public final class Listener implements Ready {
     /** The bound address. */
     public InetSocketAddress address() {
         try {
-            return (InetSocketAddress) channel.getLocalAddress();
+            return (InetSocketAddress) acceptors.getFirst().channel.getLocalAddress();
         } catch (IOException e) {
             return new InetSocketAddress(wrapper.config().listenAddr(), wrapper.config().listenPort());
         }
@@ -65,65 +118,97 @@ public final class Listener implements Ready {
         return AddressText.of(address());
     }
 
+    /** Sockets bound to the address: one per loop, or one. */
+    int sockets() {
+        return acceptors.size();
+    }
+
     /** Starts accepting. */
     public void start() {
-        home.execute(() -> {
-            try {
-                key = home.register(channel, SelectionKey.OP_ACCEPT, this);
-            } catch (IOException e) {
-                log.error("wrapper={} cannot accept on {}", wrapper.name(), describe(), e);
-            }
-        });
+        acceptors.forEach(Acceptor::start);
     }
 
     /** Stops accepting and releases the port; done when the future completes. */
     public CompletableFuture<Void> close() {
-        return home.submit(() -> {
-            if (key != null) {
-                key.cancel();
-            }
-            try {
-                channel.close();
-                home.flushCancelledKeys();
-            } catch (IOException e) {
-                log.debug("closing the listener of {}", wrapper.name(), e);
-            }
-            return null;
-        });
+        return CompletableFuture.allOf(acceptors.stream().map(Acceptor::close).toArray(CompletableFuture[]::new));
     }
 
-    @Override
-    public void ready(SelectionKey selected) {
-        for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
-            SocketChannel accepted;
-            try {
-                accepted = channel.accept();
-            } catch (IOException e) {
-                log.warn("wrapper={} accept failed: {}", wrapper.name(), e.getMessage());
-                return;
-            }
-            if (accepted == null) {
-                return;
-            }
-            admit(accepted);
-        }
-    }
+    /** One listening socket and the loop it accepts on. */
+    private final class Acceptor implements Ready {
 
-    private void admit(SocketChannel accepted) {
-        InetSocketAddress client;
-        try {
-            client = (InetSocketAddress) accepted.getRemoteAddress();
-        } catch (IOException e) {
-            closeQuietly(accepted);
-            return;
+        private final ServerSocketChannel channel;
+        private final EventLoop loop;
+        /** Where accepted connections are spread, or null to serve them on {@link #loop}. */
+        private final Relay handOff;
+        private SelectionKey key;
+
+        Acceptor(ServerSocketChannel channel, EventLoop loop, Relay handOff) {
+            this.channel = channel;
+            this.loop = loop;
+            this.handOff = handOff;
         }
-        Optional<String> limit = wrapper.admit(client.getAddress());
-        if (limit.isPresent()) {
-            refuse(accepted, client, limit.get());
-            return;
+
+        void start() {
+            loop.execute(() -> {
+                try {
+                    key = loop.register(channel, SelectionKey.OP_ACCEPT, this);
+                } catch (IOException e) {
+                    log.error("wrapper={} cannot accept on {}", wrapper.name(), describe(), e);
+                }
+            });
         }
-        EventLoop loop = relay.nextLoop();
-        loop.execute(() -> Connection.start(loop, wrapper, client, events -> SocketPeer.of(loop, accepted, events)));
+
+        CompletableFuture<Void> close() {
+            return loop.submit(() -> {
+                if (key != null) {
+                    key.cancel();
+                }
+                try {
+                    channel.close();
+                    loop.flushCancelledKeys();
+                } catch (IOException e) {
+                    log.debug("closing the listener of {}", wrapper.name(), e);
+                }
+                return null;
+            });
+        }
+
+        @Override
+        public void ready(SelectionKey selected) {
+            for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+                SocketChannel accepted;
+                try {
+                    accepted = channel.accept();
+                } catch (IOException e) {
+                    log.warn("wrapper={} accept failed: {}", wrapper.name(), e.getMessage());
+                    return;
+                }
+                if (accepted == null) {
+                    return;
+                }
+                admit(accepted);
+            }
+        }
+
+        private void admit(SocketChannel accepted) {
+            InetSocketAddress client;
+            try {
+                client = (InetSocketAddress) accepted.getRemoteAddress();
+            } catch (IOException e) {
+                closeQuietly(accepted);
+                return;
+            }
+            Optional<String> limit = wrapper.admit(client.getAddress());
+            if (limit.isPresent()) {
+                refuse(accepted, client, limit.get());
+            } else if (handOff == null) {
+                Connection.start(loop, wrapper, client, events -> SocketPeer.of(loop, accepted, events));
+            } else {
+                EventLoop next = handOff.nextLoop();
+                next.execute(() -> Connection.start(next, wrapper, client,
+                        events -> SocketPeer.of(next, accepted, events)));
+            }
+        }
     }
 
     private void refuse(SocketChannel accepted, InetSocketAddress client, String limit) {
@@ -142,7 +227,7 @@ public final class Listener implements Ready {
         closeQuietly(accepted);
     }
 
-    private static void closeQuietly(SocketChannel channel) {
+    private static void closeQuietly(Channel channel) {
         try {
             channel.close();
         } catch (IOException e) {

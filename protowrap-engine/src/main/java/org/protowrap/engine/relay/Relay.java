@@ -34,7 +34,7 @@ public final class Relay implements AutoCloseable {
 
     /** Binds the wrapper's listening address now; it accepts once {@link Listener#start} is called. */
     public Listener bind(LiveWrapper wrapper) throws IOException {
-        return Listener.bind(wrapper, this, nextLoop());
+        return Listener.bind(wrapper, this);
     }
 
     /** Starts the wrapper's active health checks, if it has any, on one of the loops. */
@@ -73,6 +73,10 @@ public final class Relay implements AutoCloseable {
             return peer;
         }));
         return written;
+    }
+
+    List<EventLoop> loops() {
+        return List.copyOf(loops);
     }
 
     EventLoop nextLoop() {
