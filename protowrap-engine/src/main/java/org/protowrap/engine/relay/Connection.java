@@ -328,7 +328,8 @@ final class Connection implements PeerEvents {
 
     void closeRequested() {
         if (acceptsDecisions()) {
-            outcome = enforcedRule.map(rule -> "rejected:" + rule).orElse("closed-by-validator");
+            // without a rule enforced, the protocol's own end (Connection: close, QUIT)
+            outcome = enforcedRule.map(rule -> "rejected:" + rule).orElse("closed");
             phase = Phase.CLOSING;
         }
     }

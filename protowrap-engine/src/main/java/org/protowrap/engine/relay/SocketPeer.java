@@ -17,7 +17,6 @@ final class SocketPeer implements Peer, Ready {
     private final PeerEvents events;
     private final SocketAddress remote;
     private boolean connecting;
-    private boolean outputShut;
 
     private SocketPeer(EventLoop loop, SocketChannel channel, PeerEvents events, SocketAddress remote, boolean connecting)
             throws IOException {
@@ -113,18 +112,17 @@ final class SocketPeer implements Peer, Ready {
     @Override
     public void shutdownOutput() throws IOException {
         channel.shutdownOutput();
-        outputShut = true;
     }
 
+    /**
+     * Closed once the loop's next select (which does not sleep) has deregistered it: a channel
+     * closed while registered costs a {@code getsockopt} and a {@code shutdown} more, and the
+     * peer sees the end a pass of the loop later either way.
+     */
     @Override
     public void close() {
         key.cancel();
-        if (outputShut) {
-            // the FIN is on its way: nothing is lost by closing after the next select
-            loop.closeAfterSelect(channel);
-        } else {
-            closeNow();
-        }
+        loop.closeAfterSelect(channel);
     }
 
     @Override

@@ -527,6 +527,14 @@ final class SmtpSession implements ValidatorSession {
             return;
         }
         out.sendToClient(ByteBuffer.wrap(apply(slot, reply)));
+        if (slot.awaited() == Awaited.QUIT && reply.code() == 221) {
+            // the server closes after 221 (RFC 5321 4.1.1.10): the wrapper closes too, rather
+            // than wait to read the end of either side
+            out.close();
+            replies.clear();
+            enter(Phase.CLOSED);
+            return;
+        }
         releaseLocalReplies(out);
         if (reply.error() && slot.awaited() != Awaited.GREETING) {
             errors++;
