@@ -17,6 +17,7 @@ final class SocketPeer implements Peer, Ready {
     private final PeerEvents events;
     private final SocketAddress remote;
     private boolean connecting;
+    private boolean outputShut;
 
     private SocketPeer(EventLoop loop, SocketChannel channel, PeerEvents events, SocketAddress remote, boolean connecting)
             throws IOException {
@@ -112,16 +113,24 @@ final class SocketPeer implements Peer, Ready {
     @Override
     public void shutdownOutput() throws IOException {
         channel.shutdownOutput();
+        outputShut = true;
     }
 
     /**
-     * Closed once the loop's next select (which does not sleep) has deregistered it: a channel
-     * closed while registered costs a {@code getsockopt} and a {@code shutdown} more, and the
-     * peer sees the end a pass of the loop later either way.
+     * Sends the end at once (the peer should not have to wait, nor race to end first and keep
+     * the TIME_WAIT), and closes once the loop's next select (which does not sleep) has
+     * deregistered the channel: closing a registered channel costs a {@code getsockopt} more.
      */
     @Override
     public void close() {
         key.cancel();
+        if (!outputShut) {
+            try {
+                channel.shutdownOutput();
+            } catch (IOException e) {
+                // not connected any more: there is no end to send
+            }
+        }
         loop.closeAfterSelect(channel);
     }
 
