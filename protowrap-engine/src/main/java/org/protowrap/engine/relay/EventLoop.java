@@ -44,6 +44,8 @@ final class EventLoop implements Executor {
     private final List<SelectableChannel> closeAfterSelect = new ArrayList<>();
     private final Timers timers = new Timers();
     private final AtomicInteger connectionCount = new AtomicInteger();
+    /** Connections handed to this loop whose start has not run yet. */
+    private final AtomicInteger incoming = new AtomicInteger();
     private final Thread thread;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private volatile boolean running = true;
@@ -132,6 +134,20 @@ final class EventLoop implements Executor {
     /** Open connections; readable from any thread. */
     int connectionCount() {
         return connectionCount.get();
+    }
+
+    /** Open connections and those handed in but not started yet; readable from any thread. */
+    int load() {
+        return connectionCount.get() + incoming.get();
+    }
+
+    /** Runs {@code start}, which starts one connection, on this loop; counted in {@link #load} from now on. */
+    void handIn(Runnable start) {
+        incoming.incrementAndGet();
+        execute(() -> {
+            incoming.decrementAndGet();
+            start.run();
+        });
     }
 
     /** Bytes queued in this loop's connections, for tests and metrics; computed on the loop. */

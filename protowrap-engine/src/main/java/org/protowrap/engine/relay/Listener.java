@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * are dropped), accepting once {@link #start} registers it with the loops.
  *
  * <p>Where the system spreads connections over sockets bound with {@code SO_REUSEPORT} (Linux),
- * every loop has a socket of its own on the address and serves what it accepts: no connection is
+ * every loop has a socket of its own on the address and serves what it accepts, unless another
+ * loop holds clearly fewer connections ({@link Relay#placeFor}): most connections are never
  * handed from one thread to another. Elsewhere one socket accepts on one loop and hands each
  * connection to the next loop in turn. Connections over a limit are refused here.
  */
@@ -36,11 +37,12 @@ public final class Listener {
     private static final boolean KERNEL_SPREADS_CONNECTIONS = System.getProperty("os.name", "").startsWith("Linux");
 
     private final LiveWrapper wrapper;
-    private final List<Acceptor> acceptors;
+    private final Relay relay;
+    private final List<Acceptor> acceptors = new ArrayList<>();
 
-    private Listener(LiveWrapper wrapper, List<Acceptor> acceptors) {
+    private Listener(LiveWrapper wrapper, Relay relay) {
         this.wrapper = wrapper;
-        this.acceptors = acceptors;
+        this.relay = relay;
     }
 
     /** Binds one socket per loop of {@code relay}, or one socket that hands connections to the next loop. */
@@ -52,7 +54,7 @@ public final class Listener {
         List<EventLoop> loops = relay.loops();
         InetSocketAddress address = new InetSocketAddress(wrapper.config().listenAddr(),
                 wrapper.config().listenPort());
-        Listener listener = new Listener(wrapper, new ArrayList<>());
+        Listener listener = new Listener(wrapper, relay);
         try {
             if (socketPerLoop) {
                 // a socket of the group binds even where another process of this user holds the
@@ -60,11 +62,10 @@ public final class Listener {
                 // first makes that the error it is everywhere else
                 probe(address);
                 for (EventLoop loop : loops) {
-                    listener.acceptors.add(listener.new Acceptor(open(address, true), loop, null));
+                    listener.acceptors.add(listener.new Acceptor(open(address, true), loop, false));
                 }
             } else {
-                listener.acceptors.add(listener.new Acceptor(open(address, false), relay.nextLoop(),
-                        loops.size() > 1 ? relay : null));
+                listener.acceptors.add(listener.new Acceptor(open(address, false), relay.nextLoop(), true));
             }
         } catch (IOException | RuntimeException e) {
             listener.acceptors.forEach(a -> closeQuietly(a.channel));
@@ -138,14 +139,14 @@ public final class Listener {
 
         private final ServerSocketChannel channel;
         private final EventLoop loop;
-        /** Where accepted connections are spread, or null to serve them on {@link #loop}. */
-        private final Relay handOff;
+        /** The only socket of the address: its connections go to every loop in turn. */
+        private final boolean shared;
         private SelectionKey key;
 
-        Acceptor(ServerSocketChannel channel, EventLoop loop, Relay handOff) {
+        Acceptor(ServerSocketChannel channel, EventLoop loop, boolean shared) {
             this.channel = channel;
             this.loop = loop;
-            this.handOff = handOff;
+            this.shared = shared;
         }
 
         void start() {
@@ -201,12 +202,14 @@ public final class Listener {
             Optional<String> limit = wrapper.admit(client.getAddress());
             if (limit.isPresent()) {
                 refuse(accepted, client, limit.get());
-            } else if (handOff == null) {
+                return;
+            }
+            EventLoop target = shared ? relay.nextLoop() : relay.placeFor(loop);
+            if (target == loop) {
                 Connection.start(loop, wrapper, client, events -> SocketPeer.of(loop, accepted, events));
             } else {
-                EventLoop next = handOff.nextLoop();
-                next.execute(() -> Connection.start(next, wrapper, client,
-                        events -> SocketPeer.of(next, accepted, events)));
+                target.handIn(() -> Connection.start(target, wrapper, client,
+                        events -> SocketPeer.of(target, accepted, events)));
             }
         }
     }

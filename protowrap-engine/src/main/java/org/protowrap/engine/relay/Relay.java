@@ -79,6 +79,23 @@ public final class Relay implements AutoCloseable {
         return List.copyOf(loops);
     }
 
+    /**
+     * Where a connection accepted on {@code accepting} is served: there, unless another loop holds
+     * clearly fewer connections. The kernel spreads connections over the loops' sockets at random,
+     * which evens out over many connections but can put three of four long ones on one loop; a
+     * hand-off costs a wakeup of the other loop, so small differences are left alone.
+     */
+    EventLoop placeFor(EventLoop accepting) {
+        EventLoop least = accepting;
+        for (EventLoop loop : loops) {
+            if (loop.load() < least.load()) {
+                least = loop;
+            }
+        }
+        int lighter = least.load();
+        return accepting.load() - lighter >= 1 + lighter / 4 ? least : accepting;
+    }
+
     EventLoop nextLoop() {
         return loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
     }
