@@ -334,6 +334,8 @@ def main():
     parser.add_argument("--idle", type=int, default=5000, help="idle connections for the memory case (default 5000)")
     parser.add_argument("--cases", default="1,2,3,4,5,6", help="comma-separated case numbers")
     parser.add_argument("--systems", default="", help="only these systems (comma-separated)")
+    parser.add_argument("--no-warmup", dest="warmup", action="store_false",
+                        help="skip the untimed warm-up run of each throughput case on each system")
     parser.add_argument("--skip-build", action="store_true", help="(handled by bench/run)")
     args = parser.parse_args()
     cases = [int(c) for c in args.cases.split(",")]
@@ -353,6 +355,8 @@ def main():
         if not only or any(s.startswith("protowrap") for s in only):
             services.start("protowrap", [str(IMAGE / "bin" / "protowrap"), "run", "--config",
                                          str(workdir / "protowrap.yaml")], PROTOWRAP_HTTP_PORT)
+        if args.warmup:
+            warm_up(cases, only, args, workdir)
         results = {}
         for round_number in range(args.rounds):
             for case in cases:
@@ -367,6 +371,21 @@ def main():
     finally:
         services.stop_all()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def warm_up(cases, only, args, workdir):
+    """One short untimed run of each throughput case on each system, so that every system is measured
+    in its steady state: a JVM compiles its hot code during its first seconds of load. The memory and
+    start-up cases start fresh processes and measure them cold on purpose."""
+    short = argparse.Namespace(**{**vars(args), "duration": 2, "messages": 2000})
+    for case in cases:
+        if case in (5, 6):
+            continue
+        _, _, systems, run = CASES[case]
+        for system in systems:
+            if not only or system in only:
+                run(system, short, workdir)
+                print(f"warm-up case {case} {system}: done", file=sys.stderr, flush=True)
 
 
 def median(values):

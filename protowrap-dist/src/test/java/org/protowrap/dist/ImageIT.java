@@ -1,6 +1,7 @@
 package org.protowrap.dist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,11 +24,17 @@ class ImageIT {
     record Result(int exit, String out, String err) {}
 
     static Result protowrap(String... args) throws IOException, InterruptedException {
+        return protowrapWith(Map.of(), args);
+    }
+
+    static Result protowrapWith(Map<String, String> environment, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(IMAGE.resolve("bin/protowrap").toString());
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().putAll(environment);
+        Process p = builder.start();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "protowrap " + String.join(" ", args) + " did not finish");
@@ -63,6 +71,17 @@ class ImageIT {
         Result r = protowrap("--version");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("protowrap 0."), r.out());
+    }
+
+    @Test
+    void startsFromTheAheadOfTimeCacheMadeAtBuildTime() throws Exception {
+        assertTrue(Files.isRegularFile(IMAGE.resolve("lib/protowrap.aot")), "lib/protowrap.aot is missing");
+        // a cache the JVM rejects (options or modules differing from the training run) would
+        // only make start-up slower, silently: the JVM's own log says whether it is used
+        Result r = protowrapWith(Map.of("JAVA_OPTS", "-Xlog:aot=info"), "--version");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("Using AOT-linked classes: true"), r.out());
+        assertFalse(r.out().contains("[error]") || r.out().contains("[warning]"), r.out());
     }
 
     @Test
