@@ -46,4 +46,16 @@ public interface ValidatorSession {
 
     /** The server shut down its sending side (only with {@code testReply}). Default: nothing to do. */
     default void onServerEnd(Decisions out) {}
+
+    /**
+     * Whether the client would read one of the validator's {@linkplain Validator#refusal refusals}
+     * as the protocol's answer if the engine sent it now, when it ends the connection itself (a
+     * timeout, the end of the shutdown grace): true between the units the client is sent, false
+     * in the middle of one (a response body being relayed), where the refusal would be taken as
+     * part of it; the engine then closes without it. Asked only with {@code testReply}, while the
+     * session sees the server's bytes. Default: true.
+     */
+    default boolean mayRefuseNow() {
+        return true;
+    }
 }

@@ -173,9 +173,9 @@ final class Connection implements PeerEvents {
         });
     }
 
-    /** Ends the connection now, whatever it is doing. */
-    void cut(String why) {
-        finish(why);
+    /** Ends the connection at the end of the shutdown grace, with the protocol's refusal where the client can take it. */
+    void shutDown() {
+        refuseAndFinish(Refusal.SHUTTING_DOWN, "shutdown");
     }
 
     /** Runs one step of the connection on its loop, then settles it. A failing validator ends only this connection. */
@@ -237,7 +237,7 @@ final class Connection implements PeerEvents {
             data.flip();
             deadlines.activity(loop.now());
             log.dump("server>", data);
-            if (inspection == Inspection.VALIDATING && wrapper.config().testReply()) {
+            if (serverInspected()) {
                 session.onServerData(data, decisions);
             } else {
                 sendToClient(data);
@@ -268,9 +268,14 @@ final class Connection implements PeerEvents {
         return unseen;
     }
 
+    /** Whether the session sees the server's bytes. */
+    private boolean serverInspected() {
+        return inspection == Inspection.VALIDATING && wrapper.config().testReply();
+    }
+
     private void serverEnded() {
         serverEnded = true;
-        if (inspection == Inspection.VALIDATING && wrapper.config().testReply() && phase == Phase.OPEN) {
+        if (serverInspected() && phase == Phase.OPEN) {
             session.onServerEnd(decisions);
         }
     }
@@ -407,8 +412,22 @@ final class Connection implements PeerEvents {
     // ---- ending
 
     private void timeout(String which) {
-        if (phase != Phase.CLOSING && toClient.isEmpty()) {
-            wrapper.validator().refusal(Refusal.TIMEOUT).ifPresent(bytes -> {
+        refuseAndFinish(Refusal.TIMEOUT, "timeout:" + which);
+    }
+
+    /**
+     * Ends the connection, telling the client why first where it would read the refusal as the
+     * protocol's answer: not after the session stopped inspecting (a TLS or WebSocket stream), not
+     * behind bytes still queued for it, and not in the middle of what it is being sent; where the
+     * server's bytes are relayed unseen, only before the first of them.
+     */
+    private void refuseAndFinish(Refusal reason, String outcome) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        boolean atBoundary = serverInspected() ? sessionBetweenUnits() : bytesDown == 0;
+        if (phase != Phase.CLOSING && inspection == Inspection.VALIDATING && toClient.isEmpty() && atBoundary) {
+            wrapper.validator().refusal(reason).ifPresent(bytes -> {
                 try {
                     client.write(ByteBuffer.wrap(bytes));
                 } catch (IOException e) {
@@ -416,7 +435,17 @@ final class Connection implements PeerEvents {
                 }
             });
         }
-        finish("timeout:" + which);
+        finish(outcome);
+    }
+
+    /** The session's {@link ValidatorSession#mayRefuseNow}; a session that fails to answer is taken to say no. */
+    private boolean sessionBetweenUnits() {
+        try {
+            return session == null || session.mayRefuseNow();
+        } catch (RuntimeException e) {
+            log.internalError(e);
+            return false;
+        }
     }
 
     /** After every event: half-closes, the end of the connection, and what to wait for next. */

@@ -155,11 +155,11 @@ final class EventLoop implements Executor {
         return submit(() -> connections.stream().mapToLong(Connection::pendingBytes).sum());
     }
 
-    /** Ends every open connection with the given outcome. */
-    CompletableFuture<Integer> cutAll(String outcome) {
+    /** Ends every open connection, as at the end of the shutdown grace; returns how many there were. */
+    CompletableFuture<Integer> shutDownAll() {
         return submit(() -> {
             List<Connection> all = new ArrayList<>(connections);
-            all.forEach(c -> c.cut(outcome));
+            all.forEach(Connection::shutDown);
             return all.size();
         });
     }
@@ -189,7 +189,7 @@ final class EventLoop implements Executor {
         } catch (IOException | RuntimeException e) {
             log.error("event loop {} failed", thread.getName(), e);
         } finally {
-            List.copyOf(connections).forEach(c -> c.cut("shutdown"));
+            List.copyOf(connections).forEach(Connection::shutDown);
             closeSelector();
             stopped.complete(null);
         }

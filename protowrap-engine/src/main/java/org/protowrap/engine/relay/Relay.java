@@ -110,9 +110,12 @@ public final class Relay implements AutoCloseable {
         return loops.stream().map(EventLoop::pendingBytes).toList().stream().mapToLong(CompletableFuture::join).sum();
     }
 
-    /** Ends every open connection now; returns how many there were. */
-    public int cutAll(String outcome) {
-        return loops.stream().map(l -> l.cutAll(outcome)).toList().stream().mapToInt(CompletableFuture::join).sum();
+    /**
+     * Ends every open connection now, with the protocol's refusal where the client can take it
+     * (the end of the shutdown grace); returns how many there were.
+     */
+    public int shutDownAll() {
+        return loops.stream().map(EventLoop::shutDownAll).toList().stream().mapToInt(CompletableFuture::join).sum();
     }
 
     /** Stops the loops, closing whatever is still open. */

@@ -247,7 +247,7 @@ public final class Server {
                 break;
             }
         }
-        int cut = relay.cutAll("shutdown");
+        int cut = relay.shutDownAll();
         relay.close();
         log.info("stopped: {} connection(s) drained, {} cut", Math.max(0, inFlight - cut), cut);
     }

@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.protowrap.api.Decisions;
 import org.protowrap.api.Refusal;
 import org.protowrap.api.SessionInfo;
 import org.protowrap.api.Validator;
@@ -183,11 +185,39 @@ class RelayEndToEndTest {
         }
     }
 
+    @ParameterizedTest(name = "testReply {0}, session between units {1}, after an exchange {2}: refused {3}")
+    @CsvSource({
+            "false, true, false, true",
+            "false, true, true, false",
+            "true, true, true, true",
+            "true, false, true, false"})
+    void aClientCutAtTheEndOfTheShutdownGraceIsToldWhereItCanTellARefusalFromTheServersBytes(boolean testReply,
+            boolean betweenUnits, boolean exchangeFirst, boolean refused) throws Exception {
+        try (TestBackend backend = TestBackend.named("b")) {
+            Path file = TestConfig.write(dir, TestConfig.lineWrapper(TestConfig.freePort(), backend.address(),
+                    "testReply: " + testReply + "\n").replace("shutdownGrace: 5s", "shutdownGrace: 300ms"));
+            RunningServer server = startRefusing(file, betweenUnits);
+            try (Socket client = Traffic.connect(server.address("w"))) {
+                if (exchangeFirst) {
+                    assertEquals("b: 1", exchange(client, "1"));
+                }
+                awaitTrue(() -> server.server().activeConnections() == 1);
+                Thread stopping = Thread.ofVirtual().start(server::close);
+                assertEquals(refused ? "refused: SHUTTING_DOWN\n" : "", Traffic.readToEnd(client));
+                stopping.join();
+            }
+        }
+    }
+
     private RunningServer startRefusing(String destAddr, String extra) throws Exception {
-        Configuration loaded = ConfigLoader.forHome(dir).load(config(destAddr, extra));
+        return startRefusing(config(destAddr, extra), true);
+    }
+
+    private RunningServer startRefusing(Path file, boolean betweenUnits) throws Exception {
+        Configuration loaded = ConfigLoader.forHome(dir).load(file);
         Configuration refusing = new Configuration(loaded.settings(), loaded.wrappers().stream()
-                .map(w -> new Wrapper(w.config(), new Refusing(w.validator()), w.balancerProvider())).toList(),
-                loaded.registry());
+                .map(w -> new Wrapper(w.config(), new Refusing(w.validator(), betweenUnits), w.balancerProvider()))
+                .toList(), loaded.registry());
         return RunningServer.start(refusing, dir);
     }
 
@@ -458,11 +488,45 @@ class RelayEndToEndTest {
         assertTrue(condition.getAsBoolean(), "condition not met in time");
     }
 
-    /** The line validator with a refusal of its own, as a protocol validator would have. */
-    private record Refusing(Validator line) implements Validator {
+    /**
+     * The line validator with a refusal of its own, as a protocol validator would have, and
+     * sessions that say whether the client is between units.
+     */
+    private record Refusing(Validator line, boolean betweenUnits) implements Validator {
         @Override
         public ValidatorSession newSession(SessionInfo session) {
-            return line.newSession(session);
+            ValidatorSession inner = line.newSession(session);
+            return new ValidatorSession() {
+                @Override
+                public void onStart(Decisions out) {
+                    inner.onStart(out);
+                }
+
+                @Override
+                public void onClientData(ByteBuffer data, Decisions out) {
+                    inner.onClientData(data, out);
+                }
+
+                @Override
+                public void onServerData(ByteBuffer data, Decisions out) {
+                    inner.onServerData(data, out);
+                }
+
+                @Override
+                public void onClientEnd(Decisions out) {
+                    inner.onClientEnd(out);
+                }
+
+                @Override
+                public void onServerEnd(Decisions out) {
+                    inner.onServerEnd(out);
+                }
+
+                @Override
+                public boolean mayRefuseNow() {
+                    return betweenUnits;
+                }
+            };
         }
 
         @Override

@@ -260,6 +260,12 @@ final class HttpSession implements ValidatorSession {
         return true;
     }
 
+    /** Between responses: a refusal of the engine's would be read as the next response. */
+    @Override
+    public boolean mayRefuseNow() {
+        return state != ClientState.RAW && responses.betweenResponses();
+    }
+
     // ---- server to client ----
 
     @Override

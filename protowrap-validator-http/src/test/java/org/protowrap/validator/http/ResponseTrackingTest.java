@@ -213,4 +213,22 @@ class ResponseTrackingTest {
         assertTrue(excerpt.startsWith("Authorization: <redacted>"), excerpt);
         assertFalse(excerpt.contains("c2VjcmV0"), excerpt);
     }
+
+    @Test
+    void theEnginesOwnRefusalMayComeOnlyBetweenResponses() {
+        assertTrue(session.mayRefuseNow(), "nothing sent yet");
+        client("GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertTrue(session.mayRefuseNow(), "awaiting the response: a refusal would be read as it");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello");
+        assertFalse(session.mayRefuseNow(), "in the middle of a body");
+        server("world");
+        assertTrue(session.mayRefuseNow(), "the response is complete");
+        client("GET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+        server("HTTP/1.1 200 OK\r\nContent-");
+        assertFalse(session.mayRefuseNow(), "in the middle of a head");
+        server("Length: 0\r\n\r\n");
+        client("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n");
+        server("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n");
+        assertFalse(session.mayRefuseNow(), "another protocol now");
+    }
 }
