@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +110,30 @@ class SmtpPolicyIT {
             assertLogged(wrapper, "smtp.path.space-after-colon");
             assertEquals(1, recorder.messages().size(), "messages at the server");
             assertFalse(recorder.log().contains("MAIL FROM: <"), recorder.log());
+        }
+    }
+
+    /** shutdownGrace is 1 s here: a client still in its transaction then is told so, in SMTP. */
+    @Test
+    void aClientStillInItsSessionWhenTheShutdownGraceEndsGets421() throws Exception {
+        try (SmtpServer sink = SmtpServers.smtpSink(dir);
+                SmtpWrapper wrapper = SmtpWrapper.start(dir, sink.port());
+                SmtpConversation client = SmtpConversation.greeted(wrapper.port())) {
+            client.expect(250, client.command("MAIL FROM:<a@example.org>"));
+            AtomicInteger exit = new AtomicInteger(-1);
+            Thread stopping = Thread.ofVirtual().start(() -> {
+                try {
+                    exit.set(wrapper.terminate());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+
+            assertStartsWith("421 4.3.2", client.reply());
+            assertEquals("", client.readUntilClosed());
+            stopping.join();
+            assertEquals(0, exit.get(), wrapper.log());
+            assertTrue(wrapper.log().contains("outcome=shutdown"), wrapper.log());
         }
     }
 

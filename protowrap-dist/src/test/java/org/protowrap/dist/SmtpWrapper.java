@@ -88,6 +88,11 @@ final class SmtpWrapper implements AutoCloseable {
         throw new AssertionError(failure + " in the wrapper's log:\n" + log().substring(mark));
     }
 
+    /** Stops the image as an operator would (SIGTERM); returns its exit code. */
+    int terminate() throws InterruptedException {
+        return process.terminate(java.time.Duration.ofSeconds(10));
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.close();
