@@ -18,6 +18,15 @@ public interface Decisions {
      */
     void sendToServer(ByteBuffer bytes);
 
+    /**
+     * Forward bytes that carry credentials (an AUTH exchange, an Authorization or Cookie header) to
+     * the server, exactly as {@link #sendToServer} does. Only the log differs: below logLevel 5 the
+     * engine logs that such bytes went, not what they were. Default: {@link #sendToServer}.
+     */
+    default void sendCredentialsToServer(ByteBuffer bytes) {
+        sendToServer(bytes);
+    }
+
     /** Send bytes to the client: relayed server replies, or the session's own replies. */
     void sendToClient(ByteBuffer bytes);
 

@@ -54,7 +54,7 @@ class SmtpTlsAuthIT {
      * server's LOGIN challenge with a line that is not base64 (the password in clear): the
      * wrapper cancels the exchange with {@code *}, the server answers that, and the session
      * goes on. At logLevel 3 and 2 the log holds neither the password, nor its base64 (alone
-     * and in the PLAIN string), nor the user name's base64.
+     * and in the PLAIN string), nor the user name's base64; at 3 it does hold the other commands.
      */
     @ParameterizedTest(name = "logLevel {0}")
     @ValueSource(ints = {3, 2})
@@ -80,6 +80,11 @@ class SmtpTlsAuthIT {
             assertTrue(wrapper.awaitRejection("smtp.command.sequence").contains("excerpt=\"AUTH PLAIN ***\""), wrapper.log());
             assertTrue(wrapper.awaitRejection("smtp.auth.response").contains("excerpt=\"***\""), wrapper.log());
             assertNoCredentials(wrapper.log());
+            if (logLevel >= 3) {
+                // content is logged at 3, credentials are not: the AUTH lines went as a count only
+                assertTrue(wrapper.log().contains(">server 27 bytes: MAIL FROM:<a@example.org>"), wrapper.log());
+                assertTrue(wrapper.log().contains("bytes: (credentials, logged at logLevel 5 only)"), wrapper.log());
+            }
         }
     }
 

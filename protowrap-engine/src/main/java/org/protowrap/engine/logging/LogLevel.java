@@ -14,9 +14,11 @@ import org.slf4j.LoggerFactory;
  *   <li>0: errors only
  *   <li>1: warnings, rejections
  *   <li>2: normal operation: one line per connection (the default)
- *   <li>3 and 4: debugging: connects, backend choices, health checks. Message content is not
- *       logged at these levels yet (it needs the validators to say where credentials are);
- *       only the redacted excerpts of violations, as at every level
+ *   <li>3: debugging (connects, backend choices, health checks) and message content: the first
+ *       200 bytes of each unit sent on to the server (commands, request heads, pieces of bodies).
+ *       Units that carry credentials (the validator marks them: AUTH exchanges, Authorization and
+ *       Cookie headers) and bytes relayed raw are logged as a count only
+ *   <li>4: the same, up to 4 KiB of each unit
  *   <li>5: every byte, unredacted
  * </ul>
  *
@@ -47,7 +49,9 @@ public final class LogLevel {
             log.warn("logLevel {}: every byte of every connection will be logged, message content and "
                     + "credentials included", logLevel);
         } else if (logLevel >= 3) {
-            log.warn("logLevel {}: debugging output; message content is logged only at logLevel 5", logLevel);
+            log.warn("logLevel {}: message content will be logged ({} of each unit sent on to the server); "
+                    + "credentials the validators mark are left out, replies are logged at logLevel 5 only",
+                    logLevel, logLevel == 3 ? "the first 200 bytes" : "up to 4 KiB");
         }
     }
 

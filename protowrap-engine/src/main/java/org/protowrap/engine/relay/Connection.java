@@ -288,11 +288,16 @@ final class Connection implements PeerEvents {
     }
 
     void sendToServer(ByteBuffer bytes) {
+        sendToServer(bytes, false);
+    }
+
+    /** Forwards to the server; {@code credentials} keeps the bytes out of the log below logLevel 5. */
+    void sendToServer(ByteBuffer bytes, boolean credentials) {
         if (!acceptsDecisions() || !bytes.hasRemaining()) {
             return;
         }
         deadlines.requestSent();
-        log.dump(">server", bytes);
+        log.toServer(bytes, credentials, inspection == Inspection.RAW);
         switch (backend.state()) {
             case NONE, GONE -> {
                 toServer.append(bytes);

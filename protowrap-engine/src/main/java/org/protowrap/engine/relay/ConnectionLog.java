@@ -12,11 +12,14 @@ import org.slf4j.LoggerFactory;
 /**
  * What one connection tells the operator, as {@code key=value} lines that start with the wrapper,
  * the connection id and (where it matters) the client: one INFO line when it ends, one WARN line
- * per violation, failed backend or connection without a backend, and at logLevel 5 every byte at TRACE.
+ * per violation, failed backend or connection without a backend; from logLevel 3 the start of what
+ * is sent on to the server, credentials left out; at logLevel 5 every byte at TRACE.
  */
 final class ConnectionLog {
 
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
+    static final int EXCERPT_AT_3 = 200;
+    static final int EXCERPT_AT_4 = 4096;
 
     private final String wrapper;
     private final long id;
@@ -70,6 +73,26 @@ final class ConnectionLog {
     void ended(String backend, long up, long down, long nanos, String outcome) {
         log.info("wrapper={} conn={} client={} backend={} up={} down={} duration={}ms outcome={}", wrapper, id, client(),
                 backend, up, down, nanos / 1_000_000L, outcome);
+    }
+
+    /**
+     * What is sent on to the server: from logLevel 3 the start of each unit the validator accepted
+     * ({@value #EXCERPT_AT_3} bytes at 3, {@value #EXCERPT_AT_4} at 4), escaped, but only that bytes
+     * went where they carry credentials or are relayed raw (after STARTTLS, a protocol switch); at
+     * logLevel 5 everything, whole.
+     */
+    void toServer(ByteBuffer bytes, boolean credentials, boolean raw) {
+        if (LogLevel.atLeast(5)) {
+            dump(">server", bytes);
+        } else if (LogLevel.atLeast(3) && log.isDebugEnabled()) {
+            if (credentials || raw) {
+                log.debug("wrapper={} conn={} >server {} bytes: ({}, logged at logLevel 5 only)", wrapper, id,
+                        bytes.remaining(), credentials ? "credentials" : "relayed raw");
+            } else {
+                log.debug("wrapper={} conn={} >server {} bytes: {}", wrapper, id, bytes.remaining(),
+                        EscapedText.of(bytes, LogLevel.atLeast(4) ? EXCERPT_AT_4 : EXCERPT_AT_3));
+            }
+        }
     }
 
     /** At logLevel 5: the bytes, escaped, with their direction ({@code client>}, {@code >server}, ...). */

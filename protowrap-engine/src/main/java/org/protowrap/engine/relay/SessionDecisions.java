@@ -25,6 +25,12 @@ final class SessionDecisions implements Decisions {
     }
 
     @Override
+    public void sendCredentialsToServer(ByteBuffer bytes) {
+        connection.sendToServer(bytes, true);
+        bytes.position(bytes.limit());
+    }
+
+    @Override
     public void sendToClient(ByteBuffer bytes) {
         if (connection.acceptsDecisions()) {
             connection.sendToClient(bytes);

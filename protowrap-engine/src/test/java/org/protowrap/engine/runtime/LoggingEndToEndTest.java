@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.protowrap.engine.logging.LogLevel;
 
-/** What an operator reads: one line per connection, one per violation, every byte at logLevel 5. */
+/** What an operator reads: one line per connection, one per violation, what is sent on from logLevel 3, every byte at 5. */
 @Timeout(60)
 class LoggingEndToEndTest {
 
@@ -59,6 +59,34 @@ class LoggingEndToEndTest {
             assertTrue(dumps.stream().anyMatch(m -> m.endsWith("client> 10 bytes: tab\\x09here\\r\\n")), dumps::toString);
             assertTrue(dumps.stream().anyMatch(m -> m.contains("server> ") && m.endsWith("b: tab\\x09here\\n")),
                     dumps::toString);
+        } finally {
+            LogLevel.apply(2);
+        }
+    }
+
+    @Test
+    void logLevelThreeLogsTheStartOfWhatIsSentToTheServerAndNothingElse() throws Exception {
+        String longLine = "x".repeat(300);
+        try (LogCapture log = new LogCapture();
+                TestBackend backend = TestBackend.named("b");
+                RunningServer server = RunningServer.start(TestConfig.write(dir, "logLevel: 3\n"
+                        + TestConfig.lineWrapper(TestConfig.freePort(), backend.address(), "maxLineLength: 1024\n")));
+                Socket client = Traffic.connect(server.address("w"))) {
+            var answers = TestBackend.reader(client);
+            Traffic.write(client, "user name\r\n");
+            assertEquals("b: user name", answers.readLine());
+            Traffic.write(client, longLine + "\n");
+            assertEquals("b: " + longLine, answers.readLine());
+            RelayEndToEndTest.awaitTrue(() -> log.messages().stream().anyMatch(m -> m.contains(">server 301 bytes")));
+            List<String> content = log.messages().stream().filter(m -> m.contains(" bytes: ")).toList();
+            assertTrue(content.stream().anyMatch(m -> m.endsWith(">server 11 bytes: user name\\r\\n")),
+                    content::toString);
+            assertTrue(content.stream().anyMatch(m -> m.endsWith(">server 301 bytes: " + "x".repeat(200) + "...")),
+                    content::toString);
+            assertTrue(content.stream().allMatch(m -> m.contains(" >server ")),
+                    "replies and reads are logged at logLevel 5 only: " + content);
+            assertTrue(log.messages().stream().anyMatch(m -> m.contains("logLevel 3: message content will be logged")),
+                    "the start-up warning");
         } finally {
             LogLevel.apply(2);
         }

@@ -100,7 +100,7 @@ final class ChunkedBodyReader {
             }
             case DONE -> {
                 if (reader.isHeld() || !trailers.cuts.isEmpty()) {
-                    forwarder.sendUnit(reader, trailers.cuts, out);
+                    forwarder.sendUnit(reader, trailers.cuts, false, out);
                 }
                 reader.nextUnit();
             }

@@ -14,6 +14,8 @@ final class ClientForwarder {
 
     private ByteBuffer data = EMPTY;
     private int runStart;
+    /** The run holds a head with credentials: it goes out as such, so that the log leaves it out. */
+    private boolean credentials;
 
     /** A new read: the run starts at {@code pos}. */
     void begin(ByteBuffer read, int pos) {
@@ -25,13 +27,28 @@ final class ClientForwarder {
     void end() {
         data = EMPTY;
         runStart = 0;
+        credentials = false;
     }
 
     /** Sends the validated bytes of the run that lie before {@code to}. */
     void flush(int to, Decisions out) {
         if (to > runStart) {
-            out.sendToServer(data.slice(runStart, to - runStart));
+            send(data.slice(runStart, to - runStart), credentials, out);
             runStart = to;
+            credentials = false;
+        }
+    }
+
+    /** The run now holds a head with credentials: it is sent as such when flushed. */
+    void carriesCredentials() {
+        credentials = true;
+    }
+
+    private static void send(ByteBuffer bytes, boolean credentials, Decisions out) {
+        if (credentials) {
+            out.sendCredentialsToServer(bytes);
+        } else {
+            out.sendToServer(bytes);
         }
     }
 
@@ -44,11 +61,11 @@ final class ClientForwarder {
      * Sends the unit the reader just completed on its own, after the run before it: from the
      * reader's copy if it spanned reads, without the cut ranges.
      */
-    void sendUnit(UnitReader reader, UnitCuts cuts, Decisions out) {
+    void sendUnit(UnitReader reader, UnitCuts cuts, boolean unitCredentials, Decisions out) {
         flush(reader.unitStart(), out);
         ByteBuffer src = reader.isHeld() ? reader.heldUnit() : data;
         int from = reader.isHeld() ? 0 : reader.unitStart();
-        cuts.sendWithout(src, from, from + reader.unitLength(), out);
+        cuts.sendWithout(src, from, from + reader.unitLength(), bytes -> send(bytes, unitCredentials, out));
         skip(reader.end());
     }
 }

@@ -114,7 +114,9 @@ final class HttpSession implements ValidatorSession {
             return data.limit();
         }
         if (reader.isHeld() || !head.cuts().isEmpty()) {
-            forwarder.sendUnit(reader, head.cuts(), out);
+            forwarder.sendUnit(reader, head.cuts(), head.carriesCredentials(), out);
+        } else if (head.carriesCredentials()) {
+            forwarder.carriesCredentials();
         }
         int end = reader.end();
         reader.nextUnitReleasing();
@@ -343,7 +345,8 @@ final class HttpSession implements ValidatorSession {
 
     private void switchProtocols(Decisions out) {
         if (early.length() > 0) {
-            out.sendToServer(early.view().slice(0, early.length()));
+            // the new protocol's first bytes, not inspected: kept out of the log like the raw relay after them
+            out.sendCredentialsToServer(early.view().slice(0, early.length()));
         }
         early.release();
         state = ClientState.RAW;

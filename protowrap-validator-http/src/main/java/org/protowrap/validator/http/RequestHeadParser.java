@@ -43,6 +43,8 @@ final class RequestHeadParser implements LineConsumer {
     private long contentLength;
     private boolean transferEncoding;
     private boolean connectionClose;
+    /** The head has an Authorization, Proxy-Authorization or Cookie field. */
+    private boolean credentials;
     private boolean connectionKeepAlive;
     private boolean connectionUpgrade;
     private boolean upgradeField;
@@ -57,6 +59,11 @@ final class RequestHeadParser implements LineConsumer {
         reset();
     }
 
+    /** Whether the head carries credentials (Authorization, Proxy-Authorization, Cookie). */
+    boolean carriesCredentials() {
+        return credentials;
+    }
+
     /** Prepares for the next request on the connection. */
     void reset() {
         state = State.REQUEST_LINE;
@@ -68,6 +75,7 @@ final class RequestHeadParser implements LineConsumer {
         needsLength = false;
         noContentExpected = false;
         hostCount = 0;
+        credentials = false;
         contentLength = -1;
         transferEncoding = false;
         connectionClose = false;
@@ -232,6 +240,11 @@ final class RequestHeadParser implements LineConsumer {
         if (readsAsFramingField(src, from, nameEnd)) {
             return rules.refuses(HttpRule.HEADER_NAME_INVALID,
                     "field name reads as Content-Length or Transfer-Encoding once underscores become dashes", src, from, end, out);
+        }
+        if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "authorization")
+                || HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "proxy-authorization")
+                || HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "cookie")) {
+            credentials = true;
         }
         if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "host")) {
             return hostRefused(src, from, end, out);

@@ -2,7 +2,7 @@ package org.protowrap.validator.http;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import org.protowrap.api.Decisions;
+import java.util.function.Consumer;
 
 /**
  * Byte ranges of a unit that are not forwarded: the rewriting a relaxed rule promises
@@ -37,19 +37,19 @@ final class UnitCuts {
         }
     }
 
-    /** Sends the unit {@code src[from, to)} without the cut ranges, which may overlap. */
-    void sendWithout(ByteBuffer src, int from, int to, Decisions out) {
+    /** Sends the unit {@code src[from, to)} without the cut ranges, which may overlap, piece by piece. */
+    void sendWithout(ByteBuffer src, int from, int to, Consumer<ByteBuffer> send) {
         sort();
         int next = from;
         for (int i = 0; i < count; i += 2) {
             int cutStart = from + pairs[i];
             if (cutStart > next) {
-                out.sendToServer(src.slice(next, cutStart - next));
+                send.accept(src.slice(next, cutStart - next));
             }
             next = Math.max(next, from + pairs[i + 1]);
         }
         if (to > next) {
-            out.sendToServer(src.slice(next, to - next));
+            send.accept(src.slice(next, to - next));
         }
     }
 

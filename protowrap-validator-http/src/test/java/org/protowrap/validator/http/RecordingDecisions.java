@@ -22,11 +22,23 @@ final class RecordingDecisions implements Decisions {
 
     final ByteArrayOutputStream toServer = new ByteArrayOutputStream();
     final ByteArrayOutputStream toClient = new ByteArrayOutputStream();
+    final ByteArrayOutputStream credentials = new ByteArrayOutputStream();
     final List<Violation> reports = new ArrayList<>();
     final List<Event> events = new ArrayList<>();
     boolean closed;
     boolean aborted;
     String rawReason = "";
+
+    /** Forwarded like any bytes; also recorded apart, as the bytes the engine keeps out of the log. */
+    @Override
+    public void sendCredentialsToServer(ByteBuffer bytes) {
+        if (!closed) {
+            byte[] copy = new byte[bytes.remaining()];
+            bytes.duplicate().get(copy);
+            credentials.writeBytes(copy);
+        }
+        sendToServer(bytes);
+    }
 
     @Override
     public void sendToServer(ByteBuffer bytes) {

@@ -231,4 +231,20 @@ class ResponseTrackingTest {
         server("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n");
         assertFalse(session.mayRefuseNow(), "another protocol now");
     }
+
+    @Test
+    void headsWithCredentialsAreSentAsSuchSoThatTheLogLeavesThemOut() {
+        String authorized = "GET /a HTTP/1.1\r\nHost: a\r\nAuthorization: Basic c2VjcmV0\r\n\r\n";
+        client(authorized);
+        assertEquals(authorized, out.credentials.toString(ISO_8859_1));
+        server("HTTP/1.1 204 No Content\r\n\r\n");
+        client("GET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertEquals(authorized, out.credentials.toString(ISO_8859_1), "a head without credentials is plain");
+        server("HTTP/1.1 204 No Content\r\n\r\n");
+        client("GET /c HTTP/1.1\r\nHost: a\r\nCoo");
+        client("kie: s=1\r\n\r\n");
+        assertEquals(authorized + "GET /c HTTP/1.1\r\nHost: a\r\nCookie: s=1\r\n\r\n",
+                out.credentials.toString(ISO_8859_1), "a head held across reads");
+        assertTrue(out.serverText().endsWith("Cookie: s=1\r\n\r\n"), out.serverText());
+    }
 }

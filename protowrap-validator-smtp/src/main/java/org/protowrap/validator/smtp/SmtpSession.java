@@ -323,7 +323,7 @@ final class SmtpSession implements ValidatorSession {
 
     /** Forwards an accepted line, opens its reply slot and applies what it does to the state. */
     private void forward(Optional<Verb> verb, Optional<SmtpCommand> command, Line line, Decisions out) {
-        sendLine(line, out);
+        sendLine(line, verb.filter(v -> v == Verb.AUTH).isPresent(), out);
         boolean last = command.map(SmtpCommand::last).orElse(false);
         // A command the wrapper could not parse may do anything: the client waits for its reply.
         boolean sync = verb.map(Verb::endsPipelinedGroup).orElse(true) || last || !pipelining();
@@ -342,13 +342,17 @@ final class SmtpSession implements ValidatorSession {
         }
     }
 
-    /** Forwards a line with CRLF, whatever line end it came with. */
-    private static void sendLine(Line line, Decisions out) {
+    /** Forwards a line with CRLF, whatever line end it came with; an AUTH line as credentials. */
+    private static void sendLine(Line line, boolean credentials, Decisions out) {
         byte[] bytes = new byte[line.length() + 2];
         System.arraycopy(line.bytes(), 0, bytes, 0, line.length());
         bytes[line.length()] = '\r';
         bytes[line.length() + 1] = '\n';
-        out.sendToServer(ByteBuffer.wrap(bytes));
+        if (credentials) {
+            out.sendCredentialsToServer(ByteBuffer.wrap(bytes));
+        } else {
+            out.sendToServer(ByteBuffer.wrap(bytes));
+        }
     }
 
     private static Awaited awaited(Verb verb) {
@@ -458,7 +462,7 @@ final class SmtpSession implements ValidatorSession {
             // Cancel the exchange (RFC 4954 section 4): the server answers, and the client gets that answer.
             line = new Line(new byte[] {'*'}, 1, false, false, false);
         }
-        sendLine(line, out);
+        sendLine(line, true, out);
         replies.add(Slot.server(Awaited.AUTH_LINE, true, transaction));
     }
 
@@ -612,7 +616,8 @@ final class SmtpSession implements ValidatorSession {
                 endAbruptly(PROTOCOL_ERROR + "data sent after STARTTLS before the reply", out);
                 return;
             }
-            out.sendToServer(ByteBuffer.wrap(held.toByteArray()));
+            // not parsed: it may hold an AUTH line
+            out.sendCredentialsToServer(ByteBuffer.wrap(held.toByteArray()));
             held.reset();
         }
         out.sendToClient(ByteBuffer.wrap(reply.raw()));
@@ -634,7 +639,8 @@ final class SmtpSession implements ValidatorSession {
         out.sendToClient(rest.slice());
         rest.position(rest.limit());
         if (held.size() > 0) {
-            out.sendToServer(ByteBuffer.wrap(held.toByteArray()));
+            // not parsed: it may hold an AUTH line
+            out.sendCredentialsToServer(ByteBuffer.wrap(held.toByteArray()));
             held.reset();
         }
         out.relayRaw("the server sent something that is not an SMTP reply: relayed without inspection");

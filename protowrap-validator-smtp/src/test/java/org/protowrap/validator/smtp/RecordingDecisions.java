@@ -18,11 +18,28 @@ final class RecordingDecisions implements Decisions {
 
     private final ByteArrayOutputStream toServer = new ByteArrayOutputStream();
     private final ByteArrayOutputStream toClient = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream credentials = new ByteArrayOutputStream();
     private final List<Violation> reports = new ArrayList<>();
     private final List<String> controls = new ArrayList<>();
     private boolean aborted;
     private boolean finished;
     private int ignored;
+
+    /** Forwarded like any bytes; also recorded apart, as the bytes the engine keeps out of the log. */
+    @Override
+    public void sendCredentialsToServer(ByteBuffer bytes) {
+        if (!finished && !aborted) {
+            byte[] copy = new byte[bytes.remaining()];
+            bytes.duplicate().get(copy);
+            credentials.writeBytes(copy);
+        }
+        sendToServer(bytes);
+    }
+
+    /** What went to the server marked as credentials. */
+    String credentialsText() {
+        return credentials.toString(StandardCharsets.ISO_8859_1);
+    }
 
     @Override
     public void sendToServer(ByteBuffer bytes) {

@@ -176,6 +176,24 @@ class SmtpValidatorTest {
     }
 
     @Test
+    void authLinesAreForwardedAsCredentialsSoThatTheLogLeavesThemOut() {
+        ValidatorSession session = validator(Map.of()).newSession(CorpusTest.INFO);
+        RecordingDecisions out = new RecordingDecisions();
+        feed(session, out, false, "220 mx ESMTP\r\n");
+        feed(session, out, true, "EHLO c.example\r\n");
+        feed(session, out, false, "250-mx\r\n250 AUTH PLAIN LOGIN\r\n");
+        feed(session, out, true, "AUTH LOGIN\r\n");
+        feed(session, out, false, "334 VXNlcm5hbWU6\r\n");
+        feed(session, out, true, "YWxpY2U=\r\n");
+        feed(session, out, false, "334 UGFzc3dvcmQ6\r\n");
+        feed(session, out, true, "c2VjcmV0\r\n");
+        feed(session, out, false, "235 2.7.0 Ok\r\n");
+        feed(session, out, true, "MAIL FROM:<a@example.com>\r\n");
+        assertEquals("AUTH LOGIN\r\nYWxpY2U=\r\nc2VjcmV0\r\n", out.credentialsText());
+        assertTrue(out.server().endsWith("MAIL FROM:<a@example.com>\r\n"), out.server());
+    }
+
+    @Test
     void aPipelinedGroupHasABoundedNumberOfOutstandingReplies() {
         ValidatorSession session = validator(Map.of()).newSession(CorpusTest.INFO);
         RecordingDecisions out = new RecordingDecisions();
