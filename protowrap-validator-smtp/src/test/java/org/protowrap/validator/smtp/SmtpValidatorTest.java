@@ -143,11 +143,8 @@ class SmtpValidatorTest {
 
     @Test
     void credentialsNeverAppearInReports() {
-        ValidatorSession session = validator(Map.of()).newSession(CorpusTest.INFO);
         RecordingDecisions out = new RecordingDecisions();
-        feed(session, out, false, "220 mx ESMTP\r\n");
-        feed(session, out, true, "EHLO c.example\r\n");
-        feed(session, out, false, "250-mx\r\n250 AUTH PLAIN LOGIN\r\n");
+        ValidatorSession session = greeted(out, "AUTH PLAIN LOGIN");
         feed(session, out, true, "AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n");
         feed(session, out, false, "235 2.7.0 Ok\r\n");
         feed(session, out, true, "AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n");
@@ -158,11 +155,8 @@ class SmtpValidatorTest {
 
     @Test
     void exchangeLinesAndEarlyCredentialsAreNeverShown() {
-        ValidatorSession session = validator(Map.of()).newSession(CorpusTest.INFO);
         RecordingDecisions out = new RecordingDecisions();
-        feed(session, out, false, "220 mx ESMTP\r\n");
-        feed(session, out, true, "EHLO c.example\r\n");
-        feed(session, out, false, "250-mx\r\n250 AUTH LOGIN\r\n");
+        ValidatorSession session = greeted(out, "AUTH LOGIN");
         feed(session, out, true, "AUTH LOGIN\r\n");
         feed(session, out, false, "334 VXNlcm5hbWU6\r\n");
         feed(session, out, true, "not base64 secret\r\n");
@@ -177,11 +171,8 @@ class SmtpValidatorTest {
 
     @Test
     void authLinesAreForwardedAsCredentialsSoThatTheLogLeavesThemOut() {
-        ValidatorSession session = validator(Map.of()).newSession(CorpusTest.INFO);
         RecordingDecisions out = new RecordingDecisions();
-        feed(session, out, false, "220 mx ESMTP\r\n");
-        feed(session, out, true, "EHLO c.example\r\n");
-        feed(session, out, false, "250-mx\r\n250 AUTH PLAIN LOGIN\r\n");
+        ValidatorSession session = greeted(out, "AUTH PLAIN LOGIN");
         feed(session, out, true, "AUTH LOGIN\r\n");
         feed(session, out, false, "334 VXNlcm5hbWU6\r\n");
         feed(session, out, true, "YWxpY2U=\r\n");
@@ -195,11 +186,8 @@ class SmtpValidatorTest {
 
     @Test
     void aPipelinedGroupHasABoundedNumberOfOutstandingReplies() {
-        ValidatorSession session = validator(Map.of()).newSession(CorpusTest.INFO);
         RecordingDecisions out = new RecordingDecisions();
-        feed(session, out, false, "220 mx ESMTP\r\n");
-        feed(session, out, true, "EHLO c.example\r\n");
-        feed(session, out, false, "250-mx\r\n250 PIPELINING\r\n");
+        ValidatorSession session = greeted(out, "PIPELINING");
         feed(session, out, true, "MAIL FROM:<a@example.com>\r\n" + "RCPT TO:<b@example.org>\r\n".repeat(600));
         assertEquals(500, out.server().split("\r\n").length - 1, "commands forwarded before the limit");
         assertEquals(List.of("close"), out.controls());
@@ -211,6 +199,15 @@ class SmtpValidatorTest {
         assertEquals("EHLO x\\r\\nAUTH PLAIN ***", Redaction.excerpt(bytes("EHLO x\r\nAUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n"), 40));
         assertEquals("AUTH LOGIN ***", Redaction.excerpt(bytes("AUTH LOGIN\r\nYWxpY2U=\r\n"), 22));
         assertEquals("AUTHOR x", Redaction.excerpt(bytes("AUTHOR x"), 8));
+    }
+
+    /** A session after the greeting and EHLO, the server having offered {@code extensions}. */
+    private static ValidatorSession greeted(RecordingDecisions out, String extensions) {
+        ValidatorSession session = validator(Map.of()).newSession(CorpusTest.INFO);
+        feed(session, out, false, "220 mx ESMTP\r\n");
+        feed(session, out, true, "EHLO c.example\r\n");
+        feed(session, out, false, "250-mx\r\n250 " + extensions + "\r\n");
+        return session;
     }
 
     private static byte[] bytes(String s) {
