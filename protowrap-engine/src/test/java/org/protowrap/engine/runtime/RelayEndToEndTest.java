@@ -170,7 +170,7 @@ class RelayEndToEndTest {
                 RunningServer server = startRefusing(backend.address(), "maxConnections: 1\n");
                 Socket first = Traffic.connect(server.address("w"));
                 Socket second = Traffic.connect(server.address("w"))) {
-            assertEquals("b: 1", exchange(first, "1"));
+            assertEquals("b: 1", Dispatch.exchange(first, "1"));
             assertEquals("refused: TOO_MANY_CONNECTIONS\n", Traffic.readToEnd(second));
         }
     }
@@ -199,7 +199,7 @@ class RelayEndToEndTest {
             RunningServer server = startRefusing(file, betweenUnits);
             try (Socket client = Traffic.connect(server.address("w"))) {
                 if (exchangeFirst) {
-                    assertEquals("b: 1", exchange(client, "1"));
+                    assertEquals("b: 1", Dispatch.exchange(client, "1"));
                 }
                 awaitTrue(() -> server.server().activeConnections() == 1);
                 Thread stopping = Thread.ofVirtual().start(server::close);
@@ -279,8 +279,8 @@ class RelayEndToEndTest {
                         "maxConnections: 2\nmaxConnectionsPerClient: 0\n"));
                 Socket first = Traffic.connect(server.address("w"));
                 Socket second = Traffic.connect(server.address("w"))) {
-            assertEquals("b: 1", exchange(first, "1"));
-            assertEquals("b: 2", exchange(second, "2"));
+            assertEquals("b: 1", Dispatch.exchange(first, "1"));
+            assertEquals("b: 2", Dispatch.exchange(second, "2"));
             try (Socket third = Traffic.connect(server.address("w"))) {
                 Traffic.write(third, "3\n");
                 assertEquals("", Traffic.readToEnd(third));
@@ -289,7 +289,7 @@ class RelayEndToEndTest {
             assertEquals("", Traffic.readToEnd(first));
             awaitTrue(() -> server.server().activeConnections() == 1);
             try (Socket fourth = Traffic.connect(server.address("w"))) {
-                assertEquals("b: 4", exchange(fourth, "4"));
+                assertEquals("b: 4", Dispatch.exchange(fourth, "4"));
             }
             assertEquals(3, backend.accepted());
         }
@@ -300,7 +300,7 @@ class RelayEndToEndTest {
         try (TestBackend backend = TestBackend.named("b");
                 RunningServer server = RunningServer.start(config(backend.address(), "maxConnectionsPerClient: 1\n"));
                 Socket first = Traffic.connect(server.address("w"))) {
-            assertEquals("b: 1", exchange(first, "1"));
+            assertEquals("b: 1", Dispatch.exchange(first, "1"));
             try (Socket second = Traffic.connect(server.address("w"))) {
                 Traffic.write(second, "2\n");
                 assertEquals("", Traffic.readToEnd(second));
@@ -309,7 +309,7 @@ class RelayEndToEndTest {
             try (Socket other = new Socket(wrapper.getAddress(), wrapper.getPort(),
                     InetAddress.getByName("127.0.0.2"), 0)) {
                 other.setSoTimeout(15_000);
-                assertEquals("b: 3", exchange(other, "3"));
+                assertEquals("b: 3", Dispatch.exchange(other, "3"));
             }
         }
     }
@@ -330,7 +330,7 @@ class RelayEndToEndTest {
         try (TestBackend backend = TestBackend.named("b");
                 RunningServer server = RunningServer.start(config(backend.address(), "idleTimeout: 1s\n"));
                 Socket client = Traffic.connect(server.address("w"))) {
-            assertEquals("b: hi", exchange(client, "hi"));
+            assertEquals("b: hi", Dispatch.exchange(client, "hi"));
             assertEquals("", Traffic.readToEnd(client));
         }
     }
@@ -357,7 +357,7 @@ class RelayEndToEndTest {
                 RunningServer server = RunningServer.start(config(backend.address(),
                         "maxLineLength: 16\noptions: {overlong: " + policy + "}\n"));
                 Socket client = Traffic.connect(server.address("w"))) {
-            assertEquals("short", exchange(client, "short"));
+            assertEquals("short", Dispatch.exchange(client, "short"));
             Traffic.write(client, "x".repeat(40) + "\nafter\n");
             client.shutdownOutput();
             assertEquals(echoedAfterFirst.replaceFirst("^short\n", ""), Traffic.readToEnd(client));
@@ -386,7 +386,7 @@ class RelayEndToEndTest {
         try (TestBackend backend = TestBackend.named("by-name");
                 RunningServer server = RunningServer.start(config("localhost:" + backend.port(), ""));
                 Socket client = Traffic.connect(server.address("w"))) {
-            assertEquals("by-name: hi", exchange(client, "hi"));
+            assertEquals("by-name: hi", Dispatch.exchange(client, "hi"));
         }
     }
 
@@ -415,7 +415,7 @@ class RelayEndToEndTest {
                     .replace("listenAddr: 127.0.0.1", "listenAddr: \"::1\""));
             try (RunningServer server = RunningServer.start(file);
                     Socket client = Traffic.connect(new InetSocketAddress(v6, port))) {
-                assertEquals("v6: six", exchange(client, "six"));
+                assertEquals("v6: six", Dispatch.exchange(client, "six"));
             }
         }
     }
@@ -452,20 +452,6 @@ class RelayEndToEndTest {
 
     private Path config(String destAddr, String extra) throws IOException {
         return TestConfig.write(dir, TestConfig.lineWrapper(TestConfig.freePort(), destAddr, extra));
-    }
-
-    private static String exchange(Socket client, String line) throws IOException {
-        Traffic.write(client, line + "\n");
-        byte[] buffer = new byte[256];
-        StringBuilder answer = new StringBuilder();
-        while (answer.indexOf("\n") < 0) {
-            int n = client.getInputStream().read(buffer);
-            if (n < 0) {
-                break;
-            }
-            answer.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-        }
-        return answer.toString().strip();
     }
 
     /** Waits until the count stops growing for a while; returns it. */
