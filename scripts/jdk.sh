@@ -24,7 +24,7 @@ select_jdk() {
 
 select_jdk
 
-# Maven builds the project; machines of this kind have it, but say so clearly if one does not.
+# Maven builds the project (scripts/install-test-tools installs it); say so clearly if it is missing.
 if ! command -v mvn >/dev/null 2>&1; then
     echo "error: Maven (mvn) is not installed; on Debian: apt-get install maven" >&2
     return 1 2>/dev/null || exit 1

@@ -63,6 +63,14 @@ public final class ConfigLoader {
         return new ConfigLoader(home, PluginRegistry::load);
     }
 
+    /**
+     * A loader like this one that binds every configuration to {@code registry}, whatever its
+     * {@code pluginsDir} says: the plugins a server loaded at start stay those it reloads with.
+     */
+    public ConfigLoader withPlugins(PluginRegistry registry) {
+        return new ConfigLoader(home, folder -> registry);
+    }
+
     /** Reads and checks a configuration file. */
     public Configuration load(Path file) {
         String text;

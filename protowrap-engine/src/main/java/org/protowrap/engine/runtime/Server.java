@@ -61,7 +61,8 @@ public final class Server {
      * @throws IOException naming the wrapper and address that could not be bound; nothing stays bound
      */
     public static Server bind(Configuration config, ConfigLoader loader, int threads) throws IOException {
-        Server server = new Server(loader, new Relay(threads), config);
+        // pluginsDir takes effect at a restart only: reloads bind to the plugins loaded now
+        Server server = new Server(loader.withPlugins(config.registry()), new Relay(threads), config);
         try {
             for (Wrapper w : config.wrappers()) {
                 server.listeners.put(w.name(), server.bindOne(w));

@@ -1,6 +1,8 @@
 package org.protowrap.engine.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -225,5 +227,13 @@ class ConfigLoaderTest {
                 "test.yaml:2:5: wrappers[0].destCommand: is required with destType: pipe (the program and its arguments)",
                 "test.yaml:5:5: wrappers[0].destAddr: is only used with destType: ip"),
                 problems.stream().map(Problem::toString).toList());
+    }
+
+    @Test
+    void aLoaderForReloadsKeepsThePluginsItWasGivenWhateverPluginsDirSays() {
+        PluginRegistry running = PluginRegistry.builtIn();
+        Configuration reloaded = loader.withPlugins(running).parse(Path.of("test.yaml"), "pluginsDir: elsewhere\n" + MINIMAL);
+        assertSame(running, reloaded.registry());
+        assertNotSame(running, load("pluginsDir: elsewhere\n" + MINIMAL).registry(), "a plain loader loads its own");
     }
 }
