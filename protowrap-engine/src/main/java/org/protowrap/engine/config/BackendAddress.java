@@ -1,5 +1,6 @@
 package org.protowrap.engine.config;
 
+import java.net.InetAddress;
 import org.protowrap.api.Backend;
 
 /**
@@ -23,5 +24,23 @@ public record BackendAddress(String host, int port, int weight, boolean backup, 
     @Override
     public int activeConnections() {
         return 0;
+    }
+
+    /** Whether {@code host} is written as an IP address (IPv6 holds a colon, IPv4 digits and dots only), not a name. */
+    public static boolean isIpLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || c >= '0' && c <= '9');
+    }
+
+    /** Whether {@code host} is a name, or an IP literal that is a valid address. */
+    static boolean isValidHost(String host) {
+        if (!isIpLiteral(host)) {
+            return true;
+        }
+        try {
+            InetAddress.ofLiteral(host);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

@@ -184,7 +184,7 @@ public final class ConfigLoader {
                 w.problem("protocol", "is required; choose one of: " + String.join(", ", registry.names(PluginKind.VALIDATOR)));
             }
             String listenAddr = w.string("listenAddr", "0.0.0.0");
-            if (!HOST.matcher(listenAddr).matches()) {
+            if (!HOST.matcher(listenAddr).matches() || !BackendAddress.isValidHost(listenAddr)) {
                 w.problem("listenAddr", "\"" + listenAddr + "\" is not an IP address or host name");
             }
             int listenPort = w.integer("listenPort", 0, 1, 65535);
@@ -332,7 +332,7 @@ public final class ConfigLoader {
                     return Optional.empty();
                 }
             }
-            if (!HOST.matcher(host).matches()) {
+            if (!HOST.matcher(host).matches() || !BackendAddress.isValidHost(host)) {
                 w.problemAt(path, "\"" + text + "\" is not host, host:port or [v6]:port");
                 return Optional.empty();
             }

@@ -3,6 +3,7 @@ package org.protowrap.engine.relay;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.function.Consumer;
+import org.protowrap.engine.config.BackendAddress;
 
 /**
  * Turns a backend's host into an address without blocking a loop: an IP literal at once, a host
@@ -14,7 +15,7 @@ final class HostResolution {
 
     /** Calls {@code resolved} or {@code failed} (with a reason) on {@code loop}'s thread. */
     static void resolve(String host, EventLoop loop, Consumer<InetAddress> resolved, Consumer<String> failed) {
-        if (host.indexOf(':') >= 0 || host.matches("[0-9.]+")) {
+        if (BackendAddress.isIpLiteral(host)) {
             resolved.accept(InetAddress.ofLiteral(host));
             return;
         }

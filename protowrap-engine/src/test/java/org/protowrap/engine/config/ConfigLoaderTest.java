@@ -151,6 +151,8 @@ class ConfigLoaderTest {
             plugin unknown option  | 'options: {color: red}'     | test.yaml:6:15: wrappers[0].options.color: unknown key; valid keys here: overlong, serverFirst
             command with ip        | 'destCommand: [x]'          | test.yaml:6:5: wrappers[0].destCommand: is only used with destType: pipe
             zero check interval    | 'healthCheck: {interval: 0s}' | test.yaml:6:19: wrappers[0].healthCheck.interval: must be more than 0s
+            no such IPv4 address   | listenAddr: 300.1.1.1       | test.yaml:6:5: wrappers[0].listenAddr: "300.1.1.1" is not an IP address or host name
+            no such IPv6 address   | 'listenAddr: "1::2::3"'     | test.yaml:6:5: wrappers[0].listenAddr: "1::2::3" is not an IP address or host name
             """)
     void aMistakeNamesFileLineColumnAndKey(String kind, String line, String expected) {
         List<Problem> problems = problems(MINIMAL + "    " + line + "\n");
@@ -235,5 +237,13 @@ class ConfigLoaderTest {
         Configuration reloaded = loader.withPlugins(running).parse(Path.of("test.yaml"), "pluginsDir: elsewhere\n" + MINIMAL);
         assertSame(running, reloaded.registry());
         assertNotSame(running, load("pluginsDir: elsewhere\n" + MINIMAL).registry(), "a plain loader loads its own");
+    }
+
+    @Test
+    void aBackendWrittenAsAnAddressMustBeOne() {
+        List<Problem> problems = problems(MINIMAL.replace("127.0.0.1:25", "300.1.1.1:25"));
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).toString().contains("\"300.1.1.1:25\" is not host, host:port or [v6]:port"),
+                problems.toString());
     }
 }
