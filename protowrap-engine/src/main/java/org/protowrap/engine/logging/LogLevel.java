@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
  *   <li>1: warnings, rejections
  *   <li>2: normal operation: one line per connection (the default)
  *   <li>3: debugging (connects, backend choices, health checks) and message content: the first
- *       200 bytes of each unit sent on to the server (commands, request heads, pieces of bodies).
+ *       {@value #CONTENT_BYTES_AT_3} bytes of each unit sent on to the server (commands, request heads, pieces of bodies).
  *       Units that carry credentials (the validator marks them: AUTH exchanges, Authorization and
  *       Cookie headers) and bytes relayed raw are logged as a count only
- *   <li>4: the same, up to 4 KiB of each unit
+ *   <li>4: the same, up to {@value #CONTENT_BYTES_AT_4} bytes of each unit
  *   <li>5: every byte, unredacted
  * </ul>
  *
@@ -29,6 +29,11 @@ public final class LogLevel {
 
     private static final Logger log = LoggerFactory.getLogger(LogLevel.class);
     private static volatile int current = 2;
+
+    /** Bytes of each unit sent on to the server that logLevel 3 logs. */
+    public static final int CONTENT_BYTES_AT_3 = 200;
+    /** Bytes of each unit sent on to the server that logLevel 4 logs. */
+    public static final int CONTENT_BYTES_AT_4 = 4096;
 
     private LogLevel() {}
 
@@ -51,7 +56,7 @@ public final class LogLevel {
         } else if (logLevel >= 3) {
             log.warn("logLevel {}: message content will be logged ({} of each unit sent on to the server); "
                     + "credentials the validators mark are left out, replies are logged at logLevel 5 only",
-                    logLevel, logLevel == 3 ? "the first 200 bytes" : "up to 4 KiB");
+                    logLevel, "up to " + (logLevel == 3 ? CONTENT_BYTES_AT_3 : CONTENT_BYTES_AT_4) + " bytes");
         }
     }
 

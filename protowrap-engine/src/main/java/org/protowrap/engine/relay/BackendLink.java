@@ -76,7 +76,7 @@ final class BackendLink {
 
     /** The backend for logs: its configured name, the program, or {@code -}. */
     String describe() {
-        return backend.map(LiveBackend::name).orElse(peer == null ? "-" : peer.describe());
+        return backend.map(LiveBackend::name).orElseGet(() -> peer == null ? "-" : peer.describe());
     }
 
     /** Starts connecting to the next candidate. */

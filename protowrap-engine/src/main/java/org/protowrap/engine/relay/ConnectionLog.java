@@ -18,8 +18,6 @@ import org.slf4j.LoggerFactory;
 final class ConnectionLog {
 
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
-    static final int EXCERPT_AT_3 = 200;
-    static final int EXCERPT_AT_4 = 4096;
 
     private final String wrapper;
     private final long id;
@@ -77,7 +75,7 @@ final class ConnectionLog {
 
     /**
      * What is sent on to the server: from logLevel 3 the start of each unit the validator accepted
-     * ({@value #EXCERPT_AT_3} bytes at 3, {@value #EXCERPT_AT_4} at 4), escaped, but only that bytes
+     * ({@value LogLevel#CONTENT_BYTES_AT_3} bytes at 3, {@value LogLevel#CONTENT_BYTES_AT_4} at 4), escaped, but only that bytes
      * went where they carry credentials or are relayed raw (after STARTTLS, a protocol switch); at
      * logLevel 5 everything, whole.
      */
@@ -90,7 +88,7 @@ final class ConnectionLog {
                         bytes.remaining(), credentials ? "credentials" : "relayed raw");
             } else {
                 log.debug("wrapper={} conn={} >server {} bytes: {}", wrapper, id, bytes.remaining(),
-                        EscapedText.of(bytes, LogLevel.atLeast(4) ? EXCERPT_AT_4 : EXCERPT_AT_3));
+                        EscapedText.of(bytes, LogLevel.atLeast(4) ? LogLevel.CONTENT_BYTES_AT_4 : LogLevel.CONTENT_BYTES_AT_3));
             }
         }
     }

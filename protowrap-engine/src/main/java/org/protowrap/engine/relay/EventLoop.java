@@ -198,7 +198,7 @@ final class EventLoop implements Executor {
     /** Until a socket is ready, a task arrives, the next tick (with connections) or the next timer. */
     private void waitForEvents() throws IOException {
         // without connections there is no deadline to check: only timers limit the sleep
-        long wait = Math.min(connections.isEmpty() ? Long.MAX_VALUE : TICK_NANOS, timers.untilNext(now));
+        long wait = Math.min(connections.isEmpty() ? Long.MAX_VALUE : Math.max(0, nextTick - now), timers.untilNext(now));
         if (!closeAfterSelect.isEmpty()) {
             // sockets wait for this select to be closed: it must not sleep
             wait = 0;

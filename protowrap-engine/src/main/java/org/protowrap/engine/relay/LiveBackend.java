@@ -14,16 +14,15 @@ import org.protowrap.engine.health.BackendHealth;
 final class LiveBackend implements Backend {
 
     private final BackendAddress address;
+    /** Built once: logs and balancers ask for it on every connection. */
+    private final String name;
     private final BackendHealth health;
     private final AtomicInteger active = new AtomicInteger();
 
     LiveBackend(BackendAddress address, BackendHealth health) {
         this.address = address;
         this.health = health;
-    }
-
-    BackendAddress address() {
-        return address;
+        this.name = address.name();
     }
 
     BackendHealth health() {
@@ -56,7 +55,7 @@ final class LiveBackend implements Backend {
 
     @Override
     public String name() {
-        return address.name();
+        return name;
     }
 
     @Override

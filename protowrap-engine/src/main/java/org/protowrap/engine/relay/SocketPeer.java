@@ -37,8 +37,7 @@ final class SocketPeer implements Peer, Ready {
 
     /** Starts connecting; {@link PeerEvents#connected} or {@link PeerEvents#connectFailed} follows. */
     static SocketPeer connect(EventLoop loop, InetSocketAddress address, PeerEvents events) throws IOException {
-        SocketChannel channel = address.isUnresolved() ? SocketChannel.open()
-                : SocketChannel.open(Listener.family(address));
+        SocketChannel channel = SocketChannel.open(Listener.family(address));
         try {
             configure(channel);
             // on loopback the handshake is usually over when connect returns: checking at once
