@@ -25,6 +25,10 @@ final class ProtowrapProcess implements AutoCloseable {
     /** The command that starts {@code protowrap} with the given home. */
     static List<String> command(Path home) {
         List<String> command = new ArrayList<>();
+        // a test run under nohup would pass SIGHUP on ignored, and the JVM cannot handle it then;
+        // env (coreutils) execs java with it reset, so the reload tests run everywhere
+        command.add("env");
+        command.add("--default-signal=HUP");
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=org.protowrap.engine");
         command.add("-p");

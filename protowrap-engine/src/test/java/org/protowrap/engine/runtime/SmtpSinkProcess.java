@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 
 /**
  * Postfix's {@code smtp-sink} on a loopback port, each message dumped to its own file in a
- * folder of its own. Tests that use it assume it is installed ({@link #isInstalled}).
+ * folder of its own. A missing smtp-sink fails the test that needs it: scripts/install-test-tools installs it.
  */
 final class SmtpSinkProcess implements AutoCloseable {
 
@@ -29,15 +29,14 @@ final class SmtpSinkProcess implements AutoCloseable {
         this.port = port;
     }
 
-    static boolean isInstalled() {
-        return Files.isExecutable(PROGRAM);
-    }
-
     /**
      * Starts a sink on {@code port} dumping into {@code messages}, made writable for the sink's
      * user (and its parent passable); waits until it accepts.
      */
     static SmtpSinkProcess start(Path messages, int port) throws IOException, InterruptedException {
+        if (!Files.isExecutable(PROGRAM)) {
+            throw new AssertionError(PROGRAM + " is not installed; run scripts/install-test-tools (as root)");
+        }
         Files.createDirectories(messages);
         Files.setPosixFilePermissions(messages, PosixFilePermissions.fromString("rwxrwxrwx"));
         Files.setPosixFilePermissions(messages.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
