@@ -7,15 +7,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.protowrap.dist.SmtpServers.SmtpServer;
 
 /**
  * The dispatcher in the image, in front of two real SMTP servers (Postfix's smtp-sink): swaks
@@ -34,13 +33,9 @@ class SmtpFailoverIT {
     @Test
     void everyAcknowledgedMessageIsDeliveredExactlyOnceWhileAServerStops() throws Exception {
         String swaks = Tools.require("swaks");
-        int firstPort = Ports.free();
-        int secondPort = Ports.free();
         int listenPort = Ports.free();
-        // smtp-sink drops to nobody when run as root: its folders must be reachable and writable for it
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-        try (ExternalProcess first = sink("first", firstPort);
-                ExternalProcess second = sink("second", secondPort);
+        try (SmtpServer first = SmtpServers.smtpSink(dir.resolve("first"));
+                SmtpServer second = SmtpServers.smtpSink(dir.resolve("second"));
                 ExternalProcess protowrap = ProtowrapImage.run(dir, """
                         allowRoot: true
                         wrappers:
@@ -50,39 +45,27 @@ class SmtpFailoverIT {
                             listenPort: %d
                             destAddr: [127.0.0.1:%d, 127.0.0.1:%d]
                             healthCheck: {interval: 100ms, timeout: 1s, rise: 2, fall: 2}
-                        """.formatted(listenPort, firstPort, secondPort), listenPort)) {
+                        """.formatted(listenPort, first.port(), second.port()), listenPort)) {
             List<String> acknowledged = new ArrayList<>();
             List<String> refused = new ArrayList<>();
             for (int i = 0; i < MESSAGES; i++) {
                 if (i == MESSAGES / 3) {
-                    first.terminate(Duration.ofSeconds(10));
+                    first.process().terminate(Duration.ofSeconds(10));
                 }
                 String subject = "failover-" + i + "-" + System.nanoTime();
                 (send(swaks, listenPort, subject) ? acknowledged : refused).add(subject);
             }
-            List<String> stored = new ArrayList<>(messagesIn(dir.resolve("first")));
-            stored.addAll(messagesIn(dir.resolve("second")));
+            List<String> stored = new ArrayList<>(texts(first));
+            stored.addAll(texts(second));
             for (String subject : acknowledged) {
                 long copies = stored.stream().filter(text -> text.contains("Subject: " + subject + "\r\n")
                         || text.contains("Subject: " + subject + "\n")).count();
                 assertEquals(1, copies, () -> subject + " was acknowledged and stored " + copies + " time(s)");
             }
             assertEquals(List.of(), refused, () -> "refused; protowrap said:\n" + protowrap.output());
-            assertTrue(protowrap.output().contains("backend=127.0.0.1:" + firstPort + " health UP -> DOWN"),
+            assertTrue(protowrap.output().contains("backend=127.0.0.1:" + first.port() + " health UP -> DOWN"),
                     protowrap::output);
         }
-    }
-
-    private ExternalProcess sink(String name, int port) throws IOException, InterruptedException {
-        Path messages = dir.resolve(name);
-        Files.createDirectories(messages);
-        Files.setPosixFilePermissions(messages, PosixFilePermissions.fromString("rwxrwxrwx"));
-        List<String> command = new ArrayList<>(List.of(Tools.require("smtp-sink")));
-        if ("root".equals(System.getProperty("user.name"))) {
-            command.addAll(List.of("-u", "nobody"));
-        }
-        command.addAll(List.of("-d", messages + "/%H%M%S.", "127.0.0.1:" + port, "64"));
-        return ExternalProcess.start("smtp-sink-" + name, dir, command).awaitPort(port);
     }
 
     /** One message on its own connection; whether swaks saw it accepted (exit 0). */
@@ -95,13 +78,11 @@ class SmtpFailoverIT {
         return p.exitValue() == 0;
     }
 
-    private static List<String> messagesIn(Path folder) throws IOException {
-        try (Stream<Path> files = Files.list(folder)) {
-            List<String> texts = new ArrayList<>();
-            for (Path file : files.toList()) {
-                texts.add(Files.readString(file, StandardCharsets.ISO_8859_1));
-            }
-            return texts;
+    private static List<String> texts(SmtpServer sink) throws IOException {
+        List<String> texts = new ArrayList<>();
+        for (Path file : sink.messages()) {
+            texts.add(Files.readString(file, StandardCharsets.ISO_8859_1));
         }
+        return texts;
     }
 }
