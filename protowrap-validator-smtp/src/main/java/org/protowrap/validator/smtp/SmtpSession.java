@@ -9,6 +9,7 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.Set;
 import org.protowrap.api.Decisions;
 import org.protowrap.api.RuleMode;
@@ -237,7 +238,8 @@ final class SmtpSession implements ValidatorSession {
     }
 
     private void commandLine(Line line, Decisions out) {
-        String excerpt = Redaction.excerpt(line.bytes(), line.length());
+        // built only for a report: most lines break no rule
+        Supplier<String> excerpt = () -> Redaction.excerpt(line.bytes(), line.length());
         int limit = line.startsWithIgnoreCase("AUTH ") ? SmtpSettings.MAX_AUTH_LINE_LENGTH : settings.maxCommandLineLength();
         if (line.overflowed() || line.octetsWithCrlf() > limit) {
             boolean enforced = applies(SmtpRule.COMMAND_TOO_LONG, "command line longer than " + limit + " octets",
@@ -268,21 +270,25 @@ final class SmtpSession implements ValidatorSession {
      * neither reported nor enforced.
      */
     private boolean applies(SmtpRule rule, String detail, String excerpt, Decisions out) {
+        return applies(rule, detail, () -> excerpt, out);
+    }
+
+    private boolean applies(SmtpRule rule, String detail, Supplier<String> excerpt, Decisions out) {
         RuleMode mode = settings.mode(rule);
         if (mode != RuleMode.OFF) {
-            out.report(new Violation(rule.rule().name(), mode, detail, excerpt));
+            out.report(new Violation(rule.rule().name(), mode, detail, excerpt.get()));
         }
         return mode == RuleMode.ENFORCE;
     }
 
-    private void refusedByGrammar(Refused refused, Line line, String excerpt, Decisions out) {
+    private void refusedByGrammar(Refused refused, Line line, Supplier<String> excerpt, Decisions out) {
         boolean unknown = refused.rule() == SmtpRule.COMMAND_UNKNOWN;
         boolean bdat = refused.verb().filter(v -> v == Verb.BDAT).isPresent();
         boolean enforced = applies(refused.rule(), refused.detail(), excerpt, out);
         if (bdat) {
             // Without a valid size nobody knows where the chunk ends: the session cannot go on.
             if (!enforced) {
-                out.report(new Violation(SmtpRule.COMMAND_SYNTAX.rule().name(), RuleMode.ENFORCE, refused.detail(), excerpt));
+                out.report(new Violation(SmtpRule.COMMAND_SYNTAX.rule().name(), RuleMode.ENFORCE, refused.detail(), excerpt.get()));
             }
             closeWith(refused.reply(), out);
             return;
@@ -299,7 +305,7 @@ final class SmtpSession implements ValidatorSession {
         }
     }
 
-    private void checkAndForward(SmtpCommand command, Line line, String excerpt, Decisions out) {
+    private void checkAndForward(SmtpCommand command, Line line, Supplier<String> excerpt, Decisions out) {
         for (Refusal refusal : new CommandPolicy(this).check(command)) {
             if (applies(refusal.rule(), refusal.detail(), excerpt, out)) {
                 refuseCommand(command, refusal, out);
