@@ -33,7 +33,7 @@ public interface Options {
      */
     long byteSize(String key, long defaultValue, long min, long max);
 
-    /** A duration: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, or a whole number of seconds. */
+    /** A duration: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 2d}, or a whole number of seconds. */
     Duration duration(String key, Duration defaultValue);
 
     /** A string. */

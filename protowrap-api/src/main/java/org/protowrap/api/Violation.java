@@ -29,8 +29,8 @@ public record Violation(String rule, RuleMode mode, String detail, String excerp
 
     /**
      * A printable excerpt of up to {@link #EXCERPT_BYTES} bytes from the buffer's position
-     * (not moved): printable ASCII as is, CR and LF as {@code \r} and {@code \n}, anything else as
-     * {@code \xNN}, and {@code ...} when cut.
+     * (not moved): printable ASCII as is but for the backslash, which is doubled, CR and LF as
+     * {@code \r} and {@code \n}, anything else as {@code \xNN}, and {@code ...} when cut.
      */
     public static String excerptOf(ByteBuffer bytes) {
         return EscapedText.of(bytes, EXCERPT_BYTES);

@@ -18,7 +18,8 @@ import org.protowrap.spi.ValidatorProvider;
  * included, are truncated, rejected or end the connection, as the {@code overlong} option says.
  *
  * <p>Options: {@code overlong: truncate | reject | close} (default {@code truncate}, the
- * original behaviour: the excess is silently dropped and the line end kept); {@code serverFirst:
+ * original behaviour: the excess is dropped, reported under {@code line.too-long}, and the line
+ * end kept); {@code serverFirst:
  * true} for protocols whose server speaks first (POP3, SMTP, FTP), so that the backend is
  * connected before the client has sent a line. Server bytes are relayed unchanged.
  */

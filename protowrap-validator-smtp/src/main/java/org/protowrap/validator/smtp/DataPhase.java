@@ -60,10 +60,10 @@ final class DataPhase {
         REFUSED
     }
 
-    /** The outcome of one call: the status and, when refused, the rule and why. */
-    record Result(Status status, Optional<SmtpRule> rule, String detail) {
-        static final Result MORE = new Result(Status.MORE, Optional.empty(), "");
-        static final Result END = new Result(Status.END, Optional.empty(), "");
+    /** The outcome of one call: the status and, when refused, the rule. */
+    record Result(Status status, Optional<SmtpRule> rule) {
+        static final Result MORE = new Result(Status.MORE, Optional.empty());
+        static final Result END = new Result(Status.END, Optional.empty());
     }
 
     private static final byte CR_BYTE = '\r';
@@ -256,7 +256,7 @@ final class DataPhase {
     }
 
     /**
-     * A bare LF at {@code at}, after {@code heldBefore} (held bytes not yet forwarded: nothing,
+     * A bare LF at {@code at}, after {@code held} (held bytes not yet forwarded: nothing,
      * or a dot at the start of a line).
      */
     private Result bareLf(String detail, int at, byte[] held) {
@@ -362,13 +362,13 @@ final class DataPhase {
     private Result refuse(SmtpRule rule, String detail, int at) {
         flush(runEnd(at));
         report(rule, RuleMode.ENFORCE, detail, at);
-        return new Result(Status.REFUSED, Optional.of(rule), detail);
+        return new Result(Status.REFUSED, Optional.of(rule));
     }
 
-    /** Reports a rule at most once per message, so that a long message cannot flood the log. */
     private static final int EXCERPT_BEFORE = 24;
     private static final int EXCERPT_AFTER = 16;
 
+    /** Reports a rule at most once per message, so that a long message cannot flood the log. */
     private void report(SmtpRule rule, RuleMode mode, String detail, int at) {
         if (!logged.add(rule)) {
             return;

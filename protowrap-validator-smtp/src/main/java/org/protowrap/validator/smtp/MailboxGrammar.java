@@ -20,10 +20,6 @@ final class MailboxGrammar {
     record Address(String localPart, String domain) {
         static final Address NULL = new Address("", "");
 
-        boolean isNull() {
-            return localPart.isEmpty() && domain.isEmpty();
-        }
-
         String text() {
             return domain.isEmpty() ? localPart : localPart + "@" + domain;
         }

@@ -13,8 +13,9 @@ import java.util.Optional;
  * Memory is bounded: a reply longer than {@link #MAX_LINES} lines of {@link #MAX_LINE} octets
  * is malformed. It does not judge the text of a reply, only its form.
  *
- * <p>Replies are parsed where they lie in the buffer given; only the part of a reply that a
- * read ends in the middle of is copied, to be joined with what the next read brings.
+ * <p>Replies are parsed where they lie in the buffer given: each line is copied out once, and
+ * each reply's bytes once (the form the client is sent); a reply that a read ends in the middle
+ * of waits in that copy for what the next read brings.
  */
 final class ReplyReader {
 
