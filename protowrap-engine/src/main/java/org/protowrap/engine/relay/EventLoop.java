@@ -195,12 +195,15 @@ final class EventLoop implements Executor {
         }
     }
 
-    /** Until a socket is ready, a task arrives, the next tick (with connections) or the next timer. */
+    /**
+     * Until a socket is ready, a task arrives, the next tick (with connections) or the next timer.
+     * It never sleeps while work is already waiting: tasks queued by this thread itself (which
+     * {@link #execute} does not wake the selector for) and sockets waiting to be closed.
+     */
     private void waitForEvents() throws IOException {
         // without connections there is no deadline to check: only timers limit the sleep
         long wait = Math.min(connections.isEmpty() ? Long.MAX_VALUE : Math.max(0, nextTick - now), timers.untilNext(now));
-        if (!closeAfterSelect.isEmpty()) {
-            // sockets wait for this select to be closed: it must not sleep
+        if (!closeAfterSelect.isEmpty() || !tasks.isEmpty()) {
             wait = 0;
         }
         if (wait == Long.MAX_VALUE) {
