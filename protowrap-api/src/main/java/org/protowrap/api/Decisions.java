@@ -34,6 +34,16 @@ public interface Decisions {
     void report(Violation violation);
 
     /**
+     * Tells the operator what the connection carried, in the protocol's own terms: the engine adds
+     * each fact to the line it logs when the connection ends, as {@code key=value}, in the order
+     * the keys were first described; a later value for a key replaces the earlier one. Keys are
+     * short lower-case words ({@code requests}, {@code method}, {@code status}, {@code rcpts});
+     * values are short and never carry credentials or message content (the engine escapes control
+     * bytes and shortens long values, but does not redact). Default: nothing.
+     */
+    default void describe(String key, String value) {}
+
+    /**
      * The server's bytes break the protocol (a reply that is not SMTP, a response that cannot be
      * framed): the fault is the backend's, not the client's, and the engine counts it against the
      * backend's health like a failed connect. Not for replies the protocol allows, refusals

@@ -69,6 +69,7 @@ final class Connection implements PeerEvents {
     private long bytesFromServer;
     private String outcome = "closed";
     private Optional<String> enforcedRule = Optional.empty();
+    private final TrafficFacts facts = new TrafficFacts();
 
     /** How the client side is made once the connection exists to receive its events. */
     @FunctionalInterface
@@ -93,7 +94,7 @@ final class Connection implements PeerEvents {
             connection.client = side.open(connection);
         } catch (IOException e) {
             wrapper.release(clientAddress.getAddress());
-            connection.log.ended("-", 0, 0, 0, "client-reset");
+            connection.log.ended("-", 0, 0, 0, "client-reset", "");
             return;
         }
         loop.add(connection);
@@ -322,6 +323,11 @@ final class Connection implements PeerEvents {
         backend.protocolError(reason);
     }
 
+    /** A fact the session gave about the traffic, for the line logged at the end. */
+    void describe(String key, String value) {
+        facts.put(key, value);
+    }
+
     void enforced(String rule) {
         enforcedRule = Optional.of(rule);
     }
@@ -524,6 +530,6 @@ final class Connection implements PeerEvents {
         toClient.clear();
         wrapper.release(clientAddress.getAddress());
         loop.remove(this);
-        log.ended(backend.describe(), bytesUp, bytesDown, System.nanoTime() - started, why);
+        log.ended(backend.describe(), bytesUp, bytesDown, System.nanoTime() - started, why, facts.format());
     }
 }

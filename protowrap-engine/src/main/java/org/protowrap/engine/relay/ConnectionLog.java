@@ -68,9 +68,10 @@ final class ConnectionLog {
         log.error("wrapper={} conn={} client={}: internal error", wrapper, id, client(), e);
     }
 
-    void ended(String backend, long up, long down, long nanos, String outcome) {
-        log.info("wrapper={} conn={} client={} backend={} up={} down={} duration={}ms outcome={}", wrapper, id, client(),
-                backend, up, down, nanos / 1_000_000L, outcome);
+    /** The connection's last line; {@code facts} is what the validator said it carried, formatted. */
+    void ended(String backend, long up, long down, long nanos, String outcome, String facts) {
+        log.info("wrapper={} conn={} client={} backend={} up={} down={} duration={}ms outcome={}{}", wrapper, id,
+                client(), backend, up, down, nanos / 1_000_000L, outcome, facts);
     }
 
     /**

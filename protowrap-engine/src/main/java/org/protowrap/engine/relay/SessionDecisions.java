@@ -47,6 +47,11 @@ final class SessionDecisions implements Decisions {
     }
 
     @Override
+    public void describe(String key, String value) {
+        connection.describe(key, value);
+    }
+
+    @Override
     public void serverFault(String reason) {
         connection.serverFault(reason);
     }

@@ -134,6 +134,21 @@ class DecisionsEndToEndTest {
         }
     }
 
+    @Test
+    void factsTheSessionDescribesEndTheConnectionLine() throws Exception {
+        try (LogCapture logs = new LogCapture();
+                TestBackend backend = TestBackend.echo();
+                RunningServer server = start(backend, true);
+                Socket client = Traffic.connect(server.address("w"))) {
+            assertEquals("described", exchange(client, "DESCRIBE"));
+            client.shutdownOutput();
+            Traffic.readToEnd(client);
+            RelayEndToEndTest.awaitTrue(() -> logs.messages().stream().anyMatch(m -> m.contains("outcome=")));
+            String ended = logs.messages().stream().filter(m -> m.contains("outcome=")).findFirst().orElseThrow();
+            assertTrue(ended.endsWith("outcome=closed verb=second target=\"/a b\\\"c\\r\\n\""), ended);
+        }
+    }
+
     private RunningServer start(TestBackend backend, boolean testReply) throws Exception {
         Path file = TestConfig.write(dir, TestConfig.lineWrapper(TestConfig.freePort(), backend.address(),
                 "testReply: " + testReply + "\n"));
@@ -150,7 +165,7 @@ class DecisionsEndToEndTest {
 
     /**
      * Commands: BYE (reply, reject, close), ABORT (abort the server, reply), RAW (stop inspecting),
-     * THROW (a validator bug);
+     * THROW (a validator bug), DESCRIBE (facts for the log);
      * anything else goes to the server. Server bytes come back in upper case.
      */
     private static final class Scripted implements Validator {
@@ -172,6 +187,13 @@ class DecisionsEndToEndTest {
                             out.sendToClient(bytes("aborted\n"));
                         }
                         case "THROW" -> throw new IllegalStateException("a validator bug");
+                        case "DESCRIBE" -> {
+                            out.describe("verb", "first");
+                            out.describe("target", "/a b\"c\r\n");
+                            out.describe("verb", "second");
+                            out.describe("Not A Key", "dropped");
+                            out.sendToClient(bytes("described\n"));
+                        }
                         case "RAW" -> {
                             out.sendToClient(bytes("raw now\n"));
                             out.relayRaw("the test asked");
