@@ -50,7 +50,7 @@ public final class HealthChecks {
                 config.get().fall(), probe.description());
         List<Schedule> schedules = new ArrayList<>();
         for (LiveBackend backend : wrapper.pool().get().backends()) {
-            schedules.add(new Schedule(loop, backend, probe, config.get()));
+            schedules.add(new Schedule(loop, wrapper.name(), backend, probe, config.get()));
         }
         loop.execute(() -> schedules.forEach(Schedule::run));
         return new HealthChecks(Optional.of(loop), List.copyOf(schedules));
@@ -64,6 +64,7 @@ public final class HealthChecks {
     /** One backend's checks, one after the other. On the loop's thread only. */
     private static final class Schedule {
         private final EventLoop loop;
+        private final String wrapper;
         private final LiveBackend backend;
         private final HealthProbe probe;
         private final HealthCheckConfig config;
@@ -71,8 +72,9 @@ public final class HealthChecks {
         private boolean stopped;
         private long started;
 
-        Schedule(EventLoop loop, LiveBackend backend, HealthProbe probe, HealthCheckConfig config) {
+        Schedule(EventLoop loop, String wrapper, LiveBackend backend, HealthProbe probe, HealthCheckConfig config) {
             this.loop = loop;
+            this.wrapper = wrapper;
             this.backend = backend;
             this.probe = probe;
             this.config = config;
@@ -96,6 +98,14 @@ public final class HealthChecks {
         private void record(ProbeRun.Verdict verdict) {
             if (stopped) {
                 return;
+            }
+            long tookMillis = (loop.now() - started) / 1_000_000L;
+            if (verdict.passed()) {
+                log.debug("wrapper={} backend={} check passed in {}ms: {}", wrapper, backend.name(),
+                        tookMillis, probe.description());
+            } else {
+                log.debug("wrapper={} backend={} check failed in {}ms: {}", wrapper, backend.name(),
+                        tookMillis, verdict.reason());
             }
             if (verdict.passed()) {
                 backend.health().checkPassed(probe.description());
