@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.protowrap.engine.config.DestType;
 import org.protowrap.engine.config.WrapperConfig;
+import org.protowrap.engine.logging.DurationText;
 
 /**
  * The backend side of one connection: chooses a backend with the wrapper's balancer (or starts
@@ -178,7 +179,7 @@ final class BackendLink {
     /** Gives up an attempt that did not finish in the connect timeout. */
     void checkDeadline(long now) {
         if (state == State.CONNECTING && deadline != NONE && now - deadline >= 0) {
-            failed("no answer within " + wrapper.config().timeouts().connect());
+            failed("no answer within " + DurationText.of(wrapper.config().timeouts().connect()));
         }
     }
 

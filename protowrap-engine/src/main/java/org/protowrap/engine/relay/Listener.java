@@ -36,7 +36,8 @@ public final class Listener {
     private static final int BACKLOG = 4096;
     private static final boolean KERNEL_SPREADS_CONNECTIONS = System.getProperty("os.name", "").startsWith("Linux");
 
-    private final LiveWrapper wrapper;
+    /** The generation of the wrapper that new connections are served by; a reload may swap it. */
+    private volatile LiveWrapper wrapper;
     private final Relay relay;
     private final List<Acceptor> acceptors = new ArrayList<>();
 
@@ -101,8 +102,18 @@ public final class Listener {
         return address.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
     }
 
+    /** The wrapper new connections are served by. */
     public LiveWrapper wrapper() {
         return wrapper;
+    }
+
+    /**
+     * Serves the connections accepted from now on with {@code next}, a new generation of this
+     * wrapper on the same address (a reload): the listening sockets stay open, so no client is
+     * refused or reset by the change. Connections already accepted keep the generation they have.
+     */
+    public void serve(LiveWrapper next) {
+        wrapper = next;
     }
 
     /** The bound address. */
@@ -192,6 +203,7 @@ public final class Listener {
         }
 
         private void admit(SocketChannel accepted) {
+            LiveWrapper current = wrapper;
             InetSocketAddress client;
             try {
                 client = (InetSocketAddress) accepted.getRemoteAddress();
@@ -199,22 +211,22 @@ public final class Listener {
                 closeQuietly(accepted);
                 return;
             }
-            Optional<String> limit = wrapper.admit(client.getAddress());
+            Optional<String> limit = current.admit(client.getAddress());
             if (limit.isPresent()) {
-                refuse(accepted, client, limit.get());
+                refuse(current, accepted, client, limit.get());
                 return;
             }
             EventLoop target = shared ? relay.nextLoop() : relay.placeFor(loop);
             if (target == loop) {
-                Connection.start(loop, wrapper, client, events -> SocketPeer.of(loop, accepted, events));
+                Connection.start(loop, current, client, events -> SocketPeer.of(loop, accepted, events));
             } else {
-                target.handIn(() -> Connection.start(target, wrapper, client,
+                target.handIn(() -> Connection.start(target, current, client,
                         events -> SocketPeer.of(target, accepted, events)));
             }
         }
     }
 
-    private void refuse(SocketChannel accepted, InetSocketAddress client, String limit) {
+    private static void refuse(LiveWrapper wrapper, SocketChannel accepted, InetSocketAddress client, String limit) {
         log.warn("wrapper={} client={} refused: {} reached ({}) outcome=too-many-connections", wrapper.name(),
                 AddressText.of(client),
                 limit, limit.equals("maxConnections") ? wrapper.config().maxConnections()

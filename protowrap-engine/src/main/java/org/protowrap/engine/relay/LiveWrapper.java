@@ -2,8 +2,6 @@ package org.protowrap.engine.relay;
 
 import java.net.InetAddress;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.protowrap.api.Validator;
 import org.protowrap.engine.config.DestType;
 import org.protowrap.engine.config.Wrapper;
@@ -12,24 +10,28 @@ import org.protowrap.engine.health.HealthRegistry;
 
 /**
  * A wrapper as it runs: its configuration, validator and backends, and the connection counts
- * its limits are checked against. A reload that changes a wrapper builds a new one; the
- * connections of the old one keep it, with its validator and backends, until they end.
+ * its limits are checked against. A reload that changes a wrapper builds a new generation of it;
+ * the connections of the old one keep theirs, with its validator and backends, until they end,
+ * and count against the limits together with the new one's.
  */
 public final class LiveWrapper {
 
     private final Wrapper wrapper;
     private final Optional<BackendPool> pool;
-    private final AtomicInteger active = new AtomicInteger();
-    private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
+    private final ConnectionCounts counts;
 
-    /** A wrapper whose backends' health is its own (a single connection in {@code inetd} mode, tests). */
+    /** A wrapper whose backends' health and connection counts are its own (a single connection in {@code inetd} mode, tests). */
     public LiveWrapper(Wrapper wrapper) {
-        this(wrapper, new HealthRegistry());
+        this(wrapper, new HealthRegistry(), new ConnectionCounts());
     }
 
-    /** A wrapper whose backends take their health from {@code health}, kept across reloads. */
-    public LiveWrapper(Wrapper wrapper, HealthRegistry health) {
+    /**
+     * A generation of a wrapper whose backends take their health from {@code health} and whose
+     * connections are counted in {@code counts}, both kept across reloads.
+     */
+    public LiveWrapper(Wrapper wrapper, HealthRegistry health, ConnectionCounts counts) {
         this.wrapper = wrapper;
+        this.counts = counts;
         this.pool = wrapper.config().destType() == DestType.IP
                 ? Optional.of(new BackendPool(wrapper.config(), wrapper.balancerProvider(), health))
                 : Optional.empty();
@@ -52,42 +54,23 @@ public final class LiveWrapper {
         return pool;
     }
 
-    /** Connections open through this wrapper now. */
+    /** Connections open through this wrapper now, of every generation a reload made of it. */
     public int activeConnections() {
-        return active.get();
+        return counts.active();
     }
 
     /**
-     * Counts a new connection from {@code client} unless a limit is reached.
+     * Counts a new connection from {@code client} unless a limit of this generation's
+     * configuration is reached.
      *
      * @return the name of the limit reached, if one is; the connection is then not counted
      */
     Optional<String> admit(InetAddress client) {
-        if (active.incrementAndGet() > config().maxConnections()) {
-            active.decrementAndGet();
-            return Optional.of("maxConnections");
-        }
-        int perClientLimit = config().maxConnectionsPerClient();
-        if (perClientLimit > 0) {
-            boolean[] over = new boolean[1];
-            perClient.compute(client, (address, count) -> {
-                int next = count == null ? 1 : count + 1;
-                over[0] = next > perClientLimit;
-                return over[0] ? count : Integer.valueOf(next);
-            });
-            if (over[0]) {
-                active.decrementAndGet();
-                return Optional.of("maxConnectionsPerClient");
-            }
-        }
-        return Optional.empty();
+        return counts.admit(client, config());
     }
 
     /** Uncounts a connection that {@link #admit} counted. */
     void release(InetAddress client) {
-        active.decrementAndGet();
-        if (config().maxConnectionsPerClient() > 0) {
-            perClient.computeIfPresent(client, (address, count) -> count > 1 ? count - 1 : null);
-        }
+        counts.release(client);
     }
 }

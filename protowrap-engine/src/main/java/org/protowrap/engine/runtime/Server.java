@@ -17,7 +17,9 @@ import org.protowrap.engine.config.WrapperConfig;
 import org.protowrap.engine.health.BackendHealth;
 import org.protowrap.engine.health.HealthRegistry;
 import org.protowrap.engine.health.HealthState;
+import org.protowrap.engine.logging.DurationText;
 import org.protowrap.engine.logging.LogLevel;
+import org.protowrap.engine.relay.ConnectionCounts;
 import org.protowrap.engine.relay.HealthChecks;
 import org.protowrap.engine.relay.Listener;
 import org.protowrap.engine.relay.LiveWrapper;
@@ -27,12 +29,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every wrapper of a configuration, served by one {@link Relay}: binds them, starts them,
- * reloads the configuration (new wrappers start, removed ones stop listening, changed ones are
- * replaced; open connections keep what they started with) and stops with a grace period for
- * the connections in flight. Backend health is kept across reloads, by wrapper and backend name.
+ * reloads the configuration (new wrappers start, removed ones stop listening, changed ones serve
+ * new connections with their new settings from the same listening sockets; open connections keep
+ * what they started with) and stops with a grace period for the connections in flight. Backend
+ * health and connection counts are kept across reloads, by wrapper (and backend) name.
  *
- * <p>A reload runs with the privileges left after start: a changed wrapper on a port below 1024
- * cannot be bound again once they were dropped, and is then down until a restart.
+ * <p>A reload runs with the privileges left after start: a wrapper moved to a new port below 1024
+ * cannot be bound once they were dropped, and then keeps its previous address and settings until
+ * a restart.
  */
 public final class Server {
 
@@ -45,6 +49,8 @@ public final class Server {
     private final Map<String, HealthChecks> checks = new LinkedHashMap<>();
     /** Backend health by wrapper and backend name, kept across reloads. */
     private final HealthRegistry health = new HealthRegistry();
+    /** Connections by wrapper name, of every generation, counted against the current limits. */
+    private final Map<String, ConnectionCounts> counts = new LinkedHashMap<>();
     private Configuration config;
     private boolean stopping;
     private volatile boolean hurry;
@@ -76,7 +82,7 @@ public final class Server {
 
     private Listener bindOne(Wrapper w) throws IOException {
         try {
-            return relay.bind(new LiveWrapper(w, health));
+            return relay.bind(live(w));
         } catch (IOException e) {
             throw new IOException("wrapper " + w.name() + ": cannot listen on " + w.config().listenAddr() + ":"
                     + w.config().listenPort() + ": " + e.getMessage(), e);
@@ -162,51 +168,121 @@ public final class Server {
     private void apply(Configuration next) {
         Map<String, Wrapper> wanted = new LinkedHashMap<>();
         next.wrappers().forEach(w -> wanted.put(w.name(), w));
-        List<String> changed = new ArrayList<>();
+        int changed = 0;
         int removed = 0;
+        int unchanged = 0;
         for (Listener old : List.copyOf(listeners.values())) {
             Wrapper w = wanted.get(old.wrapper().name());
-            if (w != null && w.config().equals(old.wrapper().config())) {
-                continue;
-            }
-            old.close().join();
-            listeners.remove(old.wrapper().name());
-            Optional.ofNullable(checks.remove(old.wrapper().name())).ifPresent(HealthChecks::stop);
             if (w == null) {
+                remove(old);
                 removed++;
-                log.info("reload: wrapper={} removed; {} open connection(s) continue", old.wrapper().name(),
-                        old.wrapper().activeConnections());
+            } else if (w.config().equals(old.wrapper().config())) {
+                unchanged++;
             } else {
-                changed.add(w.name());
+                change(old, w);
+                changed++;
             }
         }
-        int unchanged = listeners.size();
+        int added = 0;
         for (Wrapper w : next.wrappers()) {
             if (!listeners.containsKey(w.name())) {
-                start(w, changed.contains(w.name()));
+                add(w);
+                added++;
             }
         }
         health.retainOnly(next.wrappers().stream()
                 .flatMap(w -> w.config().backends().stream().map(b -> new HealthRegistry.Key(w.name(), b.name())))
                 .toList());
+        counts.keySet().retainAll(wanted.keySet());
         log.info("reload: applied {}: {} added, {} changed, {} removed, {} unchanged", next.settings().source(),
-                next.wrappers().size() - unchanged - changed.size(), changed.size(), removed, unchanged);
+                added, changed, removed, unchanged);
     }
 
-    private void start(Wrapper w, boolean replacing) {
+    private void remove(Listener old) {
+        old.close().join();
+        listeners.remove(old.wrapper().name());
+        stopChecks(old.wrapper().name());
+        log.info("reload: wrapper={} removed; {} open connection(s) continue", old.wrapper().name(),
+                old.wrapper().activeConnections());
+    }
+
+    /**
+     * A changed wrapper on the same address keeps its listening sockets and serves new connections
+     * with the new settings: nothing is refused or reset by the reload. One that moves is bound at
+     * its new address before the old one is closed; if it cannot be, the old listener goes on with
+     * the previous settings (a port below 1024 after privileges were dropped, an address in use).
+     */
+    private void change(Listener old, Wrapper w) {
+        String changes = String.join("; ", WrapperChanges.between(old.wrapper().config(), w.config()));
+        if (sameAddress(old.wrapper().config(), w.config())) {
+            stopChecks(w.name());
+            old.serve(live(w));
+            checks.put(w.name(), relay.checkHealth(old.wrapper()));
+            log.info("reload: wrapper={} changed: {}; still listening on {}, open connections keep the previous "
+                    + "settings", w.name(), changes, old.describe());
+            return;
+        }
+        Listener moved;
         try {
-            Listener listener = relay.bind(new LiveWrapper(w, health));
+            moved = relay.bind(live(w));
+        } catch (IOException e) {
+            if (!overlaps(old.wrapper().config(), w.config())) {
+                log.error("reload: wrapper={} cannot listen on {}:{}: {}{}; still serving on {} with the previous "
+                        + "settings", w.name(), w.config().listenAddr(), w.config().listenPort(), e.getMessage(),
+                        privilegedHint(w), old.describe());
+                return;
+            }
+            // the old sockets hold the address (0.0.0.0 to 127.0.0.1 on one port): free it, then bind
+            remove(old);
+            add(w);
+            return;
+        }
+        old.close().join();
+        stopChecks(w.name());
+        listeners.put(w.name(), moved);
+        startListener(moved);
+        log.info("reload: wrapper={} changed: {}; open connections keep the previous settings", w.name(), changes);
+    }
+
+    private void add(Wrapper w) {
+        try {
+            Listener listener = relay.bind(live(w));
             listeners.put(w.name(), listener);
             startListener(listener);
-            log.info("reload: wrapper={} {}", w.name(), replacing
-                    ? "changed: replaced; open connections keep the previous settings" : "added");
+            log.info("reload: wrapper={} added", w.name());
         } catch (IOException e) {
-            boolean privileged = w.config().listenPort() < 1024;
             log.error("reload: wrapper={} cannot listen on {}:{}: {}{}; it is not in service", w.name(),
-                    w.config().listenAddr(), w.config().listenPort(), e.getMessage(),
-                    privileged ? " (ports below 1024 can only be bound at start, before privileges are dropped:"
-                            + " restart to apply)" : "");
+                    w.config().listenAddr(), w.config().listenPort(), e.getMessage(), privilegedHint(w));
         }
+    }
+
+    private static String privilegedHint(Wrapper w) {
+        return w.config().listenPort() < 1024
+                ? " (ports below 1024 can only be bound at start, before privileges are dropped: restart to apply)"
+                : "";
+    }
+
+    /** A generation of {@code w} that shares the health and connection counts of those before it. */
+    private LiveWrapper live(Wrapper w) {
+        return new LiveWrapper(w, health, counts.computeIfAbsent(w.name(), name -> new ConnectionCounts()));
+    }
+
+    private void stopChecks(String wrapper) {
+        Optional.ofNullable(checks.remove(wrapper)).ifPresent(HealthChecks::stop);
+    }
+
+    private static boolean sameAddress(WrapperConfig a, WrapperConfig b) {
+        return a.listenAddr().equals(b.listenAddr()) && a.listenPort() == b.listenPort();
+    }
+
+    /** Whether two addresses could not both be bound: one port, and one address or a wildcard. */
+    private static boolean overlaps(WrapperConfig a, WrapperConfig b) {
+        return a.listenPort() == b.listenPort() && (a.listenAddr().equals(b.listenAddr())
+                || isWildcard(a.listenAddr()) || isWildcard(b.listenAddr()));
+    }
+
+    private static boolean isWildcard(String address) {
+        return address.equals("0.0.0.0") || address.equals("::") || address.equals("[::]");
     }
 
     private void warnAboutRestartOnly(Configuration next) {
@@ -238,7 +314,8 @@ public final class Server {
             grace = config.settings().shutdownGrace();
         }
         int inFlight = relay.activeConnections();
-        log.info("stopping: no longer accepting; {} connection(s) in flight, waiting up to {}", inFlight, grace);
+        log.info("stopping: no longer accepting; {} connection(s) in flight, waiting up to {}", inFlight,
+                DurationText.of(grace));
         long deadline = System.nanoTime() + grace.toNanos();
         while (relay.activeConnections() > 0 && System.nanoTime() - deadline < 0 && !hurry) {
             try {
