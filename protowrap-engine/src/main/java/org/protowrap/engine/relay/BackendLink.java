@@ -123,8 +123,23 @@ final class BackendLink {
         try {
             peer = SocketPeer.connect(loop, new InetSocketAddress(address, chosen.port()), connection);
         } catch (IOException e) {
-            failed(message(e));
+            if (FileDescriptors.exhausted(e)) {
+                cannotConnectHere(message(e));
+            } else {
+                failed(message(e));
+            }
         }
+    }
+
+    /**
+     * This process could not open a socket (out of file descriptors): nothing is known of the
+     * backend, so its health is left alone, and no other candidate would fare better.
+     */
+    private void cannotConnectHere(String reason) {
+        log.backendFailed(describe(), "cannot open a socket here, not counted against the backend: " + reason);
+        releaseSlot();
+        state = State.NONE;
+        giveUp();
     }
 
     /** The program is started once per connection; if it cannot be, there is no backend. */

@@ -89,7 +89,7 @@ public final class HealthChecks {
             try {
                 session = probe.newSession(backend);
             } catch (RuntimeException e) {
-                record(new ProbeRun.Verdict(false, "the probe failed to start: " + e));
+                record(ProbeRun.Verdict.failed("the probe failed to start: " + e));
                 return;
             }
             new ProbeRun(loop, backend, session, config.timeout(), this::record).start();
@@ -100,17 +100,19 @@ public final class HealthChecks {
                 return;
             }
             long tookMillis = (loop.now() - started) / 1_000_000L;
-            if (verdict.passed()) {
-                log.debug("wrapper={} backend={} check passed in {}ms: {}", wrapper, backend.name(),
-                        tookMillis, probe.description());
-            } else {
-                log.debug("wrapper={} backend={} check failed in {}ms: {}", wrapper, backend.name(),
-                        tookMillis, verdict.reason());
-            }
-            if (verdict.passed()) {
-                backend.health().checkPassed(probe.description());
-            } else {
-                backend.health().checkFailed(verdict.reason());
+            switch (verdict.outcome()) {
+                case PASSED -> {
+                    log.debug("wrapper={} backend={} check passed in {}ms: {}", wrapper, backend.name(), tookMillis,
+                            probe.description());
+                    backend.health().checkPassed(probe.description());
+                }
+                case FAILED -> {
+                    log.debug("wrapper={} backend={} check failed in {}ms: {}", wrapper, backend.name(), tookMillis,
+                            verdict.reason());
+                    backend.health().checkFailed(verdict.reason());
+                }
+                case SKIPPED -> log.warn("wrapper={} backend={} check skipped, not counted: {}", wrapper, backend.name(),
+                        verdict.reason());
             }
             long wait = Math.max(0, started + config.interval().toNanos() - loop.now());
             next = Optional.of(loop.schedule(wait, this::run));

@@ -11,11 +11,13 @@ import java.nio.channels.Channel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.protowrap.api.Refusal;
+import org.protowrap.engine.logging.LogThrottle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,8 @@ public final class Listener {
 
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
     private static final int ACCEPTS_PER_WAKEUP = 64;
+    private static final long PAUSE_NANOS = 100_000_000L;
+    private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
     private static final int BACKLOG = 4096;
     private static final boolean KERNEL_SPREADS_CONNECTIONS = System.getProperty("os.name", "").startsWith("Linux");
 
@@ -40,6 +44,9 @@ public final class Listener {
     private volatile LiveWrapper wrapper;
     private final Relay relay;
     private final List<Acceptor> acceptors = new ArrayList<>();
+    /** Pauses and refusals are logged once per interval with a count, not once each. */
+    private final LogThrottle pauses = new LogThrottle(LOG_INTERVAL);
+    private final LogThrottle refusals = new LogThrottle(LOG_INTERVAL);
 
     private Listener(LiveWrapper wrapper, Relay relay) {
         this.wrapper = wrapper;
@@ -72,6 +79,7 @@ public final class Listener {
             listener.acceptors.forEach(a -> closeQuietly(a.channel));
             throw e;
         }
+        relay.descriptors().charge(listener.acceptors.size());
         return listener;
     }
 
@@ -142,7 +150,8 @@ public final class Listener {
 
     /** Stops accepting and releases the port; done when the future completes. */
     public CompletableFuture<Void> close() {
-        return CompletableFuture.allOf(acceptors.stream().map(Acceptor::close).toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(acceptors.stream().map(Acceptor::close).toArray(CompletableFuture[]::new))
+                .thenRun(() -> relay.descriptors().give(acceptors.size()));
     }
 
     /** One listening socket and the loop it accepts on. */
@@ -188,17 +197,44 @@ public final class Listener {
         @Override
         public void ready(SelectionKey selected) {
             for (int i = 0; i < ACCEPTS_PER_WAKEUP; i++) {
+                if (!wrapper.descriptorsLeft()) {
+                    pause("connections hold every file descriptor the process may use (ulimit -n)");
+                    return;
+                }
                 SocketChannel accepted;
                 try {
                     accepted = channel.accept();
                 } catch (IOException e) {
-                    log.warn("wrapper={} accept failed: {}", wrapper.name(), e.getMessage());
+                    if (FileDescriptors.exhausted(e)) {
+                        pause(e.getMessage());
+                    } else {
+                        log.warn("wrapper={} accept failed: {}", wrapper.name(), e.getMessage());
+                    }
                     return;
                 }
                 if (accepted == null) {
                     return;
                 }
                 admit(accepted);
+            }
+        }
+
+        /**
+         * Stops accepting for {@link #PAUSE_NANOS}: without descriptors an accept fails at once
+         * and the socket stays ready, so retrying at once would spin. Clients wait in the
+         * listening socket's queue meanwhile.
+         */
+        private void pause(String why) {
+            key.interestOps(0);
+            loop.schedule(PAUSE_NANOS, () -> {
+                if (key.isValid()) {
+                    key.interestOps(SelectionKey.OP_ACCEPT);
+                }
+            });
+            long skipped = pauses.occurred(loop.now());
+            if (skipped != LogThrottle.SKIP) {
+                log.warn("wrapper={} accepting paused for {}ms on {}: {}{}", wrapper.name(), PAUSE_NANOS / 1_000_000,
+                        describe(), why, LogThrottle.more(skipped));
             }
         }
 
@@ -226,11 +262,16 @@ public final class Listener {
         }
     }
 
-    private static void refuse(LiveWrapper wrapper, SocketChannel accepted, InetSocketAddress client, String limit) {
-        log.warn("wrapper={} client={} refused: {} reached ({}) outcome=too-many-connections", wrapper.name(),
-                AddressText.of(client),
-                limit, limit.equals("maxConnections") ? wrapper.config().maxConnections()
-                        : wrapper.config().maxConnectionsPerClient());
+    private void refuse(LiveWrapper wrapper, SocketChannel accepted, InetSocketAddress client, String limit) {
+        long skipped = refusals.occurred(System.nanoTime());
+        if (skipped != LogThrottle.SKIP) {
+            log.warn("wrapper={} client={} refused: {} reached{} outcome=too-many-connections{}", wrapper.name(),
+                    AddressText.of(client), limit, switch (limit) {
+                        case "maxConnections" -> " (" + wrapper.config().maxConnections() + ")";
+                        case "maxConnectionsPerClient" -> " (" + wrapper.config().maxConnectionsPerClient() + ")";
+                        default -> "";
+                    }, LogThrottle.more(skipped));
+        }
         wrapper.validator().refusal(Refusal.TOO_MANY_CONNECTIONS).ifPresent(bytes -> {
             try {
                 accepted.configureBlocking(false);

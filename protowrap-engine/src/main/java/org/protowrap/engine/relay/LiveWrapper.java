@@ -19,22 +19,32 @@ public final class LiveWrapper {
     private final Wrapper wrapper;
     private final Optional<BackendPool> pool;
     private final ConnectionCounts counts;
+    private final FileDescriptors descriptors;
+    private final int descriptorsPerConnection;
 
     /** A wrapper whose backends' health and connection counts are its own (a single connection in {@code inetd} mode, tests). */
     public LiveWrapper(Wrapper wrapper) {
-        this(wrapper, new HealthRegistry(), new ConnectionCounts());
+        this(wrapper, new HealthRegistry(), new ConnectionCounts(), FileDescriptors.unlimited());
     }
 
     /**
      * A generation of a wrapper whose backends take their health from {@code health} and whose
-     * connections are counted in {@code counts}, both kept across reloads.
+     * connections are counted in {@code counts}, both kept across reloads, and take their file
+     * descriptors from the process's {@code descriptors}.
      */
-    public LiveWrapper(Wrapper wrapper, HealthRegistry health, ConnectionCounts counts) {
+    public LiveWrapper(Wrapper wrapper, HealthRegistry health, ConnectionCounts counts, FileDescriptors descriptors) {
         this.wrapper = wrapper;
         this.counts = counts;
+        this.descriptors = descriptors;
+        this.descriptorsPerConnection = descriptorsPerConnection(wrapper.config());
         this.pool = wrapper.config().destType() == DestType.IP
                 ? Optional.of(new BackendPool(wrapper.config(), wrapper.balancerProvider(), health))
                 : Optional.empty();
+    }
+
+    /** The descriptors one connection of a wrapper holds: its client socket and a backend socket, or a program's three pipes. */
+    public static int descriptorsPerConnection(WrapperConfig config) {
+        return config.destType() == DestType.IP ? 2 : 4;
     }
 
     public String name() {
@@ -66,11 +76,24 @@ public final class LiveWrapper {
      * @return the name of the limit reached, if one is; the connection is then not counted
      */
     Optional<String> admit(InetAddress client) {
-        return counts.admit(client, config());
+        if (!descriptors.take(descriptorsPerConnection)) {
+            return Optional.of("file descriptors");
+        }
+        Optional<String> limit = counts.admit(client, config());
+        if (limit.isPresent()) {
+            descriptors.give(descriptorsPerConnection);
+        }
+        return limit;
+    }
+
+    /** Whether the process has the file descriptors for one more connection: a hint, {@link #admit} decides. */
+    boolean descriptorsLeft() {
+        return descriptors.hasRoom(descriptorsPerConnection);
     }
 
     /** Uncounts a connection that {@link #admit} counted. */
     void release(InetAddress client) {
         counts.release(client);
+        descriptors.give(descriptorsPerConnection);
     }
 }

@@ -18,8 +18,24 @@ import org.protowrap.api.ProbeSession;
  */
 final class ProbeRun implements PeerEvents, ProbeActions {
 
-    /** What a check found: passed, or failed and why. */
-    record Verdict(boolean passed, String reason) {}
+    /** What a check found: passed, failed (and why), or nothing, because it could not run here. */
+    record Verdict(Outcome outcome, String reason) {
+        static final Verdict PASSED = new Verdict(Outcome.PASSED, "");
+
+        static Verdict failed(String reason) {
+            return new Verdict(Outcome.FAILED, reason);
+        }
+
+        boolean passed() {
+            return outcome == Outcome.PASSED;
+        }
+    }
+
+    /**
+     * A check that could not be made for want of a local resource (file descriptors) says nothing
+     * about the backend: it is {@link #SKIPPED}, neither passed nor failed.
+     */
+    enum Outcome { PASSED, FAILED, SKIPPED }
 
     private final EventLoop loop;
     private final LiveBackend backend;
@@ -54,7 +70,11 @@ final class ProbeRun implements PeerEvents, ProbeActions {
         try {
             peer = SocketPeer.connect(loop, new InetSocketAddress(address, backend.port()), this);
         } catch (IOException e) {
-            fail("connect: " + message(e));
+            if (FileDescriptors.exhausted(e)) {
+                finish(new Verdict(Outcome.SKIPPED, "cannot open a socket here: " + message(e)));
+            } else {
+                fail("connect: " + message(e));
+            }
         }
     }
 
@@ -109,14 +129,14 @@ final class ProbeRun implements PeerEvents, ProbeActions {
     @Override
     public void up() {
         if (verdict.isEmpty()) {
-            verdict = Optional.of(new Verdict(true, ""));
+            verdict = Optional.of(Verdict.PASSED);
         }
     }
 
     @Override
     public void down(String reason) {
         if (verdict.isEmpty()) {
-            verdict = Optional.of(new Verdict(false, reason));
+            verdict = Optional.of(Verdict.failed(reason));
         }
     }
 
@@ -158,7 +178,7 @@ final class ProbeRun implements PeerEvents, ProbeActions {
     /** Ends the check; a verdict the session already gave stands (a QUIT that could not be written does not undo an up). */
     private void fail(String reason) {
         if (!finished) {
-            finish(verdict.orElse(new Verdict(false, reason)));
+            finish(verdict.orElse(Verdict.failed(reason)));
         }
     }
 

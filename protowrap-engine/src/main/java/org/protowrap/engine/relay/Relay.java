@@ -20,6 +20,8 @@ public final class Relay implements AutoCloseable {
 
     private final List<EventLoop> loops = new ArrayList<>();
     private final AtomicInteger nextLoop = new AtomicInteger();
+    /** Measured before any listener is bound: listeners charge their sockets to it as they bind. */
+    private final FileDescriptors descriptors = FileDescriptors.measure();
 
     /** Creates the loops; they run once {@link #start} is called. */
     public Relay(int threads) {
@@ -30,6 +32,11 @@ public final class Relay implements AutoCloseable {
 
     public void start() {
         loops.forEach(EventLoop::start);
+    }
+
+    /** The process's file descriptors, as a budget that every wrapper's connections share. */
+    public FileDescriptors descriptors() {
+        return descriptors;
     }
 
     /** Binds the wrapper's listening address now; it accepts once {@link Listener#start} is called. */

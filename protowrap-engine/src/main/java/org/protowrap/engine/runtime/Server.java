@@ -20,6 +20,7 @@ import org.protowrap.engine.health.HealthState;
 import org.protowrap.engine.logging.DurationText;
 import org.protowrap.engine.logging.LogLevel;
 import org.protowrap.engine.relay.ConnectionCounts;
+import org.protowrap.engine.relay.FileDescriptors;
 import org.protowrap.engine.relay.HealthChecks;
 import org.protowrap.engine.relay.Listener;
 import org.protowrap.engine.relay.LiveWrapper;
@@ -77,7 +78,26 @@ public final class Server {
             server.abandon();
             throw e;
         }
+        server.warnIfDescriptorsAreShort();
         return server;
+    }
+
+    /**
+     * Warns when the file descriptor limit cannot hold every wrapper at its {@code maxConnections}:
+     * past it, accepting pauses until connections end.
+     */
+    private void warnIfDescriptorsAreShort() {
+        long capacity = relay.descriptors().capacity();
+        long wanted = config.wrappers().stream()
+                .mapToLong(w -> (long) w.config().maxConnections() * LiveWrapper.descriptorsPerConnection(w.config()))
+                .sum();
+        if (capacity != Long.MAX_VALUE && wanted > capacity) {
+            long limit = FileDescriptors.softLimit().orElse(0);
+            log.warn("the file descriptor limit (ulimit -n {}) leaves room for {} descriptors of connections, but "
+                    + "the wrappers' maxConnections need {} (2 a connection, 4 with destType pipe); past it, "
+                    + "accepting pauses until connections end. Raise the limit to at least {} (systemd: "
+                    + "LimitNOFILE=) or lower maxConnections", limit, capacity, wanted, limit + wanted - capacity);
+        }
     }
 
     private Listener bindOne(Wrapper w) throws IOException {
@@ -264,7 +284,8 @@ public final class Server {
 
     /** A generation of {@code w} that shares the health and connection counts of those before it. */
     private LiveWrapper live(Wrapper w) {
-        return new LiveWrapper(w, health, counts.computeIfAbsent(w.name(), name -> new ConnectionCounts()));
+        return new LiveWrapper(w, health, counts.computeIfAbsent(w.name(), name -> new ConnectionCounts()),
+                relay.descriptors());
     }
 
     private void stopChecks(String wrapper) {

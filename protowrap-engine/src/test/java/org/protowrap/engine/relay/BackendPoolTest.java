@@ -33,7 +33,7 @@ class BackendPoolTest {
                     listenPort: 9
                     destAddr: %s
                 """.formatted(destAddr)).wrappers().get(0);
-        return new LiveWrapper(wrapper, health, new ConnectionCounts()).pool().orElseThrow();
+        return new LiveWrapper(wrapper, health, new ConnectionCounts(), FileDescriptors.unlimited()).pool().orElseThrow();
     }
 
     private static List<String> names(List<Backend> backends) {

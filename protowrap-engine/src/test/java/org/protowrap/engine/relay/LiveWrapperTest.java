@@ -1,6 +1,8 @@
 package org.protowrap.engine.relay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.protowrap.api.Backend;
 import org.protowrap.engine.config.ConfigLoader;
 import org.protowrap.engine.config.Wrapper;
+import org.protowrap.engine.health.HealthRegistry;
 
 class LiveWrapperTest {
 
@@ -42,6 +45,22 @@ class LiveWrapperTest {
         live.release(a);
         assertEquals(Optional.empty(), live.admit(a));
         assertEquals(3, live.activeConnections());
+    }
+
+    @Test
+    void admitsConnectionsWhileTheirDescriptorsFitAndGivesThemBack() throws Exception {
+        // five descriptors: two connections of two each, not a third
+        LiveWrapper live = new LiveWrapper(wrapper(""), new HealthRegistry(), new ConnectionCounts(),
+                FileDescriptors.ofCapacity(5));
+        InetAddress client = InetAddress.getLoopbackAddress();
+        assertEquals(Optional.empty(), live.admit(client));
+        assertEquals(Optional.empty(), live.admit(client));
+        assertFalse(live.descriptorsLeft());
+        assertEquals(Optional.of("file descriptors"), live.admit(client));
+        assertEquals(2, live.activeConnections());
+        live.release(client);
+        assertTrue(live.descriptorsLeft());
+        assertEquals(Optional.empty(), live.admit(client));
     }
 
     @Test
