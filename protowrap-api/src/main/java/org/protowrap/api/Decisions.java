@@ -44,6 +44,29 @@ public interface Decisions {
     default void describe(String key, String value) {}
 
     /**
+     * The client has begun a unit that it must complete within the wrapper's {@code requestTimeout}:
+     * an HTTP request head, an SMTP command line, the commands of a mail transaction up to its
+     * data. The timeout counts from the first call until {@link #clientUnitComplete}, except while
+     * the session says it is {@linkplain #awaitingServer awaiting the server}; calling it again
+     * while a unit is open changes nothing. Without these calls only the connection's first unit is
+     * timed: from accept to the first byte sent to the server. Default: nothing.
+     */
+    default void clientUnitStarted() {}
+
+    /** The unit begun with {@link #clientUnitStarted} is complete: its timeout stops. Default: nothing. */
+    default void clientUnitComplete() {}
+
+    /**
+     * Whether the server owes the client an answer: a request or command went to the server and
+     * its response or reply has not begun. While it does, the wrapper's {@code serverTimeout} limits
+     * how long the server may stay silent after the last byte sent to it; the engine then ends the
+     * connection with the {@linkplain Validator#refusal refusal} for {@link Refusal#SERVER_TIMEOUT}
+     * and counts a failure against the backend. A session that never calls this is never timed
+     * so (a protocol where the server need not answer). Default: nothing.
+     */
+    default void awaitingServer(boolean awaiting) {}
+
+    /**
      * The server's bytes break the protocol (a reply that is not SMTP, a response that cannot be
      * framed): the fault is the backend's, not the client's, and the engine counts it against the
      * backend's health like a failed connect. Not for replies the protocol allows, refusals

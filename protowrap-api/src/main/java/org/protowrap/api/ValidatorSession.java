@@ -48,6 +48,16 @@ public interface ValidatorSession {
     default void onServerEnd(Decisions out) {}
 
     /**
+     * The engine wants the connection to end soon: the process is shutting down, or a reload
+     * removed its backend. The session ends it at the protocol's next boundary: at once (with
+     * {@link Decisions#close}) if the client is between units, otherwise when the exchange in
+     * progress is over, telling the client where the protocol can (HTTP {@code Connection: close}
+     * on the response, SMTP {@code 421} after the transaction). Called at most once. Default:
+     * nothing; the engine ends the connection when its grace period runs out.
+     */
+    default void onDrain(Decisions out) {}
+
+    /**
      * Whether the client would read one of the validator's {@linkplain Validator#refusal refusals}
      * as the protocol's answer if the engine sent it now, when it ends the connection itself (a
      * timeout, the end of the shutdown grace): true between the units the client is sent, false

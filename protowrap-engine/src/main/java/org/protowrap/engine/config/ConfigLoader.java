@@ -205,7 +205,8 @@ public final class ConfigLoader {
                     w.duration("connectTimeout", Duration.ofSeconds(5)),
                     w.duration("idleTimeout", Duration.ofMinutes(5)),
                     w.duration("requestTimeout", Duration.ofSeconds(30)),
-                    w.duration("sessionTimeout", Duration.ZERO));
+                    w.duration("sessionTimeout", Duration.ZERO),
+                    w.duration("serverTimeout", Duration.ofSeconds(60)));
             int maxConnections = w.integer("maxConnections", 10_000, 1, 1_000_000);
             int perClient = w.integer("maxConnectionsPerClient", 256, 0, 1_000_000);
             int attempts = w.integer("connectAttempts", 3, 1, 16);

@@ -7,8 +7,9 @@ import java.time.Duration;
  *
  * @param connect connecting to one backend
  * @param idle no byte in either direction
- * @param request from accept to the client's first complete unit reaching the backend
- *     (slow-loris protection)
+ * @param request from accept to the client's first complete unit reaching the backend, and each
+ *     later unit the validator times (slow-loris protection)
  * @param session the whole connection
+ * @param server how long a server that owes an answer may stay silent
  */
-public record Timeouts(Duration connect, Duration idle, Duration request, Duration session) {}
+public record Timeouts(Duration connect, Duration idle, Duration request, Duration session, Duration server) {}

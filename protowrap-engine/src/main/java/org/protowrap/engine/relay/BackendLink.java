@@ -191,6 +191,19 @@ final class BackendLink {
         }
     }
 
+    /** The connected backend owed an answer and stayed silent: counted against its health. */
+    void timedOut(String reason) {
+        if (state == State.CONNECTED) {
+            faulted = true;
+            backend.ifPresent(b -> b.health().failed(reason));
+        }
+    }
+
+    /** The backend chosen for the current or last attempt, by its configured name. */
+    Optional<String> chosen() {
+        return backend.map(LiveBackend::name);
+    }
+
     /** Gives up an attempt that did not finish in the connect timeout. */
     void checkDeadline(long now) {
         if (state == State.CONNECTING && deadline != NONE && now - deadline >= 0) {

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.protowrap.api.Refusal;
 import org.protowrap.api.SessionInfo;
 import org.protowrap.api.ValidatorSession;
+import org.protowrap.engine.logging.DurationText;
 import org.protowrap.engine.relay.BackendLink.State;
 
 /**
@@ -59,6 +60,8 @@ final class Connection implements PeerEvents {
     private ValidatorSession session;
     private Phase phase = Phase.OPEN;
     private Inspection inspection = Inspection.VALIDATING;
+    /** Whether the session was asked to end the connection at its next boundary. */
+    private boolean draining;
     private boolean clientEnded;
     private boolean serverEnded;
     private boolean clientOutputShut;
@@ -179,6 +182,27 @@ final class Connection implements PeerEvents {
         refuseAndFinish(Refusal.SHUTTING_DOWN, "shutdown");
     }
 
+    /**
+     * Asks the session to end the connection at the protocol's next boundary (shutdown, or its
+     * backend removed by a reload). Once only; not for a connection relayed raw or not started yet,
+     * which end at the grace's end.
+     */
+    void drain() {
+        if (!draining && session != null && phase == Phase.OPEN && inspection == Inspection.VALIDATING) {
+            draining = true;
+            step(() -> session.onDrain(decisions));
+        }
+    }
+
+    String wrapperName() {
+        return wrapper.name();
+    }
+
+    /** The backend the connection is connected or connecting to, by its configured name. */
+    Optional<String> backendName() {
+        return backend.chosen();
+    }
+
     /** Runs one step of the connection on its loop, then settles it. A failing validator ends only this connection. */
     void step(Runnable work) {
         if (phase == Phase.CLOSED) {
@@ -237,6 +261,7 @@ final class Connection implements PeerEvents {
             bytesFromServer += n;
             data.flip();
             deadlines.activity(loop.now());
+            deadlines.receivedFromServer(loop.now());
             log.dump("server>", data);
             if (serverInspected()) {
                 session.onServerData(data, decisions);
@@ -297,7 +322,7 @@ final class Connection implements PeerEvents {
         if (!acceptsDecisions() || !bytes.hasRemaining()) {
             return;
         }
-        deadlines.requestSent();
+        deadlines.sentToServer(loop.now());
         log.toServer(bytes, credentials, inspection == Inspection.RAW);
         switch (backend.state()) {
             case NONE, GONE -> {
@@ -326,6 +351,18 @@ final class Connection implements PeerEvents {
     /** A fact the session gave about the traffic, for the line logged at the end. */
     void describe(String key, String value) {
         facts.put(key, value);
+    }
+
+    void clientUnitStarted() {
+        deadlines.unitStarted(loop.now());
+    }
+
+    void clientUnitComplete() {
+        deadlines.unitComplete();
+    }
+
+    void awaitingServer(boolean awaiting) {
+        deadlines.awaitingServer(awaiting, loop.now());
     }
 
     void enforced(String rule) {
@@ -423,7 +460,14 @@ final class Connection implements PeerEvents {
     // ---- ending
 
     private void timeout(String which) {
-        refuseAndFinish(Refusal.TIMEOUT, "timeout:" + which);
+        if (which.equals("server")) {
+            String reason = "no answer within " + DurationText.of(wrapper.config().timeouts().server());
+            log.serverTimedOut(backend.describe(), reason);
+            backend.timedOut(reason);
+            refuseAndFinish(Refusal.SERVER_TIMEOUT, "timeout:server");
+        } else {
+            refuseAndFinish(Refusal.TIMEOUT, "timeout:" + which);
+        }
     }
 
     /**

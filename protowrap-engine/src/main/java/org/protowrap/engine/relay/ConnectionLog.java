@@ -52,6 +52,10 @@ final class ConnectionLog {
         log.warn("wrapper={} conn={} backend={} protocol error: {}", wrapper, id, backend, reason);
     }
 
+    void serverTimedOut(String backend, String reason) {
+        log.warn("wrapper={} conn={} backend={} timeout: {}", wrapper, id, backend, reason);
+    }
+
     void connected(String backend) {
         log.debug("wrapper={} conn={} connected to {}", wrapper, id, backend);
     }

@@ -4,23 +4,45 @@ import java.util.Optional;
 import org.protowrap.engine.config.Timeouts;
 
 /**
- * A connection's idle, request and session timeouts as deadlines on its loop's clock
- * ({@link System#nanoTime()}). A zero timeout is none.
+ * A connection's timeouts on its loop's clock ({@link System#nanoTime()}); a zero timeout is none.
+ *
+ * <ul>
+ *   <li>{@code request}: from accept until the first byte is sent to the server; then, for each
+ *       unit the session opens ({@link #unitStarted}) until it closes it, the time the client
+ *       takes, which excludes the time the session is awaiting the server.
+ *   <li>{@code server}: while the session says the server owes an answer, how long the server may
+ *       stay silent after the last byte exchanged with it.
+ *   <li>{@code idle}: no byte in either direction.
+ *   <li>{@code session}: the whole connection.
+ * </ul>
  */
 final class Deadlines {
 
     private static final long NONE = Long.MIN_VALUE;
 
+    private final long requestNanos;
     private final long idleNanos;
-    private long lastActivity;
-    private long request;
+    private final long serverNanos;
     private final long session;
+    private long lastActivity;
+    /** The first unit's deadline, from accept. */
+    private long firstRequest;
+    private boolean unitOpen;
+    /** Time the open unit has run while the server owed nothing. */
+    private long unitUsed;
+    /** When the open unit's clock last started; {@link #NONE} while it is stopped. */
+    private long unitSince = NONE;
+    private boolean awaitingServer;
+    private long lastServerExchange;
 
     Deadlines(Timeouts timeouts, long start) {
+        this.requestNanos = timeouts.request().toNanos();
         this.idleNanos = timeouts.idle().toNanos();
-        this.lastActivity = start;
-        this.request = at(start, timeouts.request().toNanos());
+        this.serverNanos = timeouts.server().toNanos();
         this.session = at(start, timeouts.session().toNanos());
+        this.lastActivity = start;
+        this.firstRequest = at(start, requestNanos);
+        this.lastServerExchange = start;
     }
 
     private static long at(long start, long nanos) {
@@ -32,15 +54,54 @@ final class Deadlines {
         lastActivity = now;
     }
 
-    /** The first byte was sent to the server: the request timeout no longer applies. */
-    void requestSent() {
-        request = NONE;
+    /** Bytes were sent to the server: the first unit's timeout no longer applies, and the server's clock restarts. */
+    void sentToServer(long now) {
+        firstRequest = NONE;
+        lastServerExchange = now;
     }
 
-    /** The timeout that has expired by {@code now}, if one has: {@code request}, {@code idle} or {@code session}. */
+    /** Bytes came from the server. */
+    void receivedFromServer(long now) {
+        lastServerExchange = now;
+    }
+
+    void unitStarted(long now) {
+        if (!unitOpen) {
+            unitOpen = true;
+            unitUsed = 0;
+            unitSince = awaitingServer ? NONE : now;
+        }
+    }
+
+    void unitComplete() {
+        unitOpen = false;
+        unitSince = NONE;
+        firstRequest = NONE;
+    }
+
+    void awaitingServer(boolean awaiting, long now) {
+        if (awaiting == awaitingServer) {
+            return;
+        }
+        awaitingServer = awaiting;
+        if (awaiting) {
+            lastServerExchange = Math.max(lastServerExchange, now);
+            if (unitSince != NONE) {
+                unitUsed += now - unitSince;
+                unitSince = NONE;
+            }
+        } else if (unitOpen) {
+            unitSince = now;
+        }
+    }
+
+    /** The timeout that has expired by {@code now}, if one has: {@code request}, {@code server}, {@code idle} or {@code session}. */
     Optional<String> expired(long now) {
-        if (request != NONE && now - request >= 0) {
+        if (requestExpired(now)) {
             return Optional.of("request");
+        }
+        if (awaitingServer && serverNanos > 0 && now - lastServerExchange >= serverNanos) {
+            return Optional.of("server");
         }
         if (idleNanos > 0 && now - lastActivity >= idleNanos) {
             return Optional.of("idle");
@@ -49,5 +110,13 @@ final class Deadlines {
             return Optional.of("session");
         }
         return Optional.empty();
+    }
+
+    private boolean requestExpired(long now) {
+        if (firstRequest != NONE && now - firstRequest >= 0) {
+            return true;
+        }
+        long used = unitUsed + (unitSince == NONE ? 0 : now - unitSince);
+        return unitOpen && requestNanos > 0 && used >= requestNanos;
     }
 }

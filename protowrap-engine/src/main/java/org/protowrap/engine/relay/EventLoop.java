@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,6 +154,15 @@ final class EventLoop implements Executor {
     /** Bytes queued in this loop's connections, for tests and metrics; computed on the loop. */
     CompletableFuture<Long> pendingBytes() {
         return submit(() -> connections.stream().mapToLong(Connection::pendingBytes).sum());
+    }
+
+    /** Asks the sessions of the connections that {@code which} selects to end them at their next boundary. */
+    CompletableFuture<Integer> drain(Predicate<Connection> which) {
+        return submit(() -> {
+            List<Connection> selected = connections.stream().filter(which).toList();
+            selected.forEach(Connection::drain);
+            return selected.size();
+        });
     }
 
     /** Ends every open connection, as at the end of the shutdown grace; returns how many there were. */

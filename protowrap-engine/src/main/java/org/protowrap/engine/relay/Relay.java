@@ -8,8 +8,10 @@ import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * The I/O side of the engine: a fixed set of {@link EventLoop}s ({@code ioThreads}, one per core
@@ -115,6 +117,30 @@ public final class Relay implements AutoCloseable {
     /** Bytes queued in all connections, waiting for a slow side. */
     public long pendingBytes() {
         return loops.stream().map(EventLoop::pendingBytes).toList().stream().mapToLong(CompletableFuture::join).sum();
+    }
+
+    /**
+     * Asks every open connection to end at its protocol's next boundary (an idle HTTP keep-alive
+     * connection at once, an SMTP session after its transaction): the start of a shutdown.
+     */
+    public void drainAll() {
+        drain(connection -> true);
+    }
+
+    /**
+     * Asks the connections of {@code wrapper} to end at their next boundary, those of every
+     * generation of it, if they are connected (or connecting) to one of {@code backends}, or all
+     * of them if {@code backends} is empty: after a reload removed the backends, or the wrapper.
+     *
+     * @return how many were asked
+     */
+    public int drain(String wrapper, Set<String> backends) {
+        return drain(c -> c.wrapperName().equals(wrapper)
+                && (backends.isEmpty() || c.backendName().filter(backends::contains).isPresent()));
+    }
+
+    private int drain(Predicate<Connection> which) {
+        return loops.stream().map(l -> l.drain(which)).toList().stream().mapToInt(CompletableFuture::join).sum();
     }
 
     /**

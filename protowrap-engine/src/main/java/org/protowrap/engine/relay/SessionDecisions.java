@@ -52,6 +52,21 @@ final class SessionDecisions implements Decisions {
     }
 
     @Override
+    public void clientUnitStarted() {
+        connection.clientUnitStarted();
+    }
+
+    @Override
+    public void clientUnitComplete() {
+        connection.clientUnitComplete();
+    }
+
+    @Override
+    public void awaitingServer(boolean awaiting) {
+        connection.awaitingServer(awaiting);
+    }
+
+    @Override
     public void serverFault(String reason) {
         connection.serverFault(reason);
     }

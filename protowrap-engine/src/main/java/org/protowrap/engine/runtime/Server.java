@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.protowrap.engine.config.ConfigException;
 import org.protowrap.engine.config.ConfigLoader;
@@ -205,8 +207,8 @@ public final class Server {
         }
         int added = 0;
         for (Wrapper w : next.wrappers()) {
-            if (!listeners.containsKey(w.name())) {
-                add(w);
+            if (!listeners.containsKey(w.name()) && add(w)) {
+                log.info("reload: wrapper={} added", w.name());
                 added++;
             }
         }
@@ -219,11 +221,16 @@ public final class Server {
     }
 
     private void remove(Listener old) {
+        stopListening(old);
+        int draining = relay.drain(old.wrapper().name(), Set.of());
+        log.info("reload: wrapper={} removed; its {} open connection(s) end at their next boundary",
+                old.wrapper().name(), draining);
+    }
+
+    private void stopListening(Listener old) {
         old.close().join();
         listeners.remove(old.wrapper().name());
         stopChecks(old.wrapper().name());
-        log.info("reload: wrapper={} removed; {} open connection(s) continue", old.wrapper().name(),
-                old.wrapper().activeConnections());
     }
 
     /**
@@ -233,15 +240,24 @@ public final class Server {
      * the previous settings (a port below 1024 after privileges were dropped, an address in use).
      */
     private void change(Listener old, Wrapper w) {
-        String changes = String.join("; ", WrapperChanges.between(old.wrapper().config(), w.config()));
-        if (sameAddress(old.wrapper().config(), w.config())) {
+        WrapperConfig before = old.wrapper().config();
+        String changes = String.join("; ", WrapperChanges.between(before, w.config()));
+        if (sameAddress(before, w.config())) {
             stopChecks(w.name());
             old.serve(live(w));
             checks.put(w.name(), relay.checkHealth(old.wrapper()));
             log.info("reload: wrapper={} changed: {}; still listening on {}, open connections keep the previous "
                     + "settings", w.name(), changes, old.describe());
+        } else if (!move(old, w)) {
             return;
+        } else {
+            log.info("reload: wrapper={} changed: {}; open connections keep the previous settings", w.name(), changes);
         }
+        drainRemovedBackends(before, w.config());
+    }
+
+    /** Serves {@code w} at its new address instead of where {@code old} listens; false if it stays where it was. */
+    private boolean move(Listener old, Wrapper w) {
         Listener moved;
         try {
             moved = relay.bind(live(w));
@@ -250,29 +266,44 @@ public final class Server {
                 log.error("reload: wrapper={} cannot listen on {}:{}: {}{}; still serving on {} with the previous "
                         + "settings", w.name(), w.config().listenAddr(), w.config().listenPort(), e.getMessage(),
                         privilegedHint(w), old.describe());
-                return;
+                return false;
             }
             // the old sockets hold the address (0.0.0.0 to 127.0.0.1 on one port): free it, then bind
-            remove(old);
-            add(w);
-            return;
+            stopListening(old);
+            return add(w);
         }
-        old.close().join();
-        stopChecks(w.name());
+        stopListening(old);
         listeners.put(w.name(), moved);
         startListener(moved);
-        log.info("reload: wrapper={} changed: {}; open connections keep the previous settings", w.name(), changes);
+        return true;
     }
 
-    private void add(Wrapper w) {
+    /**
+     * Connections to backends the reload removed end at their next boundary (a keep-alive
+     * connection would otherwise go on using a backend that is no longer configured).
+     */
+    private void drainRemovedBackends(WrapperConfig before, WrapperConfig after) {
+        Set<String> removed = new HashSet<>();
+        before.backends().forEach(b -> removed.add(b.name()));
+        after.backends().forEach(b -> removed.remove(b.name()));
+        if (!removed.isEmpty()) {
+            int draining = relay.drain(after.name(), removed);
+            log.info("reload: wrapper={} {} connection(s) to removed backend(s) {} end at their next boundary",
+                    after.name(), draining, removed);
+        }
+    }
+
+    /** Starts serving a wrapper the running configuration did not have (or one freed of its old address). */
+    private boolean add(Wrapper w) {
         try {
             Listener listener = relay.bind(live(w));
             listeners.put(w.name(), listener);
             startListener(listener);
-            log.info("reload: wrapper={} added", w.name());
+            return true;
         } catch (IOException e) {
             log.error("reload: wrapper={} cannot listen on {}:{}: {}{}; it is not in service", w.name(),
                     w.config().listenAddr(), w.config().listenPort(), e.getMessage(), privilegedHint(w));
+            return false;
         }
     }
 
@@ -330,6 +361,7 @@ public final class Server {
             stopping = true;
             listeners.values().stream().map(Listener::close).toList().forEach(CompletableFuture::join);
             listeners.clear();
+            relay.drainAll();
             checks.values().forEach(HealthChecks::stop);
             checks.clear();
             grace = config.settings().shutdownGrace();

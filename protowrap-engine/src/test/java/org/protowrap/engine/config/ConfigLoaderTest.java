@@ -56,7 +56,8 @@ class ConfigLoaderTest {
         assertEquals("roundrobin", w.balancer());
         assertEquals(512, w.maxLineLength());
         assertTrue(w.testReply());
-        assertEquals(new Timeouts(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ZERO),
+        assertEquals(new Timeouts(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ZERO,
+                Duration.ofSeconds(60)),
                 w.timeouts());
         assertEquals(Optional.empty(), w.healthCheck());
     }
@@ -113,6 +114,7 @@ class ConfigLoaderTest {
                     idleTimeout: 2m
                     requestTimeout: 20
                     sessionTimeout: 1h
+                    serverTimeout: 90s
                     maxConnections: 100
                     maxConnectionsPerClient: 5
                     connectAttempts: 2
@@ -128,7 +130,8 @@ class ConfigLoaderTest {
         WrapperConfig w = s.wrappers().get(0);
         assertEquals(DestType.PIPE, w.destType());
         assertEquals(List.of("/usr/sbin/server", "-i"), w.destCommand());
-        assertEquals(new Timeouts(Duration.ofMillis(250), Duration.ofMinutes(2), Duration.ofSeconds(20), Duration.ofHours(1)),
+        assertEquals(new Timeouts(Duration.ofMillis(250), Duration.ofMinutes(2), Duration.ofSeconds(20), Duration.ofHours(1),
+                Duration.ofSeconds(90)),
                 w.timeouts());
         assertEquals(Optional.of(new HealthCheckConfig(Duration.ofSeconds(5), Duration.ofSeconds(2), 3, 3)), w.healthCheck());
         assertEquals(Map.of("line.too-long", RuleMode.LOG), w.rules());

@@ -1,12 +1,15 @@
 package org.protowrap.engine.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -149,9 +152,75 @@ class DecisionsEndToEndTest {
         }
     }
 
+    @Test
+    void aServerThatOwesAnAnswerAndStaysSilentEndsTheConnectionWithTheGatewaysRefusal() throws Exception {
+        try (TestBackend silent = TestBackend.start(socket -> socket.getInputStream().transferTo(OutputStream.nullOutputStream()));
+                RunningServer server = start(silent, true, "serverTimeout: 300ms\n");
+                Socket client = Traffic.connect(server.address("w"))) {
+            Traffic.write(client, "ASK question\n");
+            assertEquals("refused SERVER_TIMEOUT\n", Traffic.readToEnd(client));
+        }
+    }
+
+    @Test
+    void aSilentServerThatOwesNothingIsLeftAlone() throws Exception {
+        try (TestBackend silent = TestBackend.start(socket -> socket.getInputStream().transferTo(OutputStream.nullOutputStream()));
+                RunningServer server = start(silent, true, "serverTimeout: 300ms\n");
+                Socket client = Traffic.connect(server.address("w"))) {
+            Traffic.write(client, "tell\n");
+            client.setSoTimeout(1_000);
+            assertThrows(SocketTimeoutException.class, () -> client.getInputStream().read());
+        }
+    }
+
+    @Test
+    void aUnitTheSessionOpensAfterTheFirstIsTimedByRequestTimeout() throws Exception {
+        try (TestBackend backend = TestBackend.echo();
+                RunningServer server = start(backend, true, "requestTimeout: 300ms\n");
+                Socket client = Traffic.connect(server.address("w"))) {
+            assertEquals("FIRST", exchange(client, "first"));
+            Traffic.write(client, "OPEN\n");
+            assertEquals("opened\nrefused TIMEOUT\n", Traffic.readToEnd(client));
+        }
+    }
+
+    @Test
+    void aStoppingServerAsksEachSessionToEndAtItsNextBoundary() throws Exception {
+        Socket client;
+        try (TestBackend backend = TestBackend.echo(); RunningServer server = start(backend, true, "")) {
+            client = Traffic.connect(server.address("w"));
+            assertEquals("HI", exchange(client, "hi"));
+        }
+        // the grace is 5s; the session's own words show it ended the connection, not the grace's end
+        assertEquals("draining\n", Traffic.readToEnd(client));
+        client.close();
+    }
+
+    @Test
+    void aReloadThatRemovesABackendEndsItsConnectionsAtTheirNextBoundary() throws Exception {
+        try (TestBackend removed = TestBackend.echo();
+                TestBackend kept = TestBackend.named("kept");
+                RunningServer server = start(removed, true, "");
+                Socket onRemoved = Traffic.connect(server.address("w"))) {
+            assertEquals("HI", exchange(onRemoved, "hi"));
+            TestConfig.write(dir, TestConfig.lineWrapper(server.address("w").getPort(), kept.address(),
+                    "testReply: true\n"));
+            assertTrue(server.server().reload());
+            assertEquals("draining\n", Traffic.readToEnd(onRemoved));
+            // the reloaded configuration runs the plain line validator: the backend's own answer
+            try (Socket onKept = Traffic.connect(server.address("w"))) {
+                assertEquals("kept: again", exchange(onKept, "again"));
+            }
+        }
+    }
+
     private RunningServer start(TestBackend backend, boolean testReply) throws Exception {
+        return start(backend, testReply, "");
+    }
+
+    private RunningServer start(TestBackend backend, boolean testReply, String extra) throws Exception {
         Path file = TestConfig.write(dir, TestConfig.lineWrapper(TestConfig.freePort(), backend.address(),
-                "testReply: " + testReply + "\n"));
+                "testReply: " + testReply + "\n" + extra));
         Configuration loaded = ConfigLoader.forHome(dir).load(file);
         Configuration scripted = new Configuration(loaded.settings(), loaded.wrappers().stream()
                 .map(w -> new Wrapper(w.config(), new Scripted(), w.balancerProvider())).toList(), loaded.registry());
@@ -165,7 +234,8 @@ class DecisionsEndToEndTest {
 
     /**
      * Commands: BYE (reply, reject, close), ABORT (abort the server, reply), RAW (stop inspecting),
-     * THROW (a validator bug), DESCRIBE (facts for the log);
+     * THROW (a validator bug), DESCRIBE (facts for the log), OPEN (a unit the client must finish), ASK ...
+ * (sent on, and the server owes an answer); when drained it says so and closes;
      * anything else goes to the server. Server bytes come back in upper case.
      */
     private static final class Scripted implements Validator {
@@ -187,6 +257,10 @@ class DecisionsEndToEndTest {
                             out.sendToClient(bytes("aborted\n"));
                         }
                         case "THROW" -> throw new IllegalStateException("a validator bug");
+                        case "OPEN" -> {
+                            out.clientUnitStarted();
+                            out.sendToClient(bytes("opened\n"));
+                        }
                         case "DESCRIBE" -> {
                             out.describe("verb", "first");
                             out.describe("target", "/a b\"c\r\n");
@@ -198,13 +272,25 @@ class DecisionsEndToEndTest {
                             out.sendToClient(bytes("raw now\n"));
                             out.relayRaw("the test asked");
                         }
-                        default -> out.sendToServer(data);
+                        default -> {
+                            if (command.startsWith("ASK ")) {
+                                out.awaitingServer(true);
+                            }
+                            out.sendToServer(data);
+                        }
                     }
                     data.position(data.limit());
                 }
 
                 @Override
+                public void onDrain(Decisions out) {
+                    out.sendToClient(bytes("draining\n"));
+                    out.close();
+                }
+
+                @Override
                 public void onServerData(ByteBuffer data, Decisions out) {
+                    out.awaitingServer(false);
                     out.sendToClient(bytes(StandardCharsets.UTF_8.decode(data).toString().toUpperCase(Locale.ROOT)));
                 }
 
@@ -222,7 +308,7 @@ class DecisionsEndToEndTest {
 
         @Override
         public Optional<byte[]> refusal(Refusal reason) {
-            return Optional.empty();
+            return Optional.of(("refused " + reason + "\n").getBytes(StandardCharsets.UTF_8));
         }
 
         private static ByteBuffer bytes(String text) {

@@ -31,7 +31,9 @@ final class HttpValidator implements Validator {
 
     /**
      * 503 when there is no backend, too many connections (503 rather than 429: the limit is the
-     * wrapper's capacity, not a judgement on this client's rate) or shutdown; 408 on a timeout.
+     * wrapper's capacity, not a judgement on this client's rate) or shutdown; 408 when the client
+     * was too slow, 504 when the server was; 403 for an address not allowed, 429 for one over the
+     * connection rate.
      */
     @Override
     public Optional<byte[]> refusal(Refusal reason) {
@@ -39,6 +41,9 @@ final class HttpValidator implements Validator {
             case NO_BACKEND, SHUTTING_DOWN -> RejectionResponse.forStatus(503, "");
             case TOO_MANY_CONNECTIONS -> RejectionResponse.forStatus(503, "Retry-After: 1\r\n");
             case TIMEOUT -> RejectionResponse.forStatus(408, "");
+            case SERVER_TIMEOUT -> RejectionResponse.forStatus(504, "");
+            case FORBIDDEN -> RejectionResponse.forStatus(403, "");
+            case RATE_LIMITED -> RejectionResponse.forStatus(429, "Retry-After: 1\r\n");
         });
     }
 

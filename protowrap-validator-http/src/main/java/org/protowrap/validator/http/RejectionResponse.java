@@ -48,6 +48,7 @@ final class RejectionResponse {
             case 501 -> "Not Implemented";
             case 502 -> "Bad Gateway";
             case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
             case 505 -> "HTTP Version Not Supported";
             default -> "Error";
         };
