@@ -51,8 +51,10 @@ final class Connection implements PeerEvents {
     private final SessionDecisions decisions = new SessionDecisions(this);
     private final BackendLink backend;
     private final Deadlines deadlines;
-    private final PendingBytes toServer = new PendingBytes();
-    private final PendingBytes toClient = new PendingBytes();
+    /** Client to server. */
+    private final Direction up = new Direction();
+    /** Server to client. */
+    private final Direction down = new Direction();
     private final long started;
 
     private Peer client;
@@ -62,12 +64,6 @@ final class Connection implements PeerEvents {
     private Inspection inspection = Inspection.VALIDATING;
     /** Whether the session was asked to end the connection at its next boundary. */
     private boolean draining;
-    private boolean clientEnded;
-    private boolean serverEnded;
-    private boolean clientOutputShut;
-    private boolean serverOutputShut;
-    private long bytesUp;
-    private long bytesDown;
     /** Bytes read from the current backend connection: none means it may still be replaced unnoticed. */
     private long bytesFromServer;
     private String outcome = "closed";
@@ -124,7 +120,7 @@ final class Connection implements PeerEvents {
 
     /** Bytes queued in both directions. */
     long pendingBytes() {
-        return (long) toServer.size() + toClient.size();
+        return (long) up.queued() + down.queued();
     }
 
     // ---- events, each ending in settle()
@@ -144,9 +140,9 @@ final class Connection implements PeerEvents {
     public void writable(Peer peer) {
         step(() -> {
             if (peer == client) {
-                bytesDown += flush(client, toClient, "client-reset");
+                flush(down, client, "client-reset");
             } else if (backend.owns(peer)) {
-                bytesUp += flush(peer, toServer, "server-reset");
+                flush(up, peer, "server-reset");
             }
         });
     }
@@ -272,7 +268,7 @@ final class Connection implements PeerEvents {
     }
 
     private void clientEnded() {
-        clientEnded = true;
+        up.sourceEnded();
         if (inspection == Inspection.VALIDATING && phase == Phase.OPEN) {
             session.onClientEnd(decisions);
         }
@@ -286,7 +282,7 @@ final class Connection implements PeerEvents {
      * @return whether the backend is being replaced
      */
     private boolean replaceSilentBackend(String reason) {
-        boolean unseen = wrapper.validator().serverSpeaksFirst() && bytesFromServer == 0 && bytesUp == 0
+        boolean unseen = wrapper.validator().serverSpeaksFirst() && bytesFromServer == 0 && up.delivered() == 0
                 && inspection == Inspection.VALIDATING;
         if (unseen) {
             backend.failed(reason);
@@ -300,7 +296,7 @@ final class Connection implements PeerEvents {
     }
 
     private void serverEnded() {
-        serverEnded = true;
+        down.sourceEnded();
         if (serverInspected() && phase == Phase.OPEN) {
             session.onServerEnd(decisions);
         }
@@ -326,11 +322,11 @@ final class Connection implements PeerEvents {
         log.toServer(bytes, credentials, inspection == Inspection.RAW);
         switch (backend.state()) {
             case NONE, GONE -> {
-                toServer.append(bytes);
+                up.hold(bytes);
                 backend.connect();
             }
-            case CONNECTING -> toServer.append(bytes);
-            case CONNECTED -> bytesUp += send(backend.peer(), toServer, bytes, "server-reset");
+            case CONNECTING -> up.hold(bytes);
+            case CONNECTED -> send(up, backend.peer(), bytes, "server-reset");
         }
     }
 
@@ -339,7 +335,7 @@ final class Connection implements PeerEvents {
             return;
         }
         log.dump(">client", bytes);
-        bytesDown += send(client, toClient, bytes, "client-reset");
+        send(down, client, bytes, "client-reset");
     }
 
     /** The session found the backend's bytes breaking the protocol. */
@@ -373,9 +369,9 @@ final class Connection implements PeerEvents {
         if (phase != Phase.CLOSED) {
             log.serverAborted();
             backend.abort();
-            toServer.clear();
-            serverEnded = false;
-            serverOutputShut = false;
+            up.clear();
+            up.newSink();
+            down.newSource();
         }
     }
 
@@ -394,42 +390,24 @@ final class Connection implements PeerEvents {
         }
     }
 
-    /** Writes at once what the peer takes, if nothing is queued before it; queues the rest. Returns the count written. */
-    private int send(Peer peer, PendingBytes queue, ByteBuffer bytes, String failure) {
-        int written = 0;
-        if (queue.isEmpty()) {
-            try {
-                while (bytes.hasRemaining()) {
-                    int n = peer.write(bytes);
-                    if (n == 0) {
-                        break;
-                    }
-                    written += n;
-                }
-            } catch (IOException e) {
-                finish(failure);
-                return written;
-            }
-        }
-        if (written > 0) {
-            deadlines.activity(loop.now());
-        }
-        if (bytes.hasRemaining()) {
-            queue.append(bytes);
-        }
-        return written;
-    }
-
-    private int flush(Peer peer, PendingBytes queue, String failure) {
+    /** Sends in one direction; a peer that fails ends the connection with {@code failure}. */
+    private void send(Direction direction, Peer sink, ByteBuffer bytes, String failure) {
         try {
-            int written = queue.flushTo(peer);
-            if (written > 0) {
+            if (direction.send(sink, bytes) > 0) {
                 deadlines.activity(loop.now());
             }
-            return written;
         } catch (IOException e) {
             finish(failure);
-            return 0;
+        }
+    }
+
+    private void flush(Direction direction, Peer sink, String failure) {
+        try {
+            if (direction.flush(sink) > 0) {
+                deadlines.activity(loop.now());
+            }
+        } catch (IOException e) {
+            finish(failure);
         }
     }
 
@@ -438,18 +416,18 @@ final class Connection implements PeerEvents {
     private void serverConnected() {
         backend.established();
         bytesFromServer = 0;
-        serverEnded = false;
-        serverOutputShut = false;
+        down.newSource();
+        up.newSink();
         if (phase == Phase.STARTING) {
             phase = Phase.OPEN;
             session.onStart(decisions);
         }
-        bytesUp += flush(backend.peer(), toServer, "server-reset");
+        flush(up, backend.peer(), "server-reset");
     }
 
     /** Every candidate failed: the protocol's refusal, if it has one, then close. */
     void noBackend() {
-        toServer.clear();
+        up.clear();
         outcome = "no-backend";
         wrapper.validator().refusal(Refusal.NO_BACKEND).ifPresent(bytes -> sendToClient(ByteBuffer.wrap(bytes)));
         if (phase != Phase.CLOSED) {
@@ -480,8 +458,8 @@ final class Connection implements PeerEvents {
         if (phase == Phase.CLOSED) {
             return;
         }
-        boolean atBoundary = serverInspected() ? sessionBetweenUnits() : bytesDown == 0;
-        if (phase != Phase.CLOSING && inspection == Inspection.VALIDATING && toClient.isEmpty() && atBoundary) {
+        boolean atBoundary = serverInspected() ? sessionBetweenUnits() : down.delivered() == 0;
+        if (phase != Phase.CLOSING && inspection == Inspection.VALIDATING && down.isEmpty() && atBoundary) {
             wrapper.validator().refusal(reason).ifPresent(bytes -> {
                 try {
                     client.write(ByteBuffer.wrap(bytes));
@@ -517,14 +495,14 @@ final class Connection implements PeerEvents {
     }
 
     private void propagateEnds() {
-        if (clientEnded && !serverOutputShut && toServer.isEmpty() && !backend.is(State.CONNECTING)) {
-            serverOutputShut = true;
+        if (up.endDue() && !backend.is(State.CONNECTING)) {
+            up.endPassed();
             if (backend.is(State.CONNECTED)) {
                 shutdownOutput(backend.peer(), "server-reset");
             }
         }
-        if (serverEnded && backend.is(State.CONNECTED) && !clientOutputShut && toClient.isEmpty()) {
-            clientOutputShut = true;
+        if (down.endDue() && backend.is(State.CONNECTED)) {
+            down.endPassed();
             shutdownOutput(client, "client-reset");
         }
     }
@@ -539,11 +517,11 @@ final class Connection implements PeerEvents {
 
     private boolean isDone() {
         return switch (phase) {
-            case CLOSING -> toClient.isEmpty() && (toServer.isEmpty() || !backend.is(State.CONNECTED));
+            case CLOSING -> down.isEmpty() && (up.isEmpty() || !backend.is(State.CONNECTED));
             case OPEN -> {
-                boolean upstreamDone = clientEnded && serverOutputShut;
-                boolean downstreamDone = toClient.isEmpty() && switch (backend.state()) {
-                    case CONNECTED -> serverEnded && clientOutputShut;
+                boolean upstreamDone = up.isSourceEnded() && up.isSinkShut();
+                boolean downstreamDone = down.isEmpty() && switch (backend.state()) {
+                    case CONNECTED -> down.isSourceEnded() && down.isSinkShut();
                     case CONNECTING -> false;
                     case NONE, GONE -> true;
                 };
@@ -555,11 +533,11 @@ final class Connection implements PeerEvents {
 
     private void updateInterest() {
         boolean open = phase == Phase.OPEN;
-        boolean clientRead = open && !clientEnded && toServer.isEmpty()
-                && (inspection == Inspection.RAW || toClient.isEmpty());
-        client.interest(clientRead, !toClient.isEmpty());
+        boolean clientRead = open && !up.isSourceEnded() && up.isEmpty()
+                && (inspection == Inspection.RAW || down.isEmpty());
+        client.interest(clientRead, !down.isEmpty());
         if (backend.is(State.CONNECTED)) {
-            backend.peer().interest(open && !serverEnded && toClient.isEmpty(), !toServer.isEmpty());
+            backend.peer().interest(open && !down.isSourceEnded() && down.isEmpty(), !up.isEmpty());
         }
     }
 
@@ -570,10 +548,10 @@ final class Connection implements PeerEvents {
         phase = Phase.CLOSED;
         client.close();
         backend.close();
-        toServer.clear();
-        toClient.clear();
+        up.clear();
+        down.clear();
         wrapper.release(clientAddress.getAddress());
         loop.remove(this);
-        log.ended(backend.describe(), bytesUp, bytesDown, System.nanoTime() - started, why, facts.format());
+        log.ended(backend.describe(), up.delivered(), down.delivered(), System.nanoTime() - started, why, facts.format());
     }
 }
