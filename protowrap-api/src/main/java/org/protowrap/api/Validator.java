@@ -1,5 +1,6 @@
 package org.protowrap.api;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -25,6 +26,16 @@ public interface Validator {
      * Empty means the engine just closes the connection.
      */
     Optional<byte[]> refusal(Refusal reason);
+
+    /**
+     * The application protocols (ALPN, RFC 7301) a client may negotiate when the wrapper
+     * terminates TLS, e.g. {@code http/1.1}: only those the validator validates, so that a client
+     * offering {@code h2} and {@code http/1.1} settles on the one that is checked, and one offering
+     * only {@code h2} is refused by the handshake. Empty: ALPN is not answered. Default: empty.
+     */
+    default List<String> applicationProtocols() {
+        return List.of();
+    }
 
     /** A protocol-aware health probe for this wrapper's backends, if the protocol has one. */
     default Optional<HealthProbe> healthProbe() {

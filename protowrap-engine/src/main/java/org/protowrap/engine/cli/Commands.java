@@ -73,6 +73,7 @@ final class Commands {
             out.println(file + ": OK, " + config.wrappers().size() + " wrapper"
                     + (config.wrappers().size() == 1 ? "" : "s") + ": "
                     + String.join(", ", config.wrappers().stream().map(Commands::describe).toList()));
+            config.warnings().forEach(w -> out.println(file + ": warning: " + w));
             return Main.OK;
         } catch (ConfigException e) {
             report(file, e.problems());

@@ -93,7 +93,7 @@ public final class ConfigLoader {
             throw new ConfigException(problems);
         }
         MapOptions top = MapOptions.root(MapOptions.stringKeys(rootMap), "", doc::locate);
-        Binding binding = new Binding(top);
+        Binding binding = new Binding(top, file.toAbsolutePath().getParent());
         Configuration configuration = binding.bind(file);
         problems.addAll(top.problems());
         problems.addAll(binding.pluginProblems);
@@ -123,10 +123,14 @@ public final class ConfigLoader {
     private final class Binding {
         private final MapOptions top;
         private final List<Problem> pluginProblems = new ArrayList<>();
+        private final List<String> warnings = new ArrayList<>();
+        private final TlsSections tlsSections;
         private PluginRegistry registry;
 
-        Binding(MapOptions top) {
+        /** @param base the configuration file's folder: relative certificate and key files are found there */
+        Binding(MapOptions top, Path base) {
             this.top = top;
+            this.tlsSections = new TlsSections(base, warnings);
         }
 
         Configuration bind(Path file) {
@@ -147,7 +151,7 @@ public final class ConfigLoader {
             List<Wrapper> wrappers = wrappers(configs);
             checkClashes(configs);
             Settings settings = new Settings(file, logLevel, pluginsDir, user, group, allowRoot, grace, ioThreads, configs);
-            return new Configuration(settings, wrappers, registry);
+            return new Configuration(settings, wrappers, registry, List.copyOf(warnings));
         }
 
         /** Binds every wrapper; {@code configs} gets each one's settings, even when its plugins failed. */
@@ -218,20 +222,28 @@ public final class ConfigLoader {
             Optional<BalancerProvider> balancerProvider = destType == DestType.IP
                     ? plugin(w, PluginKind.BALANCER, balancerName).map(BalancerProvider.class::cast)
                     : Optional.empty();
-            WrapperConfig config = new WrapperConfig(name, protocol, listenAddr, listenPort, destType, backends,
-                    destCommand, balancerName, balancerOptions, maxLineLength, testReply, options, rules, timeouts,
-                    maxConnections, perClient, attempts, health);
-            configs.add(config);
             Optional<Validator> validator = validatorProvider.flatMap(p -> build(w, "protocol", "validator " + protocol,
                     () -> p.create(new ValidatorConfig(String.valueOf(name), maxLineLength, testReply, rules,
                             w.section("options")))));
+            Optional<TlsSections.LoadedClient> tls = tlsSections.client(String.valueOf(name), w,
+                    validator.map(Validator::applicationProtocols).orElse(List.of()));
+            Optional<TlsSections.LoadedBackend> destTls = tlsSections.backend(w);
+            if (destTls.isPresent() && destType != DestType.IP) {
+                w.problem("destTls", "is for TCP backends (destType: ip)");
+            }
+            WrapperConfig config = new WrapperConfig(name, protocol, listenAddr, listenPort, destType, backends,
+                    destCommand, balancerName, balancerOptions, maxLineLength, testReply, options, rules, timeouts,
+                    maxConnections, perClient, attempts, health, tls.map(TlsSections.LoadedClient::config),
+                    destTls.map(TlsSections.LoadedBackend::config));
+            configs.add(config);
             balancerProvider.ifPresent(p -> build(w, "balancer", "balancer " + balancerName,
                     () -> p.create(new BalancerConfig(String.valueOf(name), List.copyOf(backends),
                             w.section("balancerOptions")))));
             if (validator.isEmpty() || (destType == DestType.IP && balancerProvider.isEmpty())) {
                 return Optional.empty();
             }
-            return Optional.of(new Wrapper(config, validator.get(), balancerProvider.orElse(null)));
+            return Optional.of(new Wrapper(config, validator.get(), balancerProvider.orElse(null),
+                    tls.map(TlsSections.LoadedClient::tls), destTls.map(TlsSections.LoadedBackend::tls)));
         }
 
         private Optional<Object> plugin(MapOptions w, PluginKind kind, String name) {

@@ -27,6 +27,8 @@ import org.protowrap.api.RuleMode;
  * @param maxConnectionsPerClient connections at once from one client address; 0 for no limit
  * @param connectAttempts backends tried for one connection before giving up
  * @param healthCheck active health checking, if configured
+ * @param tls TLS with the clients, if configured
+ * @param destTls TLS with the backends, if configured
  */
 public record WrapperConfig(
         String name,
@@ -46,4 +48,6 @@ public record WrapperConfig(
         int maxConnections,
         int maxConnectionsPerClient,
         int connectAttempts,
-        Optional<HealthCheckConfig> healthCheck) {}
+        Optional<HealthCheckConfig> healthCheck,
+        Optional<TlsConfig.Client> tls,
+        Optional<TlsConfig.Backend> destTls) {}

@@ -121,7 +121,11 @@ final class BackendLink {
 
     private void dial(LiveBackend chosen, InetAddress address) {
         try {
-            peer = SocketPeer.connect(loop, new InetSocketAddress(address, chosen.port()), connection);
+            InetSocketAddress target = new InetSocketAddress(address, chosen.port());
+            peer = wrapper.backendTls().isPresent()
+                    ? TlsPeer.client(loop, wrapper.backendTls().get().newEngine(chosen.host(), chosen.port()), connection,
+                            events -> SocketPeer.connect(loop, target, events))
+                    : SocketPeer.connect(loop, target, connection);
         } catch (IOException e) {
             if (FileDescriptors.exhausted(e)) {
                 cannotConnectHere(message(e));

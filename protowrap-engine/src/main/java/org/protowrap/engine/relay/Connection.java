@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
 import org.protowrap.api.Refusal;
 import org.protowrap.api.SessionInfo;
 import org.protowrap.api.ValidatorSession;
@@ -89,8 +90,11 @@ final class Connection implements PeerEvents {
     /** Starts serving a client already admitted by {@link LiveWrapper#admit}. On the loop's thread. */
     static void start(EventLoop loop, LiveWrapper wrapper, InetSocketAddress clientAddress, ClientSide side) {
         Connection connection = new Connection(loop, wrapper, clientAddress);
+        ClientSide tls = wrapper.implicitTls()
+                .<ClientSide>map(t -> events -> TlsPeer.server(loop, t.newEngine(), events, side::open))
+                .orElse(side);
         try {
-            connection.client = side.open(connection);
+            connection.client = tls.open(connection);
         } catch (IOException e) {
             wrapper.release(clientAddress.getAddress());
             connection.log.ended("-", 0, 0, 0, "client-reset", "");
@@ -220,6 +224,10 @@ final class Connection implements PeerEvents {
         int n;
         try {
             n = client.read(data);
+        } catch (SSLException e) {
+            log.tlsFailed("client", e.getMessage());
+            finish("tls-failed");
+            return;
         } catch (IOException e) {
             finish("client-reset");
             return;

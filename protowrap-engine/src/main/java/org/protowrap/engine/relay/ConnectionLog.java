@@ -56,6 +56,10 @@ final class ConnectionLog {
         log.warn("wrapper={} conn={} backend={} timeout: {}", wrapper, id, backend, reason);
     }
 
+    void tlsFailed(String side, String reason) {
+        log.warn("wrapper={} conn={} client={} TLS with the {} failed: {}", wrapper, id, client(), side, reason);
+    }
+
     void connected(String backend) {
         log.debug("wrapper={} conn={} connected to {}", wrapper, id, backend);
     }

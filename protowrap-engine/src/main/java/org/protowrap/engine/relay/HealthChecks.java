@@ -9,6 +9,7 @@ import org.protowrap.api.HealthProbe;
 import org.protowrap.api.ProbeActions;
 import org.protowrap.api.ProbeSession;
 import org.protowrap.engine.config.HealthCheckConfig;
+import org.protowrap.engine.tls.BackendTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +51,7 @@ public final class HealthChecks {
                 config.get().fall(), probe.description());
         List<Schedule> schedules = new ArrayList<>();
         for (LiveBackend backend : wrapper.pool().get().backends()) {
-            schedules.add(new Schedule(loop, wrapper.name(), backend, probe, config.get()));
+            schedules.add(new Schedule(loop, wrapper.name(), backend, wrapper.backendTls(), probe, config.get()));
         }
         loop.execute(() -> schedules.forEach(Schedule::run));
         return new HealthChecks(Optional.of(loop), List.copyOf(schedules));
@@ -66,13 +67,16 @@ public final class HealthChecks {
         private final EventLoop loop;
         private final String wrapper;
         private final LiveBackend backend;
+        private final Optional<BackendTls> tls;
         private final HealthProbe probe;
         private final HealthCheckConfig config;
         private Optional<Timers.Timer> next = Optional.empty();
         private boolean stopped;
         private long started;
 
-        Schedule(EventLoop loop, String wrapper, LiveBackend backend, HealthProbe probe, HealthCheckConfig config) {
+        Schedule(EventLoop loop, String wrapper, LiveBackend backend, Optional<BackendTls> tls, HealthProbe probe,
+                HealthCheckConfig config) {
+            this.tls = tls;
             this.loop = loop;
             this.wrapper = wrapper;
             this.backend = backend;
@@ -92,7 +96,7 @@ public final class HealthChecks {
                 record(ProbeRun.Verdict.failed("the probe failed to start: " + e));
                 return;
             }
-            new ProbeRun(loop, backend, session, config.timeout(), this::record).start();
+            new ProbeRun(loop, backend, tls, session, config.timeout(), this::record).start();
         }
 
         private void record(ProbeRun.Verdict verdict) {

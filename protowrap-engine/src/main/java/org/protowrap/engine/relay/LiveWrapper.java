@@ -4,9 +4,12 @@ import java.net.InetAddress;
 import java.util.Optional;
 import org.protowrap.api.Validator;
 import org.protowrap.engine.config.DestType;
+import org.protowrap.engine.config.TlsConfig;
 import org.protowrap.engine.config.Wrapper;
 import org.protowrap.engine.config.WrapperConfig;
 import org.protowrap.engine.health.HealthRegistry;
+import org.protowrap.engine.tls.BackendTls;
+import org.protowrap.engine.tls.ServerTls;
 
 /**
  * A wrapper as it runs: its configuration, validator and backends, and the connection counts
@@ -57,6 +60,17 @@ public final class LiveWrapper {
 
     Validator validator() {
         return wrapper.validator();
+    }
+
+    /** TLS from the client's first byte, if the wrapper has {@code tls} with {@code mode: implicit}. */
+    Optional<ServerTls> implicitTls() {
+        return wrapper.clientTls().filter(t -> wrapper.config().tls().map(c -> c.mode() == TlsConfig.Mode.IMPLICIT)
+                .orElse(false));
+    }
+
+    /** TLS towards the backends ({@code destTls}). */
+    Optional<BackendTls> backendTls() {
+        return wrapper.backendTls();
     }
 
     /** The backends, for {@code destType: ip}. */

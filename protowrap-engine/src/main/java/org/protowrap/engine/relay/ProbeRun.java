@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.protowrap.api.ProbeActions;
 import org.protowrap.api.ProbeSession;
+import org.protowrap.engine.tls.BackendTls;
 
 /**
  * One active health check of one backend on an event loop: connects, drives the sans-IO
@@ -42,14 +43,17 @@ final class ProbeRun implements PeerEvents, ProbeActions {
     private final ProbeSession session;
     private final Duration timeout;
     private final Consumer<Verdict> done;
+    private final Optional<BackendTls> tls;
     private final PendingBytes toServer = new PendingBytes();
     private Optional<Timers.Timer> timer = Optional.empty();
-    private SocketPeer peer;
+    private Peer peer;
     private boolean connected;
     private Optional<Verdict> verdict = Optional.empty();
     private boolean finished;
 
-    ProbeRun(EventLoop loop, LiveBackend backend, ProbeSession session, Duration timeout, Consumer<Verdict> done) {
+    ProbeRun(EventLoop loop, LiveBackend backend, Optional<BackendTls> tls, ProbeSession session, Duration timeout,
+            Consumer<Verdict> done) {
+        this.tls = tls;
         this.loop = loop;
         this.backend = backend;
         this.session = session;
@@ -68,7 +72,11 @@ final class ProbeRun implements PeerEvents, ProbeActions {
             return;
         }
         try {
-            peer = SocketPeer.connect(loop, new InetSocketAddress(address, backend.port()), this);
+            InetSocketAddress target = new InetSocketAddress(address, backend.port());
+            peer = tls.isPresent()
+                    ? TlsPeer.client(loop, tls.get().newEngine(backend.host(), backend.port()), this,
+                            events -> SocketPeer.connect(loop, target, events))
+                    : SocketPeer.connect(loop, target, this);
         } catch (IOException e) {
             if (FileDescriptors.exhausted(e)) {
                 finish(new Verdict(Outcome.SKIPPED, "cannot open a socket here: " + message(e)));

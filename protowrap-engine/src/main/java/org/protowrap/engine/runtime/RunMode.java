@@ -56,6 +56,7 @@ public final class RunMode {
             bound.start();
             server = Optional.of(bound);
             log.info("protowrap running {} wrapper(s) from {}", config.wrappers().size(), settings.source());
+            config.warnings().forEach(w -> log.warn("{}", w));
             awaitStop();
             bound.stop();
         } finally {

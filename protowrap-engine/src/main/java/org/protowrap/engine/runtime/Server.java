@@ -181,6 +181,7 @@ public final class Server {
             return false;
         }
         LogLevel.apply(next.settings().logLevel());
+        next.warnings().forEach(w -> log.warn("reload: {}", w));
         apply(next);
         warnAboutRestartOnly(next);
         config = next;
