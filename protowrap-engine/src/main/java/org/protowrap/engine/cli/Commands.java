@@ -12,6 +12,7 @@ import org.protowrap.engine.config.Wrapper;
 import org.protowrap.engine.plugin.Plugin;
 import org.protowrap.engine.plugin.PluginProblem;
 import org.protowrap.engine.plugin.PluginRegistry;
+import org.protowrap.engine.runtime.Version;
 
 /** The commands, each returning an exit code. */
 final class Commands {
@@ -41,8 +42,7 @@ final class Commands {
     }
 
     static String versionString() {
-        return Main.class.getModule().getDescriptor() == null ? "dev"
-                : Main.class.getModule().getDescriptor().rawVersion().orElse("dev");
+        return Version.current();
     }
 
     private int version() {

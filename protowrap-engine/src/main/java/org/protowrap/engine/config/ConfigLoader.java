@@ -150,8 +150,28 @@ public final class ConfigLoader {
             List<WrapperConfig> configs = new ArrayList<>();
             List<Wrapper> wrappers = wrappers(configs);
             checkClashes(configs);
-            Settings settings = new Settings(file, logLevel, pluginsDir, user, group, allowRoot, grace, ioThreads, configs);
+            Optional<AdminConfig> admin = admin(file);
+            Settings settings = new Settings(file, logLevel, pluginsDir, user, group, allowRoot, grace, ioThreads, configs,
+                    admin);
             return new Configuration(settings, wrappers, registry, List.copyOf(warnings));
+        }
+
+        /** The {@code admin:} section; its token file is found beside the configuration file when relative. */
+        private Optional<AdminConfig> admin(Path file) {
+            if (top.raw("admin") == null) {
+                return Optional.empty();
+            }
+            MapOptions a = top.section("admin");
+            String address = a.string("listenAddr", "127.0.0.1");
+            if (!BackendAddress.isIpLiteral(address) || !BackendAddress.isValidHost(address)) {
+                a.problem("listenAddr", "must be an IP address, e.g. 127.0.0.1");
+            }
+            int port = a.integer("listenPort", 8404, 1, 65535);
+            Optional<Path> token = Optional.ofNullable(a.string("tokenFile", null))
+                    .map(t -> file.toAbsolutePath().getParent().resolve(t));
+            token.filter(t -> !Files.isReadable(t))
+                    .ifPresent(t -> a.problem("tokenFile", t + ": no such file, or not readable"));
+            return Optional.of(new AdminConfig(address, port, token));
         }
 
         /** Binds every wrapper; {@code configs} gets each one's settings, even when its plugins failed. */

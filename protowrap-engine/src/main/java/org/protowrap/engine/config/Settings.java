@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param shutdownGrace how long in-flight connections may go on after SIGTERM
  * @param ioThreads how many event loops serve the connections; read at start only, a reload keeps the running ones
  * @param wrappers the wrappers, in file order
+ * @param admin the operations endpoint, if configured
  */
 public record Settings(
         Path source,
@@ -27,4 +28,5 @@ public record Settings(
         boolean allowRoot,
         Duration shutdownGrace,
         int ioThreads,
-        List<WrapperConfig> wrappers) {}
+        List<WrapperConfig> wrappers,
+        Optional<AdminConfig> admin) {}

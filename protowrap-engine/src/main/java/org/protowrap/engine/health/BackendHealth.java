@@ -1,6 +1,9 @@
 package org.protowrap.engine.health;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +38,13 @@ public final class BackendHealth {
     private int failures;
     private int passes;
     private long downSince;
+    /** The last few changes, newest last, for the status page. */
+    private final ArrayDeque<Transition> transitions = new ArrayDeque<>();
+
+    /** One change of health: when, to which state, and why. */
+    public record Transition(Instant at, HealthState to, String reason) {}
+
+    static final int TRANSITIONS_KEPT = 5;
 
     BackendHealth(String wrapper, String backend, HealthPolicy policy) {
         this.wrapper = wrapper;
@@ -108,9 +118,18 @@ public final class BackendHealth {
         policy = next;
     }
 
+    /** The last few changes of health, oldest first. */
+    public synchronized List<Transition> recentTransitions() {
+        return List.copyOf(transitions);
+    }
+
     private void moveTo(HealthState next, String reason) {
         HealthState previous = state;
         state = next;
+        if (transitions.size() == TRANSITIONS_KEPT) {
+            transitions.removeFirst();
+        }
+        transitions.addLast(new Transition(Instant.now(), next, reason));
         failures = 0;
         passes = 0;
         if (next == HealthState.DOWN) {

@@ -5,15 +5,15 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /** Socket addresses as logs print them: {@code 127.0.0.1:8080}, {@code [::1]:8080}. */
-final class AddressText {
+public final class AddressText {
 
     private AddressText() {}
 
-    static String of(SocketAddress address) {
+    public static String of(SocketAddress address) {
         return address instanceof InetSocketAddress inet ? of(inet) : String.valueOf(address);
     }
 
-    static String of(InetSocketAddress address) {
+    public static String of(InetSocketAddress address) {
         if (address.getAddress() == null) {
             return address.getHostString() + ":" + address.getPort();
         }

@@ -48,6 +48,7 @@ final class BackendLink {
     /** Whether the connected backend broke the protocol: its connection then does not count as served. */
     private boolean faulted;
     private long deadline = NONE;
+    private long connectStarted;
 
     BackendLink(Connection connection, EventLoop loop, LiveWrapper wrapper, ConnectionLog log, InetAddress client) {
         this.connection = connection;
@@ -100,6 +101,7 @@ final class BackendLink {
         holdsSlot = true;
         faulted = false;
         state = State.CONNECTING;
+        connectStarted = loop.now();
         deadline = config.timeouts().connect().isZero() ? NONE : loop.now() + config.timeouts().connect().toNanos();
         resolveAndDial(next.get());
     }
@@ -166,6 +168,7 @@ final class BackendLink {
 
     /** The attempt succeeded. */
     void established() {
+        backend.ifPresent(b -> b.metrics().connected(System.nanoTime() - connectStarted));
         state = State.CONNECTED;
         deadline = NONE;
         log.connected(describe());
@@ -177,6 +180,7 @@ final class BackendLink {
      */
     void failed(String reason) {
         log.backendFailed(describe(), reason);
+        backend.ifPresent(b -> b.metrics().connectFailed());
         if (peer != null) {
             peer.abort();
             peer = null;
@@ -201,6 +205,11 @@ final class BackendLink {
             faulted = true;
             backend.ifPresent(b -> b.health().failed(reason));
         }
+    }
+
+    /** The server's first byte on this connection came {@code nanos} after the first byte sent to it (or after connecting). */
+    void firstByte(long nanos) {
+        backend.ifPresent(b -> b.metrics().firstByte(nanos));
     }
 
     /** The backend chosen for the current or last attempt, by its configured name. */

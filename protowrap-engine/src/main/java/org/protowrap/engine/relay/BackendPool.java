@@ -11,27 +11,28 @@ import org.protowrap.api.BalancerConfig;
 import org.protowrap.api.Options;
 import org.protowrap.engine.config.WrapperConfig;
 import org.protowrap.engine.health.HealthPolicy;
-import org.protowrap.engine.health.HealthRegistry;
 import org.protowrap.spi.BalancerProvider;
 
 /**
  * The live backends of one wrapper and its balancer. The engine decides which backends may be
  * chosen ({@link #candidates}); the balancer chooses among them.
  *
- * <p>A candidate is up, has not failed for this connection already, and is under its
+ * <p>A candidate is up, enabled by the operator (not drained or disabled), has not failed for this
+ * connection already, and is under its
  * {@code maxConnections}. Backups are candidates only while no primary is: when every primary
  * is down or has failed for this connection. A primary that is up but full does not hand its
  * connections to the backups: {@code maxConnections} is a cap, not an overflow rule.
  */
-final class BackendPool {
+public final class BackendPool {
 
     private final List<LiveBackend> backends;
     private final Balancer balancer;
 
-    BackendPool(WrapperConfig config, BalancerProvider provider, HealthRegistry health) {
+    BackendPool(WrapperConfig config, BalancerProvider provider, ProcessState state) {
         HealthPolicy policy = HealthPolicy.of(config.healthCheck());
         this.backends = config.backends().stream()
-                .map(b -> new LiveBackend(b, health.of(config.name(), b.name(), policy)))
+                .map(b -> new LiveBackend(b, state.health().of(config.name(), b.name(), policy),
+                        state.metrics().backend(config.name(), b.name())))
                 .toList();
         this.balancer = provider.create(new BalancerConfig(config.name(), List.copyOf(backends),
                 Options.of(config.balancerOptions())));
@@ -46,7 +47,8 @@ final class BackendPool {
 
     private List<LiveBackend> available(Collection<LiveBackend> tried, long now, boolean backup) {
         return backends.stream()
-                .filter(b -> b.backup() == backup && !tried.contains(b) && b.health().isUp(now))
+                .filter(b -> b.backup() == backup && !tried.contains(b) && b.takesNewConnections()
+                        && b.health().isUp(now))
                 .toList();
     }
 
@@ -81,7 +83,12 @@ final class BackendPool {
                 + tried.size() + " tried for this connection";
     }
 
-    List<LiveBackend> backends() {
+    public List<LiveBackend> backends() {
         return backends;
+    }
+
+    /** The backend of this name ({@code host:port}), if the wrapper has it. */
+    public Optional<LiveBackend> find(String name) {
+        return backends.stream().filter(b -> b.name().equals(name)).findFirst();
     }
 }

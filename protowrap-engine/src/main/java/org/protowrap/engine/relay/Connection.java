@@ -10,6 +10,7 @@ import org.protowrap.api.Refusal;
 import org.protowrap.api.SessionInfo;
 import org.protowrap.api.ValidatorSession;
 import org.protowrap.engine.logging.DurationText;
+import org.protowrap.engine.metrics.WrapperMetrics;
 import org.protowrap.engine.relay.BackendLink.State;
 
 /**
@@ -53,9 +54,9 @@ final class Connection implements PeerEvents {
     private final BackendLink backend;
     private final Deadlines deadlines;
     /** Client to server. */
-    private final Direction up = new Direction();
+    private final Direction up;
     /** Server to client. */
-    private final Direction down = new Direction();
+    private final Direction down;
     private final long started;
 
     private Peer client;
@@ -65,6 +66,8 @@ final class Connection implements PeerEvents {
     private Inspection inspection = Inspection.VALIDATING;
     /** Whether the session was asked to end the connection at its next boundary. */
     private boolean draining;
+    /** When the current backend connection was made or first sent a byte, for the time to its first byte. */
+    private long firstSentToServer;
     /** Bytes read from the current backend connection: none means it may still be replaced unnoticed. */
     private long bytesFromServer;
     private String outcome = "closed";
@@ -85,6 +88,8 @@ final class Connection implements PeerEvents {
         this.log = new ConnectionLog(wrapper.name(), id, clientAddress);
         this.backend = new BackendLink(this, loop, wrapper, log, clientAddress.getAddress());
         this.deadlines = new Deadlines(wrapper.config().timeouts(), started);
+        this.up = new Direction(wrapper.metrics().upstreamBytes());
+        this.down = new Direction(wrapper.metrics().downstreamBytes());
     }
 
     /** Starts serving a client already admitted by {@link LiveWrapper#admit}. On the loop's thread. */
@@ -120,6 +125,10 @@ final class Connection implements PeerEvents {
 
     ConnectionLog log() {
         return log;
+    }
+
+    WrapperMetrics metrics() {
+        return wrapper.metrics();
     }
 
     /** Bytes queued in both directions. */
@@ -226,6 +235,7 @@ final class Connection implements PeerEvents {
             n = client.read(data);
         } catch (SSLException e) {
             log.tlsFailed("client", e.getMessage());
+            wrapper.metrics().tlsFailed();
             finish("tls-failed");
             return;
         } catch (IOException e) {
@@ -262,6 +272,9 @@ final class Connection implements PeerEvents {
                 serverEnded();
             }
         } else if (n > 0) {
+            if (bytesFromServer == 0) {
+                backend.firstByte(loop.now() - firstSentToServer);
+            }
             bytesFromServer += n;
             data.flip();
             deadlines.activity(loop.now());
@@ -363,6 +376,7 @@ final class Connection implements PeerEvents {
 
     void clientUnitComplete() {
         deadlines.unitComplete();
+        wrapper.metrics().unitComplete();
     }
 
     void awaitingServer(boolean awaiting) {
@@ -424,6 +438,7 @@ final class Connection implements PeerEvents {
     private void serverConnected() {
         backend.established();
         bytesFromServer = 0;
+        firstSentToServer = loop.now();
         down.newSource();
         up.newSink();
         if (phase == Phase.STARTING) {

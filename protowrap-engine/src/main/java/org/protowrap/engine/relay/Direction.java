@@ -2,6 +2,7 @@ package org.protowrap.engine.relay;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One direction of a relayed connection, from its source to its sink: the bytes the sink has not
@@ -12,7 +13,13 @@ import java.nio.ByteBuffer;
  */
 final class Direction {
 
+    Direction(LongAdder total) {
+        this.total = total;
+    }
+
     private final PendingBytes queue = new PendingBytes();
+    /** The wrapper's count of bytes this way, for metrics. */
+    private final LongAdder total;
     private boolean sourceEnded;
     private boolean sinkShut;
     private long delivered;
@@ -32,7 +39,7 @@ final class Direction {
         if (bytes.hasRemaining()) {
             queue.append(bytes);
         }
-        delivered += written;
+        count(written);
         return written;
     }
 
@@ -44,7 +51,7 @@ final class Direction {
     /** Writes what is queued as far as the sink takes it; returns the count. */
     int flush(Peer sink) throws IOException {
         int written = queue.flushTo(sink);
-        delivered += written;
+        count(written);
         return written;
     }
 
@@ -56,6 +63,13 @@ final class Direction {
     /** The end was passed on (or there was no sink to pass it to). */
     void endPassed() {
         sinkShut = true;
+    }
+
+    private void count(int written) {
+        if (written > 0) {
+            delivered += written;
+            total.add(written);
+        }
     }
 
     void sourceEnded() {

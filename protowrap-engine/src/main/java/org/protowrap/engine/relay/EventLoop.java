@@ -50,6 +50,8 @@ final class EventLoop implements Executor {
     private final Thread thread;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private volatile boolean running = true;
+    /** Time spent handling events, timers and tasks rather than waiting; written by the loop's thread only. */
+    private volatile long busyNanos;
     private long now = System.nanoTime();
     private long nextTick = now + TICK_NANOS;
 
@@ -132,6 +134,15 @@ final class EventLoop implements Executor {
         }
     }
 
+    /** Time this loop spent working since it started, not waiting for events; readable from any thread. */
+    long busyNanos() {
+        return busyNanos;
+    }
+
+    String name() {
+        return thread.getName();
+    }
+
     /** Open connections; readable from any thread. */
     int connectionCount() {
         return connectionCount.get();
@@ -188,6 +199,7 @@ final class EventLoop implements Executor {
             while (running) {
                 waitForEvents();
                 now = System.nanoTime();
+                long woke = now;
                 dispatchSelected();
                 runTasks();
                 timers.takeDue(now).forEach(this::runGuarded);
@@ -195,6 +207,7 @@ final class EventLoop implements Executor {
                     nextTick = now + TICK_NANOS;
                     List.copyOf(connections).forEach(c -> c.tick(now));
                 }
+                busyNanos += System.nanoTime() - woke;
             }
         } catch (IOException | RuntimeException e) {
             log.error("event loop {} failed", thread.getName(), e);

@@ -91,7 +91,8 @@ public final class FileDescriptors {
         }
     }
 
-    private static OptionalLong openNow() {
+    /** Descriptors open in this process now, from {@code /proc/self/fd}. */
+    public static OptionalLong openNow() {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return OptionalLong.of(fds.count());
         } catch (IOException | RuntimeException e) {

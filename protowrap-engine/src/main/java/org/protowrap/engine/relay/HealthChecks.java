@@ -39,6 +39,11 @@ public final class HealthChecks {
         this.schedules = schedules;
     }
 
+    /** Whether every backend has had its first check (true at once without checks): the wrapper is then ready. */
+    public boolean firstRoundDone() {
+        return schedules.stream().allMatch(Schedule::checkedOnce);
+    }
+
     /** Starts checking the wrapper's backends on {@code loop}, if its configuration asks for it. */
     static HealthChecks start(LiveWrapper wrapper, EventLoop loop) {
         Optional<HealthCheckConfig> config = wrapper.config().healthCheck();
@@ -73,6 +78,7 @@ public final class HealthChecks {
         private Optional<Timers.Timer> next = Optional.empty();
         private boolean stopped;
         private long started;
+        private volatile boolean checkedOnce;
 
         Schedule(EventLoop loop, String wrapper, LiveBackend backend, Optional<BackendTls> tls, HealthProbe probe,
                 HealthCheckConfig config) {
@@ -103,23 +109,33 @@ public final class HealthChecks {
             if (stopped) {
                 return;
             }
+            checkedOnce = true;
             long tookMillis = (loop.now() - started) / 1_000_000L;
             switch (verdict.outcome()) {
                 case PASSED -> {
                     log.debug("wrapper={} backend={} check passed in {}ms: {}", wrapper, backend.name(), tookMillis,
                             probe.description());
                     backend.health().checkPassed(probe.description());
+                    backend.metrics().checkPassed();
                 }
                 case FAILED -> {
                     log.debug("wrapper={} backend={} check failed in {}ms: {}", wrapper, backend.name(), tookMillis,
                             verdict.reason());
                     backend.health().checkFailed(verdict.reason());
+                    backend.metrics().checkFailed();
                 }
-                case SKIPPED -> log.warn("wrapper={} backend={} check skipped, not counted: {}", wrapper, backend.name(),
-                        verdict.reason());
+                case SKIPPED -> {
+                    log.warn("wrapper={} backend={} check skipped, not counted: {}", wrapper, backend.name(),
+                            verdict.reason());
+                    backend.metrics().checkSkipped();
+                }
             }
             long wait = Math.max(0, started + config.interval().toNanos() - loop.now());
             next = Optional.of(loop.schedule(wait, this::run));
+        }
+
+        boolean checkedOnce() {
+            return checkedOnce;
         }
 
         void stop() {

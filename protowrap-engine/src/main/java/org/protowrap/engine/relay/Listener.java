@@ -249,9 +249,11 @@ public final class Listener {
             }
             Optional<String> limit = current.admit(client.getAddress());
             if (limit.isPresent()) {
+                current.metrics().refused(limit.get());
                 refuse(current, accepted, client, limit.get());
                 return;
             }
+            current.metrics().accepted();
             EventLoop target = shared ? relay.nextLoop() : relay.placeFor(loop);
             if (target == loop) {
                 Connection.start(loop, current, client, events -> SocketPeer.of(loop, accepted, events));

@@ -7,7 +7,7 @@ import org.protowrap.engine.config.DestType;
 import org.protowrap.engine.config.TlsConfig;
 import org.protowrap.engine.config.Wrapper;
 import org.protowrap.engine.config.WrapperConfig;
-import org.protowrap.engine.health.HealthRegistry;
+import org.protowrap.engine.metrics.WrapperMetrics;
 import org.protowrap.engine.tls.BackendTls;
 import org.protowrap.engine.tls.ServerTls;
 
@@ -22,27 +22,33 @@ public final class LiveWrapper {
     private final Wrapper wrapper;
     private final Optional<BackendPool> pool;
     private final ConnectionCounts counts;
+    private final WrapperMetrics metrics;
     private final FileDescriptors descriptors;
     private final int descriptorsPerConnection;
 
-    /** A wrapper whose backends' health and connection counts are its own (a single connection in {@code inetd} mode, tests). */
+    /** A wrapper whose state is its own (a single connection in {@code inetd} mode, tests). */
     public LiveWrapper(Wrapper wrapper) {
-        this(wrapper, new HealthRegistry(), new ConnectionCounts(), FileDescriptors.unlimited());
+        this(wrapper, ProcessState.standalone());
     }
 
     /**
-     * A generation of a wrapper whose backends take their health from {@code health} and whose
-     * connections are counted in {@code counts}, both kept across reloads, and take their file
-     * descriptors from the process's {@code descriptors}.
+     * A generation of a wrapper over the state that outlives it: its backends' health, its
+     * connection counts and metrics, kept across reloads, and the process's file descriptors.
      */
-    public LiveWrapper(Wrapper wrapper, HealthRegistry health, ConnectionCounts counts, FileDescriptors descriptors) {
+    public LiveWrapper(Wrapper wrapper, ProcessState state) {
         this.wrapper = wrapper;
-        this.counts = counts;
-        this.descriptors = descriptors;
+        this.counts = state.counts(wrapper.name());
+        this.metrics = state.metrics().wrapper(wrapper.name());
+        this.descriptors = state.descriptors();
         this.descriptorsPerConnection = descriptorsPerConnection(wrapper.config());
         this.pool = wrapper.config().destType() == DestType.IP
-                ? Optional.of(new BackendPool(wrapper.config(), wrapper.balancerProvider(), health))
+                ? Optional.of(new BackendPool(wrapper.config(), wrapper.balancerProvider(), state))
                 : Optional.empty();
+    }
+
+    /** What this wrapper counted, across its generations. */
+    public WrapperMetrics metrics() {
+        return metrics;
     }
 
     /** The descriptors one connection of a wrapper holds: its client socket and a backend socket, or a program's three pipes. */
@@ -74,7 +80,7 @@ public final class LiveWrapper {
     }
 
     /** The backends, for {@code destType: ip}. */
-    Optional<BackendPool> pool() {
+    public Optional<BackendPool> pool() {
         return pool;
     }
 

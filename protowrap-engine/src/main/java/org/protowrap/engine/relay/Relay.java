@@ -109,6 +109,13 @@ public final class Relay implements AutoCloseable {
         return loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
     }
 
+    /** Each loop's name and the time it spent working, not waiting, since it started. */
+    public java.util.Map<String, Long> loopBusyNanos() {
+        java.util.Map<String, Long> busy = new java.util.LinkedHashMap<>();
+        loops.forEach(l -> busy.put(l.name(), l.busyNanos()));
+        return busy;
+    }
+
     /** Open connections across all loops. */
     public int activeConnections() {
         return loops.stream().mapToInt(EventLoop::connectionCount).sum();

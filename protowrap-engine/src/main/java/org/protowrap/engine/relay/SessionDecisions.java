@@ -41,6 +41,7 @@ final class SessionDecisions implements Decisions {
     @Override
     public void report(Violation violation) {
         connection.log().violation(violation);
+        connection.metrics().rule(violation.rule(), violation.mode() == RuleMode.ENFORCE);
         if (violation.mode() == RuleMode.ENFORCE) {
             connection.enforced(violation.rule());
         }

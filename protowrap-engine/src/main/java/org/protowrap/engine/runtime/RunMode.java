@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import org.protowrap.engine.admin.AdminServer;
 import org.protowrap.engine.cli.Main;
 import org.protowrap.engine.config.ConfigLoader;
 import org.protowrap.engine.config.Configuration;
@@ -44,22 +45,34 @@ public final class RunMode {
             err.println("protowrap: " + e.getMessage());
             return Main.FAILURE;
         }
+        Optional<AdminServer> admin;
+        try {
+            admin = settings.admin().isPresent()
+                    ? Optional.of(AdminServer.bind(settings.admin().get(), bound)) : Optional.empty();
+        } catch (IOException e) {
+            err.println("protowrap: " + e.getMessage());
+            bound.abandon();
+            return Main.FAILURE;
+        }
         try {
             Privileges.settle(settings.user(), settings.group(), settings.allowRoot());
         } catch (PrivilegeException e) {
             err.println("protowrap: " + e.getMessage() + " (in " + settings.source() + ")");
+            admin.ifPresent(AdminServer::stop);
             bound.abandon();
             return Main.FAILURE;
         }
         Signals signals = Signals.install(this);
         try {
             bound.start();
+            admin.ifPresent(AdminServer::start);
             server = Optional.of(bound);
             log.info("protowrap running {} wrapper(s) from {}", config.wrappers().size(), settings.source());
             config.warnings().forEach(w -> log.warn("{}", w));
             awaitStop();
             bound.stop();
         } finally {
+            admin.ifPresent(AdminServer::stop);
             signals.close();
             server = Optional.empty();
         }

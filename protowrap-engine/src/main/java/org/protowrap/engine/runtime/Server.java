@@ -3,11 +3,14 @@ package org.protowrap.engine.runtime;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -21,10 +24,13 @@ import org.protowrap.engine.health.HealthRegistry;
 import org.protowrap.engine.health.HealthState;
 import org.protowrap.engine.logging.DurationText;
 import org.protowrap.engine.logging.LogLevel;
-import org.protowrap.engine.relay.ConnectionCounts;
 import org.protowrap.engine.relay.FileDescriptors;
 import org.protowrap.engine.relay.HealthChecks;
+import org.protowrap.engine.admin.Operations;
+import org.protowrap.engine.admin.Status;
+import org.protowrap.engine.relay.LiveBackend;
 import org.protowrap.engine.relay.Listener;
+import org.protowrap.engine.relay.ProcessState;
 import org.protowrap.engine.relay.LiveWrapper;
 import org.protowrap.engine.relay.Relay;
 import org.slf4j.Logger;
@@ -41,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * cannot be bound once they were dropped, and then keeps its previous address and settings until
  * a restart.
  */
-public final class Server {
+public final class Server implements Operations {
 
     private static final Logger log = LoggerFactory.getLogger(Server.class);
     private static final Duration POLL = Duration.ofMillis(50);
@@ -50,10 +56,11 @@ public final class Server {
     private final Relay relay;
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private final Map<String, HealthChecks> checks = new LinkedHashMap<>();
-    /** Backend health by wrapper and backend name, kept across reloads. */
-    private final HealthRegistry health = new HealthRegistry();
-    /** Connections by wrapper name, of every generation, counted against the current limits. */
-    private final Map<String, ConnectionCounts> counts = new LinkedHashMap<>();
+    /** Wrappers an operator stopped, until started again or the next reload. */
+    private final Map<String, LiveWrapper> stopped = new LinkedHashMap<>();
+    private final Instant started = Instant.now();
+    /** Backend health, connection counts and metrics by name, kept across reloads. */
+    private final ProcessState state;
     private Configuration config;
     private boolean stopping;
     private volatile boolean hurry;
@@ -62,6 +69,7 @@ public final class Server {
         this.loader = loader;
         this.relay = relay;
         this.config = config;
+        this.state = new ProcessState(relay.descriptors());
     }
 
     /**
@@ -128,6 +136,112 @@ public final class Server {
                 });
     }
 
+    /** The process as the admin endpoint shows it. */
+    @Override
+    public synchronized Status status() {
+        List<Status.Wrapper> wrappers = new ArrayList<>();
+        boolean ready = true;
+        for (Wrapper w : config.wrappers()) {
+            Optional<Listener> listener = Optional.ofNullable(listeners.get(w.name()));
+            Optional<LiveWrapper> live = listener.map(Listener::wrapper).or(() -> Optional.ofNullable(stopped.get(w.name())));
+            String listen = listener.map(Listener::describe).orElse(w.config().listenAddr() + ":" + w.config().listenPort());
+            List<Status.Backend> backends = live.flatMap(LiveWrapper::pool).map(pool -> pool.backends().stream()
+                    .map(Server::backendStatus).toList()).orElse(List.of());
+            wrappers.add(new Status.Wrapper(w.name(), w.config().protocol(), listen, listener.isPresent(),
+                    live.map(LiveWrapper::activeConnections).orElse(0),
+                    state.metrics().wrapper(w.name()).snapshot(), backends));
+            ready &= listener.isPresent() || stopped.containsKey(w.name());
+            ready &= Optional.ofNullable(checks.get(w.name())).map(HealthChecks::firstRoundDone).orElse(true);
+        }
+        Runtime runtime = Runtime.getRuntime();
+        return new Status(Version.current(), started, ready && !stopping, wrappers, relay.loopBusyNanos(),
+                FileDescriptors.openNow().orElse(-1), FileDescriptors.softLimit().orElse(-1),
+                runtime.totalMemory() - runtime.freeMemory(), runtime.maxMemory());
+    }
+
+    private static Status.Backend backendStatus(LiveBackend b) {
+        return new Status.Backend(b.name(), b.health().state().name().toLowerCase(Locale.ROOT),
+                b.adminState().name().toLowerCase(Locale.ROOT), b.weight(), b.configuredWeight(), b.backup(),
+                b.activeConnections(), b.metricsSnapshot(), b.health().recentTransitions());
+    }
+
+    /**
+     * Stops accepting for a wrapper until {@link #startWrapper} or the next reload; its open
+     * connections finish as they would.
+     *
+     * @return what was done, for the operator
+     */
+    @Override
+    public synchronized String stopWrapper(String name, String who) {
+        Listener listener = listeners.get(name);
+        if (listener == null) {
+            if (stopped.containsKey(name)) {
+                throw new IllegalStateException("wrapper " + name + " is stopped already");
+            }
+            throw new NoSuchElementException("no wrapper " + name);
+        }
+        stopListening(listener);
+        stopped.put(name, listener.wrapper());
+        log.warn("admin: wrapper={} stopped by {}: no longer accepting; {} open connection(s) go on", name, who,
+                listener.wrapper().activeConnections());
+        return "wrapper " + name + " stopped";
+    }
+
+    /** Accepts again for a wrapper {@link #stopWrapper stopped}. */
+    @Override
+    public synchronized String startWrapper(String name, String who) throws IOException {
+        LiveWrapper live = stopped.get(name);
+        if (live == null) {
+            if (listeners.containsKey(name)) {
+                throw new IllegalStateException("wrapper " + name + " is listening already");
+            }
+            throw new NoSuchElementException("no wrapper " + name);
+        }
+        Listener listener = relay.bind(live);
+        stopped.remove(name);
+        listeners.put(name, listener);
+        startListener(listener);
+        log.warn("admin: wrapper={} started by {}", name, who);
+        return "wrapper " + name + " listening on " + listener.describe();
+    }
+
+    /**
+     * Sets what an operator wants of a backend until the next reload: drained (no new connections,
+     * open ones finish), disabled (no new connections, open ones end at their next boundary), or
+     * enabled.
+     */
+    @Override
+    public synchronized String backendState(String wrapper, String backend, LiveBackend.AdminState next, String who) {
+        LiveBackend b = backend(wrapper, backend);
+        b.adminState(next);
+        int draining = next == LiveBackend.AdminState.DISABLED ? relay.drain(wrapper, Set.of(backend)) : 0;
+        log.warn("admin: wrapper={} backend={} set to {} by {}{}", wrapper, backend,
+                next.name().toLowerCase(Locale.ROOT), who,
+                next == LiveBackend.AdminState.DISABLED ? "; " + draining + " open connection(s) end at their next boundary"
+                        : next == LiveBackend.AdminState.DRAIN ? "; " + b.activeConnections() + " open connection(s) finish"
+                        : "");
+        return "backend " + backend + " of " + wrapper + " " + next.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Sets a backend's weight until the next reload; 0 goes back to the configured weight. */
+    @Override
+    public synchronized String backendWeight(String wrapper, String backend, int weight, String who) {
+        LiveBackend b = backend(wrapper, backend);
+        b.weightOverride(weight);
+        log.warn("admin: wrapper={} backend={} weight set to {} by {}", wrapper, backend, b.weight(), who);
+        return "backend " + backend + " of " + wrapper + " weight " + b.weight();
+    }
+
+    private LiveBackend backend(String wrapper, String backend) {
+        Listener listener = listeners.get(wrapper);
+        LiveWrapper live = listener != null ? listener.wrapper() : stopped.get(wrapper);
+        if (live == null) {
+            throw new NoSuchElementException("no wrapper " + wrapper);
+        }
+        return live.pool().flatMap(p -> p.find(backend))
+                .orElseThrow(() -> new NoSuchElementException("wrapper " + wrapper + " has no backend " + backend));
+    }
+
     /** Releases what {@link #bind} took, without serving. */
     public void abandon() {
         relay.start();
@@ -147,7 +261,7 @@ public final class Server {
 
     /** The health of a backend of a wrapper, if it has one; for tests. */
     Optional<HealthState> backendHealth(String wrapper, String backend) {
-        return health.find(wrapper, backend).map(BackendHealth::state);
+        return state.health().find(wrapper, backend).map(BackendHealth::state);
     }
 
     /** Open connections, of current and replaced wrappers. */
@@ -206,6 +320,8 @@ public final class Server {
                 changed++;
             }
         }
+        // what an operator changed lasts until a reload: stopped wrappers listen again
+        stopped.clear();
         int added = 0;
         for (Wrapper w : next.wrappers()) {
             if (!listeners.containsKey(w.name()) && add(w)) {
@@ -213,10 +329,9 @@ public final class Server {
                 added++;
             }
         }
-        health.retainOnly(next.wrappers().stream()
+        state.retainOnly(wanted.keySet(), next.wrappers().stream()
                 .flatMap(w -> w.config().backends().stream().map(b -> new HealthRegistry.Key(w.name(), b.name())))
                 .toList());
-        counts.keySet().retainAll(wanted.keySet());
         log.info("reload: applied {}: {} added, {} changed, {} removed, {} unchanged", next.settings().source(),
                 added, changed, removed, unchanged);
     }
@@ -314,10 +429,9 @@ public final class Server {
                 : "";
     }
 
-    /** A generation of {@code w} that shares the health and connection counts of those before it. */
+    /** A generation of {@code w} that shares the health, connection counts and metrics of those before it. */
     private LiveWrapper live(Wrapper w) {
-        return new LiveWrapper(w, health, counts.computeIfAbsent(w.name(), name -> new ConnectionCounts()),
-                relay.descriptors());
+        return new LiveWrapper(w, state);
     }
 
     private void stopChecks(String wrapper) {

@@ -23,7 +23,8 @@ class BackendPoolTest {
     @TempDir
     Path home;
 
-    private final HealthRegistry health = new HealthRegistry();
+    private final ProcessState state = ProcessState.standalone();
+    private final HealthRegistry health = state.health();
 
     private BackendPool pool(String destAddr) {
         var wrapper = ConfigLoader.forHome(home).parse(home.resolve("t.yaml"), """
@@ -33,7 +34,7 @@ class BackendPoolTest {
                     listenPort: 9
                     destAddr: %s
                 """.formatted(destAddr)).wrappers().get(0);
-        return new LiveWrapper(wrapper, health, new ConnectionCounts(), FileDescriptors.unlimited()).pool().orElseThrow();
+        return new LiveWrapper(wrapper, state).pool().orElseThrow();
     }
 
     private static List<String> names(List<Backend> backends) {

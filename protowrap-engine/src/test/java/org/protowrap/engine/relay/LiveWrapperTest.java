@@ -14,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.protowrap.api.Backend;
 import org.protowrap.engine.config.ConfigLoader;
 import org.protowrap.engine.config.Wrapper;
-import org.protowrap.engine.health.HealthRegistry;
 
 class LiveWrapperTest {
 
@@ -50,8 +49,7 @@ class LiveWrapperTest {
     @Test
     void admitsConnectionsWhileTheirDescriptorsFitAndGivesThemBack() throws Exception {
         // five descriptors: two connections of two each, not a third
-        LiveWrapper live = new LiveWrapper(wrapper(""), new HealthRegistry(), new ConnectionCounts(),
-                FileDescriptors.ofCapacity(5));
+        LiveWrapper live = new LiveWrapper(wrapper(""), new ProcessState(FileDescriptors.ofCapacity(5)));
         InetAddress client = InetAddress.getLoopbackAddress();
         assertEquals(Optional.empty(), live.admit(client));
         assertEquals(Optional.empty(), live.admit(client));
