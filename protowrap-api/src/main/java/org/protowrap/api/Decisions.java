@@ -57,6 +57,16 @@ public interface Decisions {
     default void clientUnitComplete() {}
 
     /**
+     * One exchange is over: a request and its whole response (HTTP), where the protocol carries
+     * many per connection and an operator counts them one by one. The engine writes an access line
+     * for it with the facts {@linkplain #describe described} so far, the bytes each way and the time
+     * since the exchange's first {@link #clientUnitStarted}; the connection's own line still comes
+     * at its end. Describe the exchange's facts (method, target, status) before calling this.
+     * Default: nothing.
+     */
+    default void exchangeComplete() {}
+
+    /**
      * Whether the server owes the client an answer: a request or command went to the server and
      * its response or reply has not begun. While it does, the wrapper's {@code serverTimeout} limits
      * how long the server may stay silent after the last byte sent to it; the engine then ends the

@@ -141,6 +141,7 @@ public final class ConfigLoader {
             boolean allowRoot = top.bool("allowRoot", false);
             Duration grace = top.duration("shutdownGrace", Duration.ofSeconds(30));
             int ioThreads = top.integer("ioThreads", DEFAULT_IO_THREADS, 1, MAX_IO_THREADS);
+            AccessLogFormat accessLog = top.choice("accessLog", AccessLogFormat.class, AccessLogFormat.TEXT);
             registry = registries.apply(Optional.of(pluginsDir));
             for (PluginProblem p : registry.problems()) {
                 if (p.fatal()) {
@@ -152,7 +153,7 @@ public final class ConfigLoader {
             checkClashes(configs);
             Optional<AdminConfig> admin = admin(file);
             Settings settings = new Settings(file, logLevel, pluginsDir, user, group, allowRoot, grace, ioThreads, configs,
-                    admin);
+                    admin, accessLog);
             return new Configuration(settings, wrappers, registry, List.copyOf(warnings));
         }
 

@@ -73,6 +73,11 @@ final class Connection implements PeerEvents {
     private String outcome = "closed";
     private Optional<String> enforcedRule = Optional.empty();
     private final TrafficFacts facts = new TrafficFacts();
+    /** Exchanges completed, and where the current one began: its start, and the bytes each way then. */
+    private int exchanges;
+    private long exchangeStarted = -1;
+    private long exchangeUp;
+    private long exchangeDown;
 
     /** How the client side is made once the connection exists to receive its events. */
     @FunctionalInterface
@@ -102,7 +107,7 @@ final class Connection implements PeerEvents {
             connection.client = tls.open(connection);
         } catch (IOException e) {
             wrapper.release(clientAddress.getAddress());
-            connection.log.ended("-", 0, 0, 0, "client-reset", "");
+            connection.log.ended("-", 0, 0, 0, "client-reset", new TrafficFacts());
             return;
         }
         loop.add(connection);
@@ -372,6 +377,19 @@ final class Connection implements PeerEvents {
 
     void clientUnitStarted() {
         deadlines.unitStarted(loop.now());
+        if (exchangeStarted < 0) {
+            exchangeStarted = loop.now();
+        }
+    }
+
+    void exchangeComplete() {
+        exchanges++;
+        long now = loop.now();
+        log.exchange(exchanges, backend.describe(), up.delivered() - exchangeUp, down.delivered() - exchangeDown,
+                now - (exchangeStarted < 0 ? started : exchangeStarted), facts);
+        exchangeStarted = -1;
+        exchangeUp = up.delivered();
+        exchangeDown = down.delivered();
     }
 
     void clientUnitComplete() {
@@ -575,6 +593,6 @@ final class Connection implements PeerEvents {
         down.clear();
         wrapper.release(clientAddress.getAddress());
         loop.remove(this);
-        log.ended(backend.describe(), up.delivered(), down.delivered(), System.nanoTime() - started, why, facts.format());
+        log.ended(backend.describe(), up.delivered(), down.delivered(), System.nanoTime() - started, why, facts);
     }
 }

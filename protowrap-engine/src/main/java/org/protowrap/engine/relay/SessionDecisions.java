@@ -63,6 +63,11 @@ final class SessionDecisions implements Decisions {
     }
 
     @Override
+    public void exchangeComplete() {
+        connection.exchangeComplete();
+    }
+
+    @Override
     public void awaitingServer(boolean awaiting) {
         connection.awaitingServer(awaiting);
     }
