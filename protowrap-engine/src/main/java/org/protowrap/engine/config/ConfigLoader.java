@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.protowrap.api.BalancerConfig;
+import org.protowrap.api.ClientTls;
 import org.protowrap.api.OptionsException;
 import org.protowrap.api.Problem;
 import org.protowrap.api.Rule;
@@ -243,9 +244,14 @@ public final class ConfigLoader {
             Optional<BalancerProvider> balancerProvider = destType == DestType.IP
                     ? plugin(w, PluginKind.BALANCER, balancerName).map(BalancerProvider.class::cast)
                     : Optional.empty();
+            ClientTls clientTls = TlsSections.requested(w);
             Optional<Validator> validator = validatorProvider.flatMap(p -> build(w, "protocol", "validator " + protocol,
                     () -> p.create(new ValidatorConfig(String.valueOf(name), maxLineLength, testReply, rules,
-                            w.section("options")))));
+                            w.section("options"), clientTls))));
+            if (clientTls == ClientTls.STARTTLS && validator.isPresent() && !validator.get().startsTls()) {
+                w.problemAt(w.pathOf("tls") + ".mode", "starttls: the " + protocol + " validator has no command to start TLS; "
+                        + "use mode: implicit (TLS from the first byte)");
+            }
             Optional<TlsSections.LoadedClient> tls = tlsSections.client(String.valueOf(name), w,
                     validator.map(Validator::applicationProtocols).orElse(List.of()));
             Optional<TlsSections.LoadedBackend> destTls = tlsSections.backend(w);

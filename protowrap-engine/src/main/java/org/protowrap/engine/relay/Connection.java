@@ -64,6 +64,8 @@ final class Connection implements PeerEvents {
     private ValidatorSession session;
     private Phase phase = Phase.OPEN;
     private Inspection inspection = Inspection.VALIDATING;
+    /** The session asked for TLS with the client: it starts once what is queued for the client is written. */
+    private boolean startTlsDue;
     /** Whether the session was asked to end the connection at its next boundary. */
     private boolean draining;
     /** When the current backend connection was made or first sent a byte, for the time to its first byte. */
@@ -375,6 +377,33 @@ final class Connection implements PeerEvents {
         facts.put(key, value);
     }
 
+    /** The session answered the protocol's command to start TLS: handshake once its reply is written. */
+    void startTls() {
+        if (wrapper.startTls().isEmpty()) {
+            throw new IllegalStateException("the validator started TLS on a wrapper without tls mode starttls");
+        }
+        if (client instanceof TlsPeer) {
+            throw new IllegalStateException("the validator started TLS twice");
+        }
+        startTlsDue = true;
+    }
+
+    /** Lays TLS over the plain client socket, now that the reply inviting the handshake is written. */
+    private void beginClientTls() {
+        startTlsDue = false;
+        Peer plain = client;
+        try {
+            client = TlsPeer.server(loop, wrapper.startTls().orElseThrow().newEngine(), this, events -> {
+                plain.retarget(events);
+                return plain;
+            });
+        } catch (IOException e) {
+            log.tlsFailed("client", e.getMessage());
+            wrapper.metrics().tlsFailed();
+            finish("tls-failed");
+        }
+    }
+
     void clientUnitStarted() {
         deadlines.unitStarted(loop.now());
         if (exchangeStarted < 0) {
@@ -526,6 +555,9 @@ final class Connection implements PeerEvents {
     private void settle() {
         if (phase == Phase.OPEN) {
             propagateEnds();
+            if (startTlsDue && down.isEmpty()) {
+                beginClientTls();
+            }
         }
         if (phase != Phase.CLOSED && isDone()) {
             finish(outcome);
@@ -574,7 +606,7 @@ final class Connection implements PeerEvents {
 
     private void updateInterest() {
         boolean open = phase == Phase.OPEN;
-        boolean clientRead = open && !up.isSourceEnded() && up.isEmpty()
+        boolean clientRead = open && !up.isSourceEnded() && up.isEmpty() && !startTlsDue
                 && (inspection == Inspection.RAW || down.isEmpty());
         client.interest(clientRead, !down.isEmpty());
         if (backend.is(State.CONNECTED)) {

@@ -74,6 +74,12 @@ public final class LiveWrapper {
                 .orElse(false));
     }
 
+    /** TLS when the client asks with the protocol's command, if the wrapper has {@code tls} with {@code mode: starttls}. */
+    Optional<ServerTls> startTls() {
+        return wrapper.clientTls().filter(t -> wrapper.config().tls().map(c -> c.mode() == TlsConfig.Mode.STARTTLS)
+                .orElse(false));
+    }
+
     /** TLS towards the backends ({@code destTls}). */
     Optional<BackendTls> backendTls() {
         return wrapper.backendTls();
