@@ -153,7 +153,7 @@ final class SmtpServers {
      * Lets every user pass through {@code dir} and its parents up to the system's temporary
      * folder (test folders are made private): an unprivileged server must reach its files.
      */
-    private static void letEveryoneThrough(Path dir) throws IOException {
+    static void letEveryoneThrough(Path dir) throws IOException {
         Path temp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
         for (Path p = dir.toAbsolutePath(); p != null && p.startsWith(temp) && !p.equals(temp); p = p.getParent()) {
             Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(p);

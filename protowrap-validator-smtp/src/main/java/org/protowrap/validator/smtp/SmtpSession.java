@@ -330,9 +330,11 @@ final class SmtpSession implements ValidatorSession {
     /** Forwards an accepted line, opens its reply slot and applies what it does to the state. */
     private void forward(Optional<Verb> verb, Optional<SmtpCommand> command, Line line, Decisions out) {
         sendLine(line, verb.filter(v -> v == Verb.AUTH).isPresent(), out);
-        boolean last = command.map(SmtpCommand::last).orElse(false);
         // A command the wrapper could not parse may do anything: the client waits for its reply.
-        boolean sync = verb.map(Verb::endsPipelinedGroup).orElse(true) || last || !pipelining();
+        // BDAT, LAST or not, is no point where a pipelining client must wait (RFC 2920 section
+        // 3.1 does not list it, RFC 3030 lets chunks be pipelined): Exim sends QUIT right after
+        // the last chunk.
+        boolean sync = verb.map(Verb::endsPipelinedGroup).orElse(true) || !pipelining();
         Awaited awaited = verb.map(SmtpSession::awaited).orElse(Awaited.OTHER);
         if (verb.filter(v -> v == Verb.MAIL).isPresent()) {
             // The reply to MAIL belongs to the transaction MAIL opens.
