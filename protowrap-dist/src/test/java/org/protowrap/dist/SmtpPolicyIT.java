@@ -82,11 +82,11 @@ class SmtpPolicyIT {
     }
 
     @Test
-    void vrfyIsRefusedAndTheSessionGoesOn() throws Exception {
+    void vrfyIsAnswered252AndTheSessionGoesOn() throws Exception {
         try (SmtpServer recorder = SmtpServers.recorder(dir);
                 SmtpWrapper wrapper = SmtpWrapper.start(dir, recorder.port());
                 SmtpConversation client = SmtpConversation.greeted(wrapper.port())) {
-            assertStartsWith("502 5.5.1", client.command("VRFY postmaster"));
+            assertStartsWith("252 2.0.0", client.command("VRFY postmaster"));
             client.expect(250, client.command("NOOP"));
 
             assertLogged(wrapper, "smtp.vrfy");

@@ -42,8 +42,11 @@ final class CommandPolicy {
             case BDAT -> bdat(command, broken);
             case AUTH -> auth(command, broken);
             case STARTTLS -> startTls(broken);
-            case VRFY -> broken.add(new Refusal(SmtpRule.VRFY, "502 5.5.1 VRFY command is disabled", "VRFY refused"));
-            case EXPN -> broken.add(new Refusal(SmtpRule.EXPN, "502 5.5.1 EXPN command is disabled", "EXPN refused"));
+            // 252, not 502: RFC 5321 section 7.3 wants no code that reads as a verdict on the address
+            case VRFY -> broken.add(new Refusal(SmtpRule.VRFY,
+                    "252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery", "VRFY refused"));
+            case EXPN -> broken.add(new Refusal(SmtpRule.EXPN,
+                    "252 2.0.0 Cannot EXPN list, but will accept message and attempt delivery", "EXPN refused"));
             default -> { }
         }
         return broken;

@@ -41,8 +41,8 @@ enum SmtpRule {
     RCPT_RELAY_DENIED("smtp.rcpt.relay-denied", "a recipient outside allowedRecipientDomains (open relay)"),
     RCPT_DENIED("smtp.rcpt.denied", "a recipient matches recipientDenyPatterns"),
     SENDER_DENIED("smtp.sender.denied", "the sender matches senderDenyPatterns"),
-    VRFY("smtp.vrfy", "VRFY is refused (address harvesting)"),
-    EXPN("smtp.expn", "EXPN is refused (address harvesting)"),
+    VRFY("smtp.vrfy", "VRFY is answered 252 by the wrapper, the server is not asked (address harvesting)"),
+    EXPN("smtp.expn", "EXPN is answered 252 by the wrapper, the server is not asked (address harvesting)"),
     REPLY_MALFORMED("smtp.reply.malformed", "the server sent something that is not an SMTP reply");
 
     private final Rule rule;

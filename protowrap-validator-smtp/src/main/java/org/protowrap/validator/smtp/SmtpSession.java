@@ -474,10 +474,16 @@ final class SmtpSession implements ValidatorSession {
         replies.add(Slot.server(Awaited.AUTH_LINE, true, transaction));
     }
 
-    /** The wrapper refuses a command itself: its reply takes the command's place in the queue. */
+    /**
+     * The wrapper refuses a command itself: its reply takes the command's place in the queue. A
+     * refusal with a positive code (252 to VRFY) is no error and is not counted as one.
+     */
     private void refuse(String reply, Decisions out) {
         replies.add(Slot.local(reply, false));
         releaseLocalReplies(out);
+        if (reply.charAt(0) == '2') {
+            return;
+        }
         errors++;
         limit(errors, settings.maxErrors(), SmtpRule.ERROR_LIMIT, "421 4.7.0 Too many errors, closing connection", out);
     }
