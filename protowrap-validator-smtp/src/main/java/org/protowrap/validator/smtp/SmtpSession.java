@@ -108,6 +108,7 @@ final class SmtpSession implements ValidatorSession {
     private long transaction;
     private MailState mail = MailState.NONE;
     private int recipients;
+    private boolean smtpUtf8;
     private boolean chunked;
     private long chunkedSize;
 
@@ -343,7 +344,10 @@ final class SmtpSession implements ValidatorSession {
         replies.add(Slot.server(awaited, sync, transaction));
         switch (verb.orElse(Verb.NOOP)) {
             case HELO, EHLO, RSET -> newTransaction();
-            case MAIL -> mail = MailState.PENDING;
+            case MAIL -> {
+                mail = MailState.PENDING;
+                smtpUtf8 = command.map(c -> c.params().containsKey("SMTPUTF8")).orElse(false);
+            }
             case RCPT -> recipients++;
             case BDAT -> command.ifPresent(c -> bdatForwarded(c));
             default -> { }
@@ -401,6 +405,7 @@ final class SmtpSession implements ValidatorSession {
         transaction++;
         mail = MailState.NONE;
         recipients = 0;
+        smtpUtf8 = false;
         chunked = false;
         chunkedSize = 0;
     }
@@ -685,6 +690,11 @@ final class SmtpSession implements ValidatorSession {
 
     int recipients() {
         return recipients;
+    }
+
+    /** Whether the MAIL of the transaction carried SMTPUTF8. */
+    boolean smtpUtf8Transaction() {
+        return smtpUtf8;
     }
 
     boolean chunked() {
