@@ -101,7 +101,8 @@ final class SmtpServers {
 
     /**
      * The recording server with {@code options}: {@code --chunking} (advertise and serve BDAT),
-     * {@code --starttls} (advertise STARTTLS), {@code --greeting-delay SECONDS},
+     * {@code --smtputf8} (advertise and accept SMTPUTF8), {@code --starttls} (advertise STARTTLS),
+     * {@code --greeting-delay SECONDS},
      * {@code --tls-cert CERT --tls-key KEY} (advertise and serve STARTTLS),
      * {@code --auth USER:PASSWORD} (offer AUTH PLAIN and LOGIN, accept that user only).
      */

@@ -104,6 +104,8 @@ final class SmtpSession implements ValidatorSession {
     private boolean authenticated;
     private int errors;
     private int unknownCommands;
+    /** Whether the command line being read was refused before its end came. */
+    private boolean lineRefused;
 
     private long transaction;
     private MailState mail = MailState.NONE;
@@ -161,7 +163,12 @@ final class SmtpSession implements ValidatorSession {
                         early(data, out);
                         return;
                     }
-                    lineReader.next(data).ifPresent(line -> onLine(line, out));
+                    Optional<Line> line = lineReader.next(data);
+                    if (line.isPresent()) {
+                        onLine(line.get(), out);
+                    } else if (phase == Phase.COMMANDS && !lineRefused) {
+                        refuseEarlyIfTooLong(lineReader.partial(), out);
+                    }
                 }
                 case MESSAGE_DATA -> messageData(data, out);
                 case CHUNK -> chunk(data, out);
@@ -230,7 +237,46 @@ final class SmtpSession implements ValidatorSession {
         }
     }
 
+    /**
+     * A command line already longer than its limit is refused before its end comes, so that a
+     * client cannot hold a slot with a line that will never be accepted; the rest of it, up to
+     * its line end, is dropped.
+     */
+    private void refuseEarlyIfTooLong(Line partial, Decisions out) {
+        int limit = commandLimit(partial);
+        if (!partial.overflowed() && partial.octetsWithCrlf() <= limit) {
+            return;
+        }
+        RuleMode mode = settings.mode(SmtpRule.COMMAND_TOO_LONG);
+        // under log or off the line is judged when it is complete, and forwarded if it was kept whole
+        if (mode == RuleMode.ENFORCE || partial.overflowed()) {
+            lineRefused = true;
+            tooLong(partial, limit, out);
+        }
+    }
+
+    private int commandLimit(Line line) {
+        return line.startsWithIgnoreCase("AUTH ") ? SmtpSettings.MAX_AUTH_LINE_LENGTH : settings.maxCommandLineLength();
+    }
+
+    /** Reports a line over {@code limit}; refuses it if enforced or not kept whole; returns whether refused. */
+    private boolean tooLong(Line line, int limit, Decisions out) {
+        boolean enforced = applies(SmtpRule.COMMAND_TOO_LONG, "command line longer than " + limit + " octets",
+                () -> Redaction.excerpt(line.bytes(), line.length()), out);
+        // A line longer than the reader keeps was not kept whole: it cannot be forwarded.
+        if (enforced || line.overflowed()) {
+            refuse("500 5.5.2 Line too long", out);
+            return true;
+        }
+        return false;
+    }
+
     private void onLine(Line line, Decisions out) {
+        if (lineRefused) {
+            // its end: the line was refused when it passed its limit
+            lineRefused = false;
+            return;
+        }
         if (phase == Phase.AUTH_LINE) {
             authLine(line, out);
         } else {
@@ -241,15 +287,9 @@ final class SmtpSession implements ValidatorSession {
     private void commandLine(Line line, Decisions out) {
         // built only for a report: most lines break no rule
         Supplier<String> excerpt = () -> Redaction.excerpt(line.bytes(), line.length());
-        int limit = line.startsWithIgnoreCase("AUTH ") ? SmtpSettings.MAX_AUTH_LINE_LENGTH : settings.maxCommandLineLength();
-        if (line.overflowed() || line.octetsWithCrlf() > limit) {
-            boolean enforced = applies(SmtpRule.COMMAND_TOO_LONG, "command line longer than " + limit + " octets",
-                    excerpt, out);
-            // A line longer than the reader keeps was not kept whole: it cannot be forwarded.
-            if (enforced || line.overflowed()) {
-                refuse("500 5.5.2 Line too long", out);
-                return;
-            }
+        int limit = commandLimit(line);
+        if ((line.overflowed() || line.octetsWithCrlf() > limit) && tooLong(line, limit, out)) {
+            return;
         }
         if (line.bareCr() && applies(SmtpRule.COMMAND_BARE_CR, "bare CR in a command line", excerpt, out)) {
             refuse("500 5.5.2 Syntax error, bare CR in a command line", out);
