@@ -44,6 +44,8 @@ final class HttpValidator implements Validator {
             case SERVER_TIMEOUT -> RejectionResponse.forStatus(504, "");
             case FORBIDDEN -> RejectionResponse.forStatus(403, "");
             case RATE_LIMITED -> RejectionResponse.forStatus(429, "Retry-After: 1\r\n");
+            // a reason added to the API later: the engine could not serve the client
+            default -> RejectionResponse.forStatus(503, "");
         });
     }
 

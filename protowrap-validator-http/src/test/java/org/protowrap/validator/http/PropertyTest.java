@@ -154,8 +154,8 @@ class PropertyTest {
 
     private void checkForwarded(byte[] input, Outcome outcome, String context) {
         byte[] forwarded = outcome.out.toServer.toByteArray();
-        assertTrue(forwarded.length <= input.length && Arrays.equals(forwarded, 0, forwarded.length, input, 0, forwarded.length),
-                "forwarded bytes are not a prefix of the input: " + context);
+        // the wrapper forwards what it got, less what it removes (empty lines before a request, rewrites)
+        assertTrue(isSubsequence(forwarded, input), "forwarded bytes are not taken from the input in order: " + context);
         ReferenceReader.Result parsed = ReferenceReader.read(forwarded);
         String why = " (" + parsed.why() + "): " + Escapes.show(forwarded) + " from " + context;
         assertFalse(parsed.rest() == ReferenceReader.Rest.INVALID, "forwarded bytes a strict reader refuses" + why);
@@ -163,6 +163,16 @@ class PropertyTest {
         assertTrue(partial || !outcome.out.aborted, "an aborted message must end in a partial body" + why);
         assertEquals(outcome.requests - (partial ? 1 : 0), parsed.ends().size(), "forwarded requests" + why);
         assertTrue(outcome.maxRetained <= MEMORY_BOUND, "retained " + outcome.maxRetained + " bytes, " + context);
+    }
+
+    private static boolean isSubsequence(byte[] part, byte[] whole) {
+        int j = 0;
+        for (int i = 0; i < whole.length && j < part.length; i++) {
+            if (whole[i] == part[j]) {
+                j++;
+            }
+        }
+        return j == part.length;
     }
 
     private void assertSameUnderSplits(byte[] input, Outcome whole, RandomGenerator random, String context) {
