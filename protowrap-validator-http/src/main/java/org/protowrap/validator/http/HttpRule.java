@@ -98,9 +98,9 @@ enum HttpRule {
     }
 
     /**
-     * The status of the wrapper's response when the rule is enforced. The two rules that are
-     * not about a request ({@code http.upgrade.early-data}, {@code http.response.framing}) close
-     * the connection without a response: there is no request left to answer.
+     * The status of the wrapper's response when the rule is enforced. {@code http.upgrade.early-data}
+     * closes the connection without a response (there is no request left to answer);
+     * {@code http.response.framing} answers 502 only while none of the broken response went.
      */
     int status() {
         return status;

@@ -28,6 +28,8 @@ final class RequestHeadParser implements LineConsumer {
     private static final List<byte[]> KNOWN = HttpPolicy.KNOWN_METHODS.stream()
             .map(m -> m.getBytes(StandardCharsets.US_ASCII)).toList();
     private static final int MAX_LENGTH_DIGITS = 18;
+    /** How much of a method or target the end-of-connection line shows. */
+    private static final int MAX_DESCRIBED = 200;
     /** Empty lines ignored before a request line (RFC 9112 section 2.2 asks for at least one). */
     static final int MAX_EMPTY_LINES = 8;
 
@@ -54,6 +56,8 @@ final class RequestHeadParser implements LineConsumer {
     private boolean upgrade;
     private boolean closeAfter;
     private int emptyLines;
+    private String method = "";
+    private String target = "";
     /** The authority of an absolute-form target, lower case; empty for other forms. */
     private String targetAuthority = "";
     private boolean h2cKept;
@@ -97,6 +101,8 @@ final class RequestHeadParser implements LineConsumer {
         upgrade = false;
         closeAfter = false;
         emptyLines = 0;
+        method = "";
+        target = "";
         targetAuthority = "";
         h2cKept = false;
         upgradesKept = 0;
@@ -167,6 +173,8 @@ final class RequestHeadParser implements LineConsumer {
         if (versionRefused(src, sp2 + 1, end, out)) {
             return true;
         }
+        method = ascii(src, from, Math.min(sp1, from + MAX_DESCRIBED));
+        target = ascii(src, sp1 + 1, Math.min(sp2, sp1 + 1 + MAX_DESCRIBED));
         return methodRefused(src, from, sp1, out) || targetRefused(src, from, sp1 + 1, sp2, end, unitOffset, out);
     }
 
@@ -562,6 +570,16 @@ final class RequestHeadParser implements LineConsumer {
         return contentLength;
     }
 
+    /** The method, for the log (shortened). */
+    String method() {
+        return method;
+    }
+
+    /** The target as the client sent it, for the log (shortened). */
+    String target() {
+        return target;
+    }
+
     boolean isHead() {
         return head;
     }
@@ -587,6 +605,12 @@ final class RequestHeadParser implements LineConsumer {
     }
 
     // ---- small grammar pieces ----
+
+    private static String ascii(ByteBuffer src, int from, int to) {
+        byte[] bytes = new byte[to - from];
+        src.get(from, bytes);
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
 
     private static boolean contains(List<byte[]> methods, ByteBuffer src, int from, int to) {
         for (byte[] method : methods) {

@@ -127,7 +127,7 @@ class ResponseTrackingTest {
         client("loX");
         assertFalse(out.aborted, "the earlier response must not be lost");
         server("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n1");
-        assertEquals(List.of("server", "server", "client", "abort", "client", "close"), kinds());
+        assertEquals(List.of("server", "server", "client", "client", "abort", "client", "close"), kinds());
     }
 
     @Test
