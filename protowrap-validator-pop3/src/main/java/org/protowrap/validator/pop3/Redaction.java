@@ -5,7 +5,7 @@ import java.util.Locale;
 import org.protowrap.api.Violation;
 
 /**
- * Excerpts of command lines for reports, with credentials removed: {@code PASS ***},
+ * Excerpts of command lines for reports, with credentials removed (keywords kept as sent): {@code PASS ***},
  * {@code APOP name ***}, {@code AUTH MECHANISM ***}. SASL response lines are never excerpted.
  */
 final class Redaction {
@@ -18,15 +18,16 @@ final class Redaction {
         String text = new String(line, 0, Math.min(line.length, Violation.EXCERPT_BYTES), StandardCharsets.ISO_8859_1);
         String[] words = text.split(" ", 3);
         return switch (words[0].toUpperCase(Locale.ROOT)) {
-            case "PASS" -> words.length > 1 ? "PASS " + HIDDEN : "PASS";
-            case "APOP", "AUTH" -> shown(words) + (words.length > 2 ? " " + HIDDEN : "");
+            case "PASS" -> words.length > 1 ? shown(words, 1) + " " + HIDDEN : shown(words, 1);
+            case "APOP", "AUTH" -> shown(words, 2) + (words.length > 2 ? " " + HIDDEN : "");
             default -> Violation.excerptOf(line, 0, Math.min(line.length, Violation.EXCERPT_BYTES));
         };
     }
 
-    /** The keyword and the first argument (a name or a mechanism). */
-    private static String shown(String[] words) {
-        byte[] head = (words.length > 1 ? words[0] + " " + words[1] : words[0]).getBytes(StandardCharsets.ISO_8859_1);
+    /** The first {@code count} words, as sent: the keyword, and a name or a mechanism. */
+    private static String shown(String[] words, int count) {
+        String kept = count > 1 && words.length > 1 ? words[0] + " " + words[1] : words[0];
+        byte[] head = kept.getBytes(StandardCharsets.ISO_8859_1);
         return Violation.excerptOf(head, 0, Math.min(head.length, 40));
     }
 }

@@ -27,6 +27,9 @@ final class RecordingDecisions implements Decisions {
     private boolean aborted;
     private boolean finished;
     private boolean raw;
+    private boolean awaitingServer;
+    private boolean unitOpen;
+    private int unitsCompleted;
     private int ignored;
 
     /** Forwarded like any bytes; also recorded apart, as the bytes the engine keeps out of the log. */
@@ -68,6 +71,36 @@ final class RecordingDecisions implements Decisions {
     @Override
     public void report(Violation violation) {
         reports.add(violation);
+    }
+
+    @Override
+    public void awaitingServer(boolean awaiting) {
+        awaitingServer = awaiting;
+    }
+
+    /** The latest {@link #awaitingServer} the session told. */
+    boolean awaitingServer() {
+        return awaitingServer;
+    }
+
+    @Override
+    public void clientUnitStarted() {
+        unitOpen = true;
+    }
+
+    @Override
+    public void clientUnitComplete() {
+        unitOpen = false;
+        unitsCompleted++;
+    }
+
+    /** Whether a client unit is open (its timeout running). */
+    boolean unitOpen() {
+        return unitOpen;
+    }
+
+    int unitsCompleted() {
+        return unitsCompleted;
     }
 
     @Override
