@@ -125,9 +125,16 @@ class Pop3ClientsIT {
         try (Pop3Dovecot dovecot = Pop3Dovecot.start(dir, MESSAGES);
                 Pop3Wrapper wrapper = Pop3Wrapper.start(dir, dovecot.port())) {
             Path maildir = dir.resolve("getmail-maildir");
+            boolean root = "root".equals(System.getProperty("user.name"));
             for (String sub : List.of("cur", "new", "tmp")) {
                 Files.createDirectories(maildir.resolve(sub));
+                if (root) {
+                    // getmail refuses to deliver as root: it delivers as nobody, who must write here
+                    Files.setPosixFilePermissions(maildir.resolve(sub), PosixFilePermissions.fromString("rwxrwxrwx"));
+                }
             }
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(maildir, PosixFilePermissions.fromString("rwxr-xr-x"));
             Path rc = dir.resolve("getmailrc");
             Files.writeString(rc, """
                     [retriever]
@@ -139,12 +146,14 @@ class Pop3ClientsIT {
                     [destination]
                     type = Maildir
                     path = %s/
+                    %s
                     [options]
                     delete = false
                     read_all = true
                     delivered_to = false
                     received = false
-                    """.formatted(wrapper.port(), Pop3Dovecot.USER, Pop3Dovecot.PASSWORD, maildir));
+                    """.formatted(wrapper.port(), Pop3Dovecot.USER, Pop3Dovecot.PASSWORD, maildir,
+                    root ? "user = nobody" : ""));
             Result r = run(List.of(Tools.require("getmail"), "--rcfile", rc.toString(), "--getmaildir",
                     Files.createDirectories(dir.resolve("getmail")).toString()));
             assertEquals(0, r.exit(), r.output() + wrapper.log());
@@ -217,7 +226,8 @@ class Pop3ClientsIT {
                             print('logged in with', guess)
                             break
                         except poplib.error_proto as e:
-                            message = e.args[0].decode()
+                            message = e.args[0]
+                            message = message.decode() if isinstance(message, bytes) else message
                             if message == '-ERR EOF':
                                 print('closed')
                                 break
