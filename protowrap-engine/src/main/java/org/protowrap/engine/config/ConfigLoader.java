@@ -126,12 +126,14 @@ public final class ConfigLoader {
         private final List<Problem> pluginProblems = new ArrayList<>();
         private final List<String> warnings = new ArrayList<>();
         private final TlsSections tlsSections;
+        private final EdgeSections edgeSections;
         private PluginRegistry registry;
 
         /** @param base the configuration file's folder: relative certificate and key files are found there */
         Binding(MapOptions top, Path base) {
             this.top = top;
             this.tlsSections = new TlsSections(base, warnings);
+            this.edgeSections = new EdgeSections(base);
         }
 
         Configuration bind(Path file) {
@@ -261,7 +263,7 @@ public final class ConfigLoader {
             WrapperConfig config = new WrapperConfig(name, protocol, listenAddr, listenPort, destType, backends,
                     destCommand, balancerName, balancerOptions, maxLineLength, testReply, options, rules, timeouts,
                     maxConnections, perClient, attempts, health, tls.map(TlsSections.LoadedClient::config),
-                    destTls.map(TlsSections.LoadedBackend::config));
+                    destTls.map(TlsSections.LoadedBackend::config), edgeSections.read(w));
             configs.add(config);
             balancerProvider.ifPresent(p -> build(w, "balancer", "balancer " + balancerName,
                     () -> p.create(new BalancerConfig(String.valueOf(name), List.copyOf(backends),

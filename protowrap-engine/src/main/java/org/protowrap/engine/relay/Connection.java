@@ -1,6 +1,7 @@
 package org.protowrap.engine.relay;
 
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -87,21 +88,34 @@ final class Connection implements PeerEvents {
         Peer open(PeerEvents events) throws IOException;
     }
 
-    private Connection(EventLoop loop, LiveWrapper wrapper, InetSocketAddress clientAddress) {
+    private Connection(EventLoop loop, LiveWrapper wrapper, InetSocketAddress clientAddress, InetSocketAddress server) {
         this.loop = loop;
         this.wrapper = wrapper;
         this.clientAddress = clientAddress;
         this.started = loop.now();
         this.log = new ConnectionLog(wrapper.name(), id, clientAddress);
-        this.backend = new BackendLink(this, loop, wrapper, log, clientAddress.getAddress());
+        this.backend = new BackendLink(this, loop, wrapper, log, clientAddress.getAddress(),
+                wrapper.config().edge().sendProxy().map(v -> ProxyHeader.of(v, clientAddress, server)));
         this.deadlines = new Deadlines(wrapper.config().timeouts(), started);
         this.up = new Direction(wrapper.metrics().upstreamBytes());
         this.down = new Direction(wrapper.metrics().downstreamBytes());
     }
 
-    /** Starts serving a client already admitted by {@link LiveWrapper#admit}. On the loop's thread. */
+    /** Starts serving a client already admitted by {@link LiveWrapper#admit}, on an unknown local address. */
     static void start(EventLoop loop, LiveWrapper wrapper, InetSocketAddress clientAddress, ClientSide side) {
-        Connection connection = new Connection(loop, wrapper, clientAddress);
+        start(loop, wrapper, clientAddress, new InetSocketAddress(clientAddress.getAddress() instanceof Inet4Address
+                ? "0.0.0.0" : "::", wrapper.config().listenPort()), side);
+    }
+
+    /**
+     * Starts serving a client already admitted by {@link LiveWrapper#admit}. On the loop's thread.
+     *
+     * @param clientAddress the client: the socket's peer, or the address its PROXY header names
+     * @param server the address the client connected to, as {@code sendProxy} tells the backends
+     */
+    static void start(EventLoop loop, LiveWrapper wrapper, InetSocketAddress clientAddress, InetSocketAddress server,
+            ClientSide side) {
+        Connection connection = new Connection(loop, wrapper, clientAddress, server);
         ClientSide tls = wrapper.implicitTls()
                 .<ClientSide>map(t -> events -> TlsPeer.server(loop, t.newEngine(), events, side::open))
                 .orElse(side);
