@@ -9,6 +9,7 @@ import org.protowrap.engine.cli.Main;
 import org.protowrap.engine.config.ConfigLoader;
 import org.protowrap.engine.config.Configuration;
 import org.protowrap.engine.config.Settings;
+import org.protowrap.engine.logging.AccessLog;
 import org.protowrap.engine.logging.LogLevel;
 import org.protowrap.engine.system.PrivilegeException;
 import org.protowrap.engine.system.Privileges;
@@ -39,6 +40,7 @@ public final class RunMode {
     public int run(Configuration config) {
         Settings settings = config.settings();
         LogLevel.apply(settings.logLevel());
+        AccessLog.use(settings.accessLog());
         Server bound;
         try {
             bound = Server.bind(config, loader, settings.ioThreads());
