@@ -11,7 +11,7 @@ import org.protowrap.api.BalancerConfig;
  */
 public interface BalancerProvider {
 
-    /** The word the configuration uses in {@code balancer:}, e.g. {@code roundrobin}. */
+    /** The word the configuration uses in {@code balancer:}, e.g. {@code roundrobin}; the same form as a validator's name. */
     String name();
 
     /** One line for {@code protowrap plugins}. */

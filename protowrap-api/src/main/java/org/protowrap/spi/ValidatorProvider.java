@@ -17,7 +17,11 @@ import org.protowrap.api.ValidatorConfig;
  */
 public interface ValidatorProvider {
 
-    /** The word the configuration uses in {@code protocol:}, e.g. {@code smtp}. Lower case, stable. */
+    /**
+     * The word the configuration uses in {@code protocol:}, e.g. {@code smtp}: a lower-case letter,
+     * then up to 31 lower-case letters, digits, {@code _} or {@code -}; stable. A provider with
+     * another name is reported and not loaded.
+     */
     String name();
 
     /** One line for {@code protowrap plugins}. */

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -89,8 +90,10 @@ public final class MapOptions implements Options {
         problems.add(new Problem(locator.apply(keyPath), keyPath, message));
     }
 
+    /** Whether the key is present; asking marks it as a key of this section, read only when present. */
     @Override
     public boolean has(String key) {
+        read.add(key);
         return values.containsKey(key);
     }
 
@@ -118,11 +121,50 @@ public final class MapOptions implements Options {
         for (String key : values.keySet()) {
             if (!read.contains(key)) {
                 String valid = read.isEmpty() ? "none" : String.join(", ", read);
+                String guess = closest(key, read).map(k -> "did you mean " + k + "? ").orElse("");
                 unknown.add(new Problem(locator.apply(pathOf(key)), pathOf(key),
-                        "unknown key; valid keys here: " + valid));
+                        "unknown key; " + guess + "valid keys here: " + valid));
             }
         }
         return unknown;
+    }
+
+    /** The known key a misspelt one most likely meant: the same but for case, or at most two edits away. */
+    static Optional<String> closest(String key, Set<String> known) {
+        String best = null;
+        int bestDistance = Math.min(2, Math.max(1, key.length() / 4)) + 1;
+        for (String candidate : known) {
+            int d = candidate.equalsIgnoreCase(key) ? 0
+                    : distance(key.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** Levenshtein distance (insert, delete, replace), capped work: keys are short. */
+    private static int distance(String a, String b) {
+        if (Math.abs(a.length() - b.length()) > 2 || a.length() > 64 || b.length() > 64) {
+            return Integer.MAX_VALUE;
+        }
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(replace, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.protowrap.engine.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +17,9 @@ import org.protowrap.engine.runtime.Version;
 
 /** The commands, each returning an exit code. */
 final class Commands {
+
+    /** More problems than this are a wrong file, not a list to read one by one. */
+    static final int MAX_REPORTED = 200;
 
     private final Path home;
     private final PrintStream out;
@@ -34,7 +38,7 @@ final class Commands {
             case "check" -> check(Path.of(line.required("config")));
             case "status" -> status(line.option("config").map(Path::of)
                     .orElse(home.resolve("conf").resolve("protowrap.yaml")), line.option("format").orElse("table"));
-            case "plugins" -> plugins(line.option("plugins-dir").map(Path::of).orElse(home.resolve("plugins")));
+            case "plugins" -> plugins(line.option("plugins-dir").map(Path::of));
             case "run" -> new ServeCommands(this, home, out, err).run(line.option("config").map(Path::of));
             case "inetd" -> new ServeCommands(this, home, out, err)
                     .inetd(Path.of(line.required("config")), line.required("wrapper"));
@@ -102,12 +106,22 @@ final class Commands {
         return ConfigLoader.forHome(home).load(file);
     }
 
+    /** Prints the problems in file order; past {@link #MAX_REPORTED} a count stands for the rest. */
     void report(Path file, List<Problem> problems) {
         err.println(file + ": " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ":");
-        problems.forEach(p -> err.println("  " + p));
+        problems.stream().limit(MAX_REPORTED).forEach(p -> err.println("  " + p));
+        if (problems.size() > MAX_REPORTED) {
+            err.println("  ... and " + (problems.size() - MAX_REPORTED) + " more");
+        }
     }
 
-    private int plugins(Path dir) {
+    /** {@code plugins [--plugins-dir DIR]}: a folder named on the command line must exist; the default may not. */
+    private int plugins(Optional<Path> given) {
+        Path dir = given.orElse(home.resolve("plugins"));
+        if (given.isPresent() && !Files.isDirectory(dir)) {
+            err.println("protowrap: " + dir + ": no such folder (--plugins-dir)");
+            return Main.USAGE;
+        }
         PluginRegistry registry = PluginRegistry.load(Optional.of(dir));
         List<Plugin> plugins = registry.plugins();
         int nameWidth = Math.max(4, plugins.stream().mapToInt(p -> p.name().length()).max().orElse(0));

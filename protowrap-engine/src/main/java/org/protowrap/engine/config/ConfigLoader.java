@@ -1,8 +1,11 @@
 package org.protowrap.engine.config;
 
 import java.io.IOException;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +30,7 @@ import org.protowrap.api.internal.MapOptions;
 import org.protowrap.engine.plugin.PluginKind;
 import org.protowrap.engine.plugin.PluginProblem;
 import org.protowrap.engine.plugin.PluginRegistry;
+import org.protowrap.engine.system.Privileges;
 import org.protowrap.spi.BalancerProvider;
 import org.protowrap.spi.ValidatorProvider;
 
@@ -76,17 +80,36 @@ public final class ConfigLoader {
     public Configuration load(Path file) {
         String text;
         try {
+            long size = Files.size(file);
+            if (size > YamlDocument.MAX_FILE_BYTES) {
+                throw unreadable(file, "is " + size + " bytes; a configuration file may have at most "
+                        + YamlDocument.MAX_FILE_BYTES + " (" + (YamlDocument.MAX_FILE_BYTES >> 20) + " MiB)");
+            }
             text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw unreadable(file, "no such file");
+        } catch (AccessDeniedException e) {
+            throw unreadable(file, "permission denied");
+        } catch (MalformedInputException e) {
+            throw unreadable(file, "is not UTF-8 text");
         } catch (IOException e) {
-            throw new ConfigException(List.of(new Problem(file.toString(), "(file)", "cannot be read: " + e)));
+            throw unreadable(file, "cannot be read: " + (e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e.getMessage()));
         }
         return parse(file, text);
+    }
+
+    private static ConfigException unreadable(Path file, String why) {
+        return new ConfigException(List.of(new Problem(file.toString(), "(file)", why)));
     }
 
     /** Checks configuration text; {@code file} names it in messages. */
     public Configuration parse(Path file, String text) {
         YamlDocument doc = YamlDocument.parse(file.toString(), text);
         List<Problem> problems = new ArrayList<>(doc.problems());
+        if (!doc.complete()) {
+            throw new ConfigException(problems);
+        }
         if (!(doc.root() instanceof Map<?, ?> rootMap)) {
             if (problems.isEmpty()) {
                 problems.add(new Problem(doc.locate(""), "(root)", "the file must be a map with at least 'wrappers:'"));
@@ -107,7 +130,7 @@ public final class ConfigLoader {
     private static List<Problem> sorted(List<Problem> problems) {
         List<Problem> unique = new ArrayList<>(new LinkedHashSet<>(problems));
         unique.sort(Comparator.comparingLong(ConfigLoader::position));
-        return unique;
+        return ChoiceLists.namedOnce(unique);
     }
 
     /** Sort key: line and column of a {@code file:line:column} location; unlocated last. */
@@ -139,8 +162,13 @@ public final class ConfigLoader {
         Configuration bind(Path file) {
             int logLevel = top.integer("logLevel", 2, 0, 5);
             Path pluginsDir = home.resolve(top.string("pluginsDir", "plugins"));
+            if (top.has("pluginsDir") && !Files.isDirectory(pluginsDir)) {
+                top.problem("pluginsDir", pluginsDir + ": no such folder");
+            }
             Optional<String> user = Optional.ofNullable(top.string("user", null));
             Optional<String> group = Optional.ofNullable(top.string("group", null));
+            Privileges.unknownUser(user).ifPresent(m -> top.problem("user", m));
+            Privileges.unknownGroup(group).ifPresent(m -> top.problem("group", m));
             boolean allowRoot = top.bool("allowRoot", false);
             Duration grace = top.duration("shutdownGrace", Duration.ofSeconds(30));
             int ioThreads = top.integer("ioThreads", DEFAULT_IO_THREADS, 1, MAX_IO_THREADS);
@@ -280,12 +308,15 @@ public final class ConfigLoader {
                 return Optional.empty();
             }
             Optional<Object> found = registry.find(kind, name).map(p -> p.provider());
-            if (found.isEmpty()) {
-                List<String> names = registry.names(kind);
+            List<String> names = registry.names(kind);
+            // A name two providers share is reported once, as the fatal problem it is.
+            if (found.isEmpty() && !names.contains(name)) {
                 StringBuilder message = new StringBuilder("unknown " + kind.word() + " \"" + name + "\"; available: "
                         + (names.isEmpty() ? "none" : String.join(", ", names)) + " (run 'protowrap plugins' to list them)");
                 for (PluginProblem p : registry.problems()) {
-                    message.append("; note: ").append(p);
+                    if (!p.fatal()) {
+                        message.append("; note: ").append(p);
+                    }
                 }
                 w.problem(kind.configKey(), message.toString());
             }
@@ -296,11 +327,25 @@ public final class ConfigLoader {
             try {
                 return Optional.of(create.get());
             } catch (OptionsException e) {
-                pluginProblems.addAll(e.problems());
+                e.problems().forEach(p -> pluginProblems.add(located(w, key, p)));
             } catch (RuntimeException | LinkageError e) {
                 w.problem(key, what + " could not be created: " + e);
             }
             return Optional.empty();
+        }
+
+        /**
+         * A plugin's problem that carries no location: its key is taken as relative to the wrapper
+         * when it names a rule ({@code rules.x}), otherwise to the plugin's options section.
+         */
+        private static Problem located(MapOptions w, String pluginKey, Problem p) {
+            if (!p.location().isEmpty()) {
+                return p;
+            }
+            String section = pluginKey.equals("balancer") ? "balancerOptions" : "options";
+            String path = p.key().startsWith("rules.") || p.key().startsWith(section + ".")
+                    ? w.pathOf(p.key()) : w.pathOf(section + "." + p.key());
+            return new Problem(w.locate(path), path, p.message());
         }
 
         private Map<String, RuleMode> rules(MapOptions w, Optional<ValidatorProvider> provider) {
@@ -446,6 +491,9 @@ public final class ConfigLoader {
                 if (first != null) {
                     top.problemAt("wrappers[" + i + "].name", "\"" + w.name() + "\" is already the name of wrappers["
                             + first + "]");
+                }
+                if (w.listenPort() == 0) {
+                    continue; // missing or out of range, and reported as such
                 }
                 for (int j : byPort.getOrDefault(w.listenPort(), List.of())) {
                     WrapperConfig other = wrappers.get(j);

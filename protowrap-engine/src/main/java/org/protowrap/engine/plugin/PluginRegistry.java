@@ -12,12 +12,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.protowrap.spi.BalancerProvider;
@@ -33,12 +36,19 @@ import org.slf4j.LoggerFactory;
  * is taken from the boot layer even if a jar in the folder holds another copy. A plugin module
  * that contains the API's packages itself would bind to its own copy and never be found, so it
  * is refused with a message saying so. A jar that cannot be read, is not a named module, or
- * whose dependencies are missing is reported and skipped; the others still load.
+ * whose dependencies are missing is reported and skipped; the others still load. Jars join the
+ * layer one at a time in file-name order, each kept only if it resolves beside those already
+ * kept, so a broken jar cannot take a good one down with it. A provider whose constructor throws,
+ * or whose name is not a lower-case word, is reported and skipped the same way.
  */
 public final class PluginRegistry {
 
     private static final Logger log = LoggerFactory.getLogger(PluginRegistry.class);
     private static final Set<String> API_PACKAGES = Set.of("org.protowrap.api", "org.protowrap.spi");
+    /** The documented form of a provider name: the word a configuration selects it by. */
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
+    /** A loader that fails this often for one service is not going to recover. */
+    private static final int MAX_LOAD_FAILURES = 100;
 
     private final List<Plugin> plugins;
     private final List<PluginProblem> problems;
@@ -113,20 +123,25 @@ public final class PluginRegistry {
             return boot;
         }
         ModuleFinder finder = ModuleFinder.of(jars.values().toArray(Path[]::new));
-        List<String> roots = new ArrayList<>(jars.keySet());
-        Optional<Configuration> cf = resolve(boot, finder, roots);
-        if (cf.isEmpty()) {
-            roots.removeIf(root -> resolve(boot, finder, List.of(root)).isEmpty()
-                    && reportUnresolvable(boot, finder, root, jars.get(root), problems));
-            cf = resolve(boot, finder, roots);
+        List<String> roots = new ArrayList<>();
+        Configuration cf = boot.configuration();
+        for (Map.Entry<String, Path> jar : jars.entrySet()) {
+            List<String> tried = new ArrayList<>(roots);
+            tried.add(jar.getKey());
+            Optional<Configuration> together = resolve(boot, finder, tried);
+            if (together.isPresent()) {
+                roots.add(jar.getKey());
+                cf = together.get();
+            } else {
+                problems.add(new PluginProblem(jar.getValue().toString(), "module " + jar.getKey()
+                        + " cannot be resolved: " + whyUnresolvable(boot, finder, jar.getKey(), roots), false));
+            }
         }
-        if (cf.isEmpty()) {
-            problems.add(new PluginProblem(dir.toString(), "the plugin jars resolve one by one but not together "
-                    + "(two of them share a package?); no plugin jar was loaded", false));
+        if (roots.isEmpty()) {
             return boot;
         }
         ClassLoader parent = PluginRegistry.class.getClassLoader();
-        return boot.defineModulesWithManyLoaders(cf.get(), parent);
+        return boot.defineModulesWithManyLoaders(cf, parent);
     }
 
     private static List<Path> jarsIn(Path dir, List<PluginProblem> problems) {
@@ -173,45 +188,91 @@ public final class PluginRegistry {
 
     private static Optional<Configuration> resolve(ModuleLayer boot, ModuleFinder finder, List<String> roots) {
         try {
-            // Parent-first: nothing in "before", the plugin jars only "after" the boot layer.
-            return Optional.of(boot.configuration().resolveAndBind(ModuleFinder.of(), finder, roots));
+            // Parent-first: nothing in "before", the plugin jars only "after" the boot layer. No service
+            // binding: every jar is a root already, and binding would drag a broken provider jar into the
+            // resolution of every good one (the engine's "uses" are in the parent configuration).
+            return Optional.of(boot.configuration().resolve(ModuleFinder.of(), finder, roots));
         } catch (ResolutionException | FindException e) {
             return Optional.empty();
         }
     }
 
-    private static boolean reportUnresolvable(ModuleLayer boot, ModuleFinder finder, String root, Path jar,
-            List<PluginProblem> problems) {
-        String cause;
+    /** Why {@code root} does not resolve, alone or beside the jars already accepted. */
+    private static String whyUnresolvable(ModuleLayer boot, ModuleFinder finder, String root, List<String> accepted) {
         try {
-            boot.configuration().resolveAndBind(ModuleFinder.of(), finder, List.of(root));
-            cause = "conflicts with another plugin jar";
+            boot.configuration().resolve(ModuleFinder.of(), finder, List.of(root));
+            return "it conflicts with " + String.join(", ", accepted) + " (two modules with one package?)";
         } catch (ResolutionException | FindException e) {
-            cause = rootCause(e);
+            return rootCause(e);
         }
-        problems.add(new PluginProblem(jar.toString(), "module " + root + " cannot be resolved: " + cause, false));
-        return true;
     }
 
     private static <S> void collect(ModuleLayer layer, Class<S> service, PluginKind kind, List<Plugin> plugins,
             List<PluginProblem> problems) {
-        ServiceLoader<S> loader = ServiceLoader.load(layer, service);
-        for (ServiceLoader.Provider<S> provider : loader.stream().toList()) {
-            Module module = provider.type().getModule();
-            String location = locationOf(module);
+        Iterator<ServiceLoader.Provider<S>> providers = ServiceLoader.load(layer, service).stream().iterator();
+        for (int failures = 0; failures < MAX_LOAD_FAILURES; ) {
+            ServiceLoader.Provider<S> provider;
             try {
-                S instance = provider.get();
-                String name = kind == PluginKind.VALIDATOR
-                        ? ((ValidatorProvider) instance).name() : ((BalancerProvider) instance).name();
-                String description = kind == PluginKind.VALIDATOR
-                        ? ((ValidatorProvider) instance).description() : ((BalancerProvider) instance).description();
-                plugins.add(new Plugin(name, kind, description, module.getName(), location,
-                        module.getLayer() == ModuleLayer.boot(), instance));
-            } catch (RuntimeException | LinkageError e) {
-                problems.add(new PluginProblem(location, kind.word() + " " + provider.type().getName()
-                        + " failed to load: " + rootCause(e), false));
+                if (!providers.hasNext()) {
+                    return;
+                }
+                provider = providers.next();
+            } catch (ServiceConfigurationError e) {
+                // The loader goes on with the next provider after an error (best effort, as documented).
+                failures++;
+                problems.add(new PluginProblem("(plugin layer)", kind.word() + " provider failed to load: "
+                        + rootCause(e), false));
+                continue;
+            }
+            try {
+                plugins.add(plugin(provider, kind));
+            } catch (RuntimeException | ServiceConfigurationError | LinkageError e) {
+                failures++;
+                problems.add(new PluginProblem(locationOf(provider.type().getModule()), kind.word() + " provider "
+                        + provider.type().getName() + " failed to load: " + constructorFault(e) + "; it is skipped",
+                        false));
+            } catch (NameException e) {
+                problems.add(new PluginProblem(locationOf(provider.type().getModule()), kind.word() + " provider "
+                        + provider.type().getName() + " is skipped: " + e.getMessage(), false));
             }
         }
+    }
+
+    private static <S> Plugin plugin(ServiceLoader.Provider<S> provider, PluginKind kind) throws NameException {
+        Module module = provider.type().getModule();
+        S instance = provider.get();
+        String name = kind == PluginKind.VALIDATOR
+                ? ((ValidatorProvider) instance).name() : ((BalancerProvider) instance).name();
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new NameException("its name " + (name == null ? "is null" : "\"" + name + "\" is not")
+                    + " a lower-case word (a letter, then up to 31 letters, digits, '_' or '-')");
+        }
+        String description = kind == PluginKind.VALIDATOR
+                ? ((ValidatorProvider) instance).description() : ((BalancerProvider) instance).description();
+        return new Plugin(name, kind, String.valueOf(description), module.getName(), locationOf(module),
+                module.getLayer() == ModuleLayer.boot(), instance);
+    }
+
+    /** A provider name that breaks the documented form. */
+    private static final class NameException extends Exception {
+        NameException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The exception a provider's constructor (or its name()) threw, without the loader's wrapping. */
+    private static String constructorFault(Throwable e) {
+        Throwable t = e;
+        while (t instanceof ServiceConfigurationError && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof java.lang.reflect.InvocationTargetException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof ServiceConfigurationError) {
+            return t.getMessage();
+        }
+        return "it threw " + t.getClass().getName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
 
     private static void findDuplicates(List<Plugin> plugins, List<PluginProblem> problems) {

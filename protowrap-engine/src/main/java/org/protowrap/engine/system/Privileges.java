@@ -52,6 +52,26 @@ public final class Privileges {
         return identity;
     }
 
+    /** Why {@code user} cannot be switched to, if it is given and the user database lacks it. */
+    public static Optional<String> unknownUser(Optional<String> user) {
+        return user.filter(name -> lookup(() -> Libc.user(name).isEmpty())).map(name -> "user '" + name + "' does not exist");
+    }
+
+    /** Why {@code group} cannot be switched to, if it is given and the group database lacks it. */
+    public static Optional<String> unknownGroup(Optional<String> group) {
+        return group.filter(name -> lookup(() -> Libc.group(name).isEmpty()))
+                .map(name -> "group '" + name + "' does not exist");
+    }
+
+    /** A look-up that cannot be made (no C library) finds nothing wrong: the switch itself says why. */
+    private static boolean lookup(java.util.function.BooleanSupplier missing) {
+        try {
+            return missing.getAsBoolean();
+        } catch (UnsupportedOperationException | LinkageError e) {
+            return false;
+        }
+    }
+
     private static void switchTo(String user, Optional<String> group) throws PrivilegeException {
         Libc.User entry = Libc.user(user)
                 .orElseThrow(() -> new PrivilegeException("user '" + user + "' does not exist"));

@@ -1,6 +1,7 @@
 package org.protowrap.engine.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -93,11 +94,12 @@ class ConfigLoaderTest {
 
     @Test
     void everyWrapperKeyIsRead() {
+        String pluginsDir = System.getProperty("java.io.tmpdir");
         Configuration config = load("""
                 logLevel: 3
-                pluginsDir: /srv/plugins
-                user: protowrap
-                group: mail
+                pluginsDir: %s
+                user: nobody
+                group: nogroup
                 allowRoot: false
                 shutdownGrace: 10s
                 ioThreads: 3
@@ -121,11 +123,11 @@ class ConfigLoaderTest {
                     healthCheck: {interval: 5s, rise: 3}
                     rules: {line.too-long: log}
                     options: {overlong: close}
-                """);
+                """.formatted(pluginsDir));
         Settings s = config.settings();
-        assertEquals(Path.of("/srv/plugins"), s.pluginsDir());
-        assertEquals(Optional.of("protowrap"), s.user());
-        assertEquals(Optional.of("mail"), s.group());
+        assertEquals(Path.of(pluginsDir), s.pluginsDir());
+        assertEquals(Optional.of("nobody"), s.user());
+        assertEquals(Optional.of("nogroup"), s.group());
         assertEquals(3, s.ioThreads());
         WrapperConfig w = s.wrappers().get(0);
         assertEquals(DestType.PIPE, w.destType());
@@ -222,7 +224,7 @@ class ConfigLoaderTest {
     void aSyntaxErrorNamesLineAndColumn() {
         List<Problem> problems = problems("wrappers:\n  - name: [unclosed\n");
         assertEquals(1, problems.size());
-        assertTrue(problems.get(0).location().startsWith("test.yaml:2:"), problems.get(0).toString());
+        assertTrue(problems.get(0).location().equals("test.yaml:2:11"), problems.get(0).toString());
     }
 
     @Test
@@ -237,9 +239,10 @@ class ConfigLoaderTest {
     @Test
     void aLoaderForReloadsKeepsThePluginsItWasGivenWhateverPluginsDirSays() {
         PluginRegistry running = PluginRegistry.builtIn();
-        Configuration reloaded = loader.withPlugins(running).parse(Path.of("test.yaml"), "pluginsDir: elsewhere\n" + MINIMAL);
+        String elsewhere = "pluginsDir: " + System.getProperty("java.io.tmpdir") + "\n";
+        Configuration reloaded = loader.withPlugins(running).parse(Path.of("test.yaml"), elsewhere + MINIMAL);
         assertSame(running, reloaded.registry());
-        assertNotSame(running, load("pluginsDir: elsewhere\n" + MINIMAL).registry(), "a plain loader loads its own");
+        assertNotSame(running, load(elsewhere + MINIMAL).registry(), "a plain loader loads its own");
     }
 
     @Test
@@ -248,5 +251,113 @@ class ConfigLoaderTest {
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).toString().contains("\"300.1.1.1:25\" is not host, host:port or [v6]:port"),
                 problems.toString());
+    }
+    private static final String HTTP = """
+            wrappers:
+              - name: web
+                protocol: http
+                listenPort: 8080
+                destAddr: 127.0.0.1:80
+            """;
+
+    private List<String> messages(String yaml) {
+        return problems(yaml).stream().map(Problem::toString).toList();
+    }
+
+    @Test
+    void anAliasIsRefusedWhereItStandsNeverReadAsItsAnchorsName() {
+        List<String> problems = messages("""
+                deny: &deny ['^/admin']
+                wrappers:
+                  - name: web
+                    protocol: http
+                    listenPort: 8080
+                    destAddr: 127.0.0.1:80
+                    options: {denyPaths: *deny}
+                """);
+        assertEquals(List.of(
+                "test.yaml:1:7: deny: has an anchor (&deny); anchors and aliases are not supported: write the value out where it is used",
+                "test.yaml:7:26: wrappers[0].options.denyPaths: is an alias (*deny); aliases and anchors are not supported: write the value out"),
+                problems);
+    }
+
+    @Test
+    void mergeKeysAndTagsAreRefusedWithTheirLocation() {
+        assertEquals(List.of("test.yaml:6:5: wrappers[0].<<: merge keys (<<) are not supported: write the keys out"),
+                messages(HTTP + "    <<: {idleTimeout: 5s}\n"));
+        for (String tag : List.of("!secret", "!!str", "!<tag:example.org,2026:x>")) {
+            List<String> problems = messages(HTTP + "    idleTimeout: " + tag + " 5s\n");
+            assertEquals(1, problems.size(), problems.toString());
+            assertTrue(problems.get(0).startsWith("test.yaml:6:") && problems.get(0).contains(
+                    "wrappers[0].idleTimeout: has a tag ("), problems.get(0));
+        }
+    }
+
+    @Test
+    void tabIndentationIsOneLineAtTheTabWithAHint() {
+        List<String> problems = messages("wrappers:\n  - name: web\n\tprotocol: line\n");
+        assertEquals(1, problems.size(), problems.toString());
+        String p = problems.get(0);
+        assertTrue(p.startsWith("test.yaml:3:1: (syntax): "), p);
+        assertTrue(p.contains("tabs are not allowed for indentation"), p);
+        assertFalse(p.contains("\n"), p);
+    }
+
+    @Test
+    void anUnclosedBracketIsOneLineNamingWhereItOpened() {
+        List<String> problems = messages(HTTP + "    destCommand: [a, b\n    listenAddr: 127.0.0.1\n");
+        assertEquals(1, problems.size(), problems.toString());
+        String p = problems.get(0);
+        assertTrue(p.startsWith("test.yaml:6:18: (syntax): this '[' is not closed"), p);
+        assertTrue(p.contains("line 7, column 15"), p);
+        assertFalse(p.contains("\n"), p);
+    }
+
+    @Test
+    void oversizeInputIsRefusedBeforeItIsParsed() {
+        String scalar = "x".repeat(5 << 20);
+        long start = System.nanoTime();
+        List<String> problems = messages(HTTP + "    name2: " + scalar + "\n");
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("test.yaml: (file): is "), problems.get(0));
+        assertTrue(problems.get(0).contains("at most 2097152 (2 MiB)"), problems.get(0));
+        assertTrue(System.nanoTime() - start < 2_000_000_000L, "refused without parsing it");
+        List<String> longLine = messages(HTTP + "    name2: " + "x".repeat(100_000) + "\n");
+        assertEquals(List.of("test.yaml:6:1: (file): line 6 has 100011 characters; a line may have at most 65536"), longLine);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0", "70000", "-1"})
+    void aListenPortOutOfRangeIsOnlyThatProblem(String port) {
+        List<String> problems = messages(MINIMAL.replace("2525", port) + MINIMAL.replace("wrappers:\n", "")
+                .replace("mail", "mail2").replace("2525", port));
+        assertEquals(2, problems.size(), problems.toString());
+        problems.forEach(p -> assertTrue(p.contains("is out of range 1..65535"), p));
+    }
+
+    @Test
+    void aRuleModeAValidatorRefusesIsLocatedAndPrefixed() {
+        List<String> problems = messages(HTTP + "    rules: {http.te.unknown: off}\n");
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith("test.yaml:6:13: wrappers[0].rules.http.te.unknown: "), problems.get(0));
+    }
+
+    @Test
+    void theValidKeysHintListsKeysReadOnlyWhenPresentAndGuessesANearMiss() {
+        String typo = messages(HTTP + "    options: {maxBodySise: 1m}\n").get(0);
+        assertTrue(typo.contains("unknown key; did you mean maxBodySize? valid keys here: "), typo);
+        assertTrue(typo.contains("methods") && typo.contains("upgradeProtocols"), typo);
+        String wrapper = messages(HTTP + "    destport: 80\n").get(0);
+        assertTrue(wrapper.startsWith("test.yaml:6:5: wrappers[0].destport: unknown key; did you mean destPort? "), wrapper);
+    }
+
+    @Test
+    void eachListOfChoicesIsNamedOnce() {
+        List<String> problems = messages(HTTP + "    rules: {http.one: off, http.two: off, http.three: off}\n");
+        assertEquals(3, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("its rules are: http."), problems.get(0));
+        for (String later : problems.subList(1, 3)) {
+            assertTrue(later.endsWith("its rules are: see test.yaml:6:13"), later);
+        }
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.module.ModuleFinder;
 import java.net.URI;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
@@ -28,6 +29,8 @@ final class PluginJar {
     private String balancerName;
     private boolean named = true;
     private boolean bundleApi;
+    private boolean throwing;
+    private final List<String> requires = new ArrayList<>();
 
     private PluginJar(String module) {
         this.module = module;
@@ -61,6 +64,21 @@ final class PluginJar {
         return this;
     }
 
+    /** The validator provider's constructor throws, as a plugin that fails to initialise would. */
+    PluginJar throwingConstructor() {
+        this.throwing = true;
+        return this;
+    }
+
+    /**
+     * Adds {@code requires other;} to the module-info. A name outside the JDK is compiled against
+     * an empty stub module that is not packed: at run time the module is absent.
+     */
+    PluginJar requiring(String other) {
+        requires.add(other);
+        return this;
+    }
+
     /** The location of the API module the engine runs with: a jar or a classes folder. */
     static Path apiLocation() {
         URI uri = ModuleLayer.boot().configuration().findModule("org.protowrap.api").orElseThrow()
@@ -80,7 +98,7 @@ final class PluginJar {
         if (balancerName != null) {
             files.add(write(src.resolve(pkg + "/FixtureBalancerProvider.java"), balancerSource()));
         }
-        compile(classes, files);
+        compile(classes, files, stubs(src));
         Path jar = dir.resolve(module + ".jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
             addTree(out, classes, named ? p -> true : p -> !p.equals("module-info.class"));
@@ -96,6 +114,7 @@ final class PluginJar {
 
     private String moduleInfo() {
         StringBuilder s = new StringBuilder("module " + module + " {\n  requires org.protowrap.api;\n");
+        requires.forEach(r -> s.append("  requires ").append(r).append(";\n"));
         if (validatorName != null) {
             s.append("  provides org.protowrap.spi.ValidatorProvider with ").append(module).append(".FixtureValidatorProvider;\n");
         }
@@ -115,6 +134,11 @@ final class PluginJar {
                 import org.protowrap.spi.ValidatorProvider;
 
                 public final class FixtureValidatorProvider implements ValidatorProvider {
+                    public FixtureValidatorProvider() {
+                        if (%3$s) {
+                            throw new IllegalStateException("fixture cannot start");
+                        }
+                    }
                     public String name() { return "%2$s"; }
                     public String description() { return "fixture validator from %1$s"; }
                     public List<Rule> rules() { return List.of(new Rule("fixture.any", RuleMode.ENFORCE, "fixture rule")); }
@@ -130,7 +154,7 @@ final class PluginJar {
                         };
                     }
                 }
-                """.formatted(module, validatorName);
+                """.formatted(module, validatorName, throwing);
     }
 
     private String balancerSource() {
@@ -158,10 +182,25 @@ final class PluginJar {
         return file.toString();
     }
 
-    private static void compile(Path classes, List<String> files) {
+    /** Compiles an empty module for each required name the JDK does not have; returns their folders. */
+    private List<Path> stubs(Path src) throws IOException {
+        List<Path> stubs = new ArrayList<>();
+        for (String name : requires) {
+            if (ModuleFinder.ofSystem().find(name).isEmpty()) {
+                Path stub = src.resolveSibling(src.getFileName() + "-stub-" + name);
+                compile(stub, List.of(write(stub.resolve("src/module-info.java"), "module " + name + " {}\n")), List.of());
+                stubs.add(stub);
+            }
+        }
+        return stubs;
+    }
+
+    private static void compile(Path classes, List<String> files, List<Path> extraModules) {
         ToolProvider javac = ToolProvider.findFirst("javac")
                 .orElseThrow(() -> new IllegalStateException("javac is not available to the tests"));
-        List<String> args = new ArrayList<>(List.of("--module-path", apiLocation().toString(),
+        StringBuilder modulePath = new StringBuilder(apiLocation().toString());
+        extraModules.forEach(m -> modulePath.append(java.io.File.pathSeparator).append(m));
+        List<String> args = new ArrayList<>(List.of("--module-path", modulePath.toString(),
                 "-d", classes.toString(), "-proc:none"));
         args.addAll(files);
         StringWriter errors = new StringWriter();

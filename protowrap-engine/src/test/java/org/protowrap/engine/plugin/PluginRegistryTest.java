@@ -135,6 +135,59 @@ class PluginRegistryTest {
     }
 
     @Test
+    void aProviderWhoseConstructorThrowsIsReportedAndSkippedAndTheOthersStillLoad() throws Exception {
+        Path bad = PluginJar.module("com.example.faulty").validator("faulty").throwingConstructor().buildIn(plugins());
+        PluginJar.module("com.example.fixture").validator("fixture").buildIn(plugins());
+
+        PluginRegistry registry = PluginRegistry.load(Optional.of(plugins()));
+
+        PluginProblem problem = only(registry.problems());
+        assertEquals(bad.toString(), problem.location());
+        for (String expected : List.of("com.example.faulty.FixtureValidatorProvider", "IllegalStateException",
+                "fixture cannot start")) {
+            assertTrue(problem.message().contains(expected), problem.message() + " lacks " + expected);
+        }
+        assertFalse(problem.fatal());
+        assertTrue(registry.validator("fixture").isPresent(), "the good plugin must still load");
+        assertTrue(registry.validator("faulty").isEmpty());
+    }
+
+    @Test
+    void aJarRequiringAnAbsentModuleIsDroppedAloneAndNamedWithThatModule() throws Exception {
+        String absent = "com.example.absent";
+        Path bad = PluginJar.module("com.example.needy").validator("needy").requiring(absent).buildIn(plugins());
+        PluginJar.module("com.example.fixture").validator("fixture").buildIn(plugins());
+        PluginJar.module("com.example.zeta").balancer("zeta").buildIn(plugins());
+
+        PluginRegistry registry = PluginRegistry.load(Optional.of(plugins()));
+
+        PluginProblem problem = only(registry.problems());
+        assertEquals(bad.toString(), problem.location());
+        assertTrue(problem.message().contains("com.example.needy") && problem.message().contains(absent),
+                problem.message());
+        assertFalse(problem.message().contains("package"), problem.message());
+        assertTrue(registry.validator("fixture").isPresent(), "a good jar before it must still load");
+        assertTrue(registry.balancer("zeta").isPresent(), "a good jar after it must still load");
+    }
+
+    @Test
+    void aProviderNameOutsideTheDocumentedFormIsRefused() throws Exception {
+        Path bad = PluginJar.module("com.example.shouty").validator("POP3").buildIn(plugins());
+        PluginJar.module("com.example.spaced").balancer("least conn").buildIn(plugins());
+        PluginJar.module("com.example.fixture").validator("fixture").buildIn(plugins());
+
+        PluginRegistry registry = PluginRegistry.load(Optional.of(plugins()));
+
+        assertEquals(2, registry.problems().size(), registry.problems().toString());
+        PluginProblem problem = registry.problems().get(0);
+        assertEquals(bad.toString(), problem.location());
+        assertTrue(problem.message().contains("\"POP3\" is not a lower-case word"), problem.message());
+        assertTrue(registry.problems().get(1).message().contains("\"least conn\""), registry.problems().toString());
+        assertTrue(registry.validator("POP3").isEmpty());
+        assertTrue(registry.validator("fixture").isPresent());
+    }
+
+    @Test
     void aMissingPluginsFolderMeansBuiltInsOnly() {
         PluginRegistry registry = PluginRegistry.load(Optional.of(work.resolve("absent")));
         assertTrue(registry.validator("line").isPresent());

@@ -1,6 +1,7 @@
 package org.protowrap.engine.plugin;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -106,6 +107,42 @@ class PluginSelectionTest {
 
         assertTrue(e.getMessage().contains("pluginsDir: ") && e.getMessage().contains("two providers of validator twin"),
                 e.getMessage());
+    }
+
+    @Test
+    void aSelectedDuplicateNameIsReportedOnceWithoutAnUnknownNameLine() throws Exception {
+        Path plugins = Files.createDirectories(home.resolve("plugins"));
+        PluginJar.module("com.example.one").validator("twin").buildIn(plugins);
+        PluginJar.module("com.example.two").validator("twin").buildIn(plugins);
+
+        ConfigException e = assertThrows(ConfigException.class, () -> load("""
+                wrappers:
+                  - name: twinned
+                    protocol: twin
+                    listenPort: 7001
+                    destAddr: 127.0.0.1:7002
+                """));
+
+        assertEquals(1, e.problems().size(), e.getMessage());
+        assertTrue(e.getMessage().contains("two providers of validator twin"), e.getMessage());
+        assertFalse(e.getMessage().contains("unknown validator"), e.getMessage());
+    }
+
+    @Test
+    void aProviderWhoseConstructorThrowsDoesNotStopAConfigurationThatDoesNotSelectIt() throws Exception {
+        PluginJar.module("com.example.faulty").validator("faulty").throwingConstructor()
+                .buildIn(Files.createDirectories(home.resolve("plugins")));
+
+        Configuration config = load("""
+                wrappers:
+                  - name: plain
+                    protocol: line
+                    listenPort: 7001
+                    destAddr: 127.0.0.1:7002
+                """);
+
+        assertEquals(1, config.wrappers().size());
+        assertEquals(1, config.registry().problems().size(), config.registry().problems().toString());
     }
 
     @Test
