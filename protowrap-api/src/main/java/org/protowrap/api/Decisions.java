@@ -93,6 +93,21 @@ public interface Decisions {
      */
     void abortServer();
 
+    /**
+     * Start TLS with the client, as the wrapper's {@code tls:} section ({@code mode: starttls})
+     * says: call it right after sending the reply that tells the client to begin its handshake
+     * (SMTP {@code 220} to STARTTLS, POP3 {@code +OK} to STLS). The engine writes what is queued for
+     * the client, reads nothing more in plain text, and handshakes; then the session goes on seeing
+     * and sending plain bytes, which travel encrypted. A session must not call it while it holds
+     * client bytes that came after the command: those were sent in plain text and would appear to
+     * come from inside TLS (RFC 3207 §4.2), so refuse them instead. Only for a validator built with
+     * {@link ClientTls#STARTTLS}; the engine ends any other connection that calls it as an internal
+     * error. Default: unsupported.
+     */
+    default void startTls() {
+        throw new UnsupportedOperationException("these decisions cannot start TLS");
+    }
+
     /** Close the connection once the bytes already queued for the client are written. */
     void close();
 

@@ -63,6 +63,13 @@ final class SessionDecisions implements Decisions {
     }
 
     @Override
+    public void startTls() {
+        if (connection.acceptsDecisions()) {
+            connection.startTls();
+        }
+    }
+
+    @Override
     public void exchangeComplete() {
         connection.exchangeComplete();
     }
