@@ -1,6 +1,7 @@
 package org.protowrap.validator.http;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.protowrap.api.Decisions;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.ValidatorSession;
@@ -20,7 +21,8 @@ import org.protowrap.api.Violation;
  *
  * <p>With {@code testReply} the session follows the responses ({@link ResponseTracker}) so that
  * its own refusal reaches the client after the responses to the requests forwarded before it,
- * and so that 101 and tunnels are relayed raw. Without it, a refusal is answered only when it
+ * so that 101 and tunnels are relayed raw, so that no response head reaches the client before it
+ * is valid, and so that a drain ends the connection between exchanges. Without it, a refusal is answered only when it
  * concerns the first request of the connection; later ones just close the connection, since
  * the session cannot know whether the server is still answering.
  */
@@ -56,7 +58,7 @@ final class HttpSession implements ValidatorSession {
     /** The engine asked to end the connection at the next boundary. */
     private boolean draining;
 
-    private static final byte[] CONNECTION_CLOSE = "Connection: close\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] CONNECTION_CLOSE = "Connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
 
     HttpSession(HttpPolicy policy) {
         this.policy = policy;

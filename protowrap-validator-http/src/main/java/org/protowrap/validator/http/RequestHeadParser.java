@@ -174,7 +174,8 @@ final class RequestHeadParser implements LineConsumer {
             return true;
         }
         method = ascii(src, from, Math.min(sp1, from + MAX_DESCRIBED));
-        target = ascii(src, sp1 + 1, Math.min(sp2, sp1 + 1 + MAX_DESCRIBED));
+        int query = indexOf(src, sp1 + 1, sp2, '?'); // a query may carry tokens: kept out of the log
+        target = ascii(src, sp1 + 1, Math.min(query < 0 ? sp2 : query, sp1 + 1 + MAX_DESCRIBED));
         return methodRefused(src, from, sp1, out) || targetRefused(src, from, sp1 + 1, sp2, end, unitOffset, out);
     }
 
@@ -575,7 +576,7 @@ final class RequestHeadParser implements LineConsumer {
         return method;
     }
 
-    /** The target as the client sent it, for the log (shortened). */
+    /** The target as the client sent it without its query, for the log (shortened). */
     String target() {
         return target;
     }

@@ -100,7 +100,7 @@ class ServerSideTest {
         client("GET /1 HTTP/1.1\r\nHo");
         client("st: a\r\n\r\n");
         server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-        client("POST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nab");
+        client("POST /2?token=secret HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nab");
         client("c");
         server("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
         assertEquals(List.of("unit+", "unit-", "await+", "await-", "exchange", "unit+", "unit-", "await+", "await-", "exchange"),
