@@ -27,12 +27,21 @@ final class SmtpWrapper implements AutoCloseable {
      */
     static SmtpWrapper start(Path dir, int backendPort, int logLevel, String options)
             throws IOException, InterruptedException {
+        return start(dir, backendPort, logLevel, options, "shutdownGrace: 1s\n");
+    }
+
+    /** Starts the image in front of {@code backendPort} with every default, the shutdown grace (30 s) included. */
+    static SmtpWrapper startWithDefaultGrace(Path dir, int backendPort) throws IOException, InterruptedException {
+        return start(dir, backendPort, 2, "{}", "");
+    }
+
+    private static SmtpWrapper start(Path dir, int backendPort, int logLevel, String options, String global)
+            throws IOException, InterruptedException {
         int port = SmtpPorts.unused();
         String yaml = """
                 logLevel: %d
                 allowRoot: true
-                shutdownGrace: 1s
-                wrappers:
+                %swrappers:
                   - name: mail
                     protocol: smtp
                     listenAddr: 127.0.0.1
@@ -40,7 +49,7 @@ final class SmtpWrapper implements AutoCloseable {
                     destAddr: 127.0.0.1:%d
                     testReply: true
                     options: %s
-                """.formatted(logLevel, port, backendPort, options);
+                """.formatted(logLevel, global, port, backendPort, options);
         return new SmtpWrapper(port, ProtowrapImage.run(dir, yaml, port));
     }
 

@@ -69,7 +69,7 @@ final class SmtpSession implements ValidatorSession {
 
     /** What a reply slot waits for. */
     private enum Awaited {
-        GREETING, HELO, EHLO, MAIL, RCPT, DATA, MESSAGE_END, BDAT, RSET, QUIT, STARTTLS, AUTH, AUTH_LINE, OTHER,
+        GREETING, HELO, EHLO, MAIL, RCPT, DATA, MESSAGE_END, BDAT, BDAT_LAST, RSET, QUIT, STARTTLS, AUTH, AUTH_LINE, OTHER,
         /** The wrapper's own reply, released when it reaches the head of the queue. */
         LOCAL
     }
@@ -91,6 +91,7 @@ final class SmtpSession implements ValidatorSession {
     private static final int HELD_LIMIT = 64 * 1024;
     private static final int MAX_OUTSTANDING = 500;
     private static final String PROTOCOL_ERROR = "554 5.5.0 Protocol error: ";
+    private static final String DRAIN_REPLY = "421 4.3.2 Service shutting down, closing transmission channel";
 
     private final SmtpSettings settings;
     private final Deque<Slot> replies = new ArrayDeque<>();
@@ -106,11 +107,19 @@ final class SmtpSession implements ValidatorSession {
     private int unknownCommands;
     /** Whether the command line being read was refused before its end came. */
     private boolean lineRefused;
+    /** Whether a unit timed by the engine's requestTimeout is open: a command line, or a transaction's commands. */
+    private boolean unitOpen;
+    /** Whether the engine was told that the server owes a reply. */
+    private boolean awaitingServer;
+    /** Whether the session is to end at the next point between transactions. */
+    private boolean draining;
 
     private long transaction;
     private MailState mail = MailState.NONE;
     private int recipients;
     private boolean smtpUtf8;
+    /** Whether DATA or BDAT went to the server in this transaction: its command phase is over. */
+    private boolean messageStarted;
     private boolean chunked;
     private long chunkedSize;
 
@@ -118,6 +127,8 @@ final class SmtpSession implements ValidatorSession {
     private long chunkRemaining;
     private boolean chunkForwarded;
     private long messagesEnded;
+    private long messagesAccepted;
+    private long recipientsAccepted;
 
     SmtpSession(SmtpSettings settings) {
         this.settings = settings;
@@ -145,6 +156,12 @@ final class SmtpSession implements ValidatorSession {
     // ---------------------------------------------------------------- client side
 
     @Override
+    public void onStart(Decisions out) {
+        // the server owes the greeting
+        updateTimers(out);
+    }
+
+    @Override
     public void onClientData(ByteBuffer data, Decisions out) {
         if (held.size() > 0) {
             early(data, out);
@@ -152,6 +169,8 @@ final class SmtpSession implements ValidatorSession {
             read(data, out);
         }
         data.position(data.limit());
+        endIfDrainedNow(out);
+        updateTimers(out);
     }
 
     /** Reads client bytes in the current phase until they are used up or the client must wait. */
@@ -163,9 +182,11 @@ final class SmtpSession implements ValidatorSession {
                         early(data, out);
                         return;
                     }
+                    startUnit(out);
                     Optional<Line> line = lineReader.next(data);
                     if (line.isPresent()) {
                         onLine(line.get(), out);
+                        completeUnitUnlessInTransaction(out);
                     } else if (phase == Phase.COMMANDS && !lineRefused) {
                         refuseEarlyIfTooLong(lineReader.partial(), out);
                     }
@@ -347,6 +368,11 @@ final class SmtpSession implements ValidatorSession {
     }
 
     private void checkAndForward(SmtpCommand command, Line line, Supplier<String> excerpt, Decisions out) {
+        if (draining && !inTransaction() && command.verb() != Verb.QUIT) {
+            // no new transaction once draining: RFC 5321 section 3.8 lets any command be answered 421
+            endAfterQueuedReplies(DRAIN_REPLY, out);
+            return;
+        }
         for (Refusal refusal : new CommandPolicy(this).check(command)) {
             if (applies(refusal.rule(), refusal.detail(), excerpt, out)) {
                 refuseCommand(command, refusal, out);
@@ -376,18 +402,24 @@ final class SmtpSession implements ValidatorSession {
         // 3.1 does not list it, RFC 3030 lets chunks be pipelined): Exim sends QUIT right after
         // the last chunk.
         boolean sync = verb.map(Verb::endsPipelinedGroup).orElse(true) || !pipelining();
-        Awaited awaited = verb.map(SmtpSession::awaited).orElse(Awaited.OTHER);
+        boolean last = command.map(SmtpCommand::last).orElse(false);
+        Awaited awaited = last ? Awaited.BDAT_LAST : verb.map(SmtpSession::awaited).orElse(Awaited.OTHER);
         if (verb.filter(v -> v == Verb.MAIL).isPresent()) {
             // The reply to MAIL belongs to the transaction MAIL opens.
             newTransaction();
         }
         replies.add(Slot.server(awaited, sync, transaction));
         switch (verb.orElse(Verb.NOOP)) {
-            case HELO, EHLO, RSET -> newTransaction();
+            case HELO, EHLO -> {
+                newTransaction();
+                command.ifPresent(c -> out.describe("helo", c.argument()));
+            }
+            case RSET -> newTransaction();
             case MAIL -> {
                 mail = MailState.PENDING;
                 smtpUtf8 = command.map(c -> c.params().containsKey("SMTPUTF8")).orElse(false);
             }
+            case DATA -> messageStarted = true;
             case RCPT -> recipients++;
             case BDAT -> command.ifPresent(c -> bdatForwarded(c));
             default -> { }
@@ -424,6 +456,7 @@ final class SmtpSession implements ValidatorSession {
     }
 
     private void bdatForwarded(SmtpCommand command) {
+        messageStarted = true;
         chunked = true;
         chunkedSize += command.chunkSize();
         startChunk(command.chunkSize(), true);
@@ -446,6 +479,7 @@ final class SmtpSession implements ValidatorSession {
         mail = MailState.NONE;
         recipients = 0;
         smtpUtf8 = false;
+        messageStarted = false;
         chunked = false;
         chunkedSize = 0;
     }
@@ -498,7 +532,9 @@ final class SmtpSession implements ValidatorSession {
     }
 
     private void closeWith(String reply, Decisions out) {
-        out.sendToClient(ByteBuffer.wrap((reply + "\r\n").getBytes(StandardCharsets.US_ASCII)));
+        byte[] bytes = (reply + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        describeReply(bytes, out);
+        out.sendToClient(ByteBuffer.wrap(bytes));
         out.close();
         held.reset();
         replies.clear();
@@ -544,16 +580,22 @@ final class SmtpSession implements ValidatorSession {
                 endAbruptly(reply, out);
                 return;
             }
-            replies.add(Slot.local(reply, true));
-            held.reset();
-            enter(Phase.DISCARD);
-            releaseLocalReplies(out);
+            endAfterQueuedReplies(reply, out);
         }
+    }
+
+    /** Ends the session with {@code reply}, once the replies already queued have gone out. */
+    private void endAfterQueuedReplies(String reply, Decisions out) {
+        replies.add(Slot.local(reply, true));
+        held.reset();
+        enter(Phase.DISCARD);
+        releaseLocalReplies(out);
     }
 
     private void releaseLocalReplies(Decisions out) {
         while (!replies.isEmpty() && replies.peekFirst().awaited() == Awaited.LOCAL) {
             Slot slot = replies.pollFirst();
+            describeReply(slot.localReply(), out);
             out.sendToClient(ByteBuffer.wrap(slot.localReply()));
             if (slot.closeAfter()) {
                 out.close();
@@ -576,6 +618,8 @@ final class SmtpSession implements ValidatorSession {
             }
         }
         data.position(data.limit());
+        endIfDrainedNow(out);
+        updateTimers(out);
     }
 
     private void onReply(Reply reply, ByteBuffer rest, Decisions out) {
@@ -589,7 +633,7 @@ final class SmtpSession implements ValidatorSession {
             startTls(reply, rest, out);
             return;
         }
-        out.sendToClient(ByteBuffer.wrap(apply(slot, reply)));
+        out.sendToClient(ByteBuffer.wrap(apply(slot, reply, out)));
         if (slot.awaited() == Awaited.QUIT && reply.code() == 221) {
             // the server closes after 221 (RFC 5321 4.1.1.10): the wrapper closes too, rather
             // than wait to read the end of either side
@@ -607,7 +651,8 @@ final class SmtpSession implements ValidatorSession {
     }
 
     /** What a reply does to the session; returns the bytes the client gets. */
-    private byte[] apply(Slot slot, Reply reply) {
+    private byte[] apply(Slot slot, Reply reply, Decisions out) {
+        describeReply(reply.raw(), out);
         boolean current = slot.transaction() == transaction;
         boolean ok = reply.positiveCompletion();
         switch (slot.awaited()) {
@@ -632,6 +677,14 @@ final class SmtpSession implements ValidatorSession {
             case RCPT -> {
                 if (current && !ok) {
                     recipients--;
+                }
+                if (ok) {
+                    out.describe("rcpts", Long.toString(++recipientsAccepted));
+                }
+            }
+            case MESSAGE_END, BDAT_LAST -> {
+                if (ok) {
+                    out.describe("messages", Long.toString(++messagesAccepted));
                 }
             }
             case QUIT -> {
@@ -704,6 +757,72 @@ final class SmtpSession implements ValidatorSession {
         }
         out.relayRaw("the server sent something that is not an SMTP reply: relayed without inspection");
         enter(Phase.CLOSED);
+    }
+
+    /** The code of the last reply the client was sent, for the connection's log line. */
+    private static void describeReply(byte[] reply, Decisions out) {
+        out.describe("reply", new String(reply, 0, Math.min(3, reply.length), StandardCharsets.US_ASCII));
+    }
+
+    // ---------------------------------------------------------------- timeouts and draining
+
+    /** A command line begins (or goes on): the engine times it, and the transaction it may open. */
+    private void startUnit(Decisions out) {
+        if (!unitOpen) {
+            unitOpen = true;
+            out.clientUnitStarted();
+        }
+    }
+
+    /**
+     * Closes the timed unit unless a line is half read or a mail transaction is in its command
+     * phase (MAIL to DATA or BDAT), which is timed as one unit.
+     */
+    private void completeUnitUnlessInTransaction(Decisions out) {
+        boolean reading = phase == Phase.COMMANDS || phase == Phase.AUTH_LINE;
+        boolean transactionCommands = inTransaction() && !messageStarted;
+        if (unitOpen && !(reading && (lineReader.inLine() || transactionCommands))) {
+            unitOpen = false;
+            out.clientUnitComplete();
+        }
+    }
+
+    /**
+     * Closes the timed unit if it is over, and tells the engine whether the server owes a reply,
+     * so that its serverTimeout applies. A BDAT's reply is not owed while its chunk is still
+     * coming from the client.
+     */
+    private void updateTimers(Decisions out) {
+        completeUnitUnlessInTransaction(out);
+        long owed = replies.stream().filter(s -> s.awaited() != Awaited.LOCAL).count();
+        boolean awaiting = phase != Phase.CLOSED && owed > (phase == Phase.CHUNK && chunkForwarded ? 1 : 0);
+        if (awaiting != awaitingServer) {
+            awaitingServer = awaiting;
+            out.awaitingServer(awaiting);
+        }
+    }
+
+    /**
+     * Ends the session at once if it is between transactions; otherwise after the current one:
+     * the next command that is not part of a transaction gets 421, or the session ends as soon
+     * as nothing is owed either way.
+     */
+    @Override
+    public void onDrain(Decisions out) {
+        draining = true;
+        endIfDrainedNow(out);
+        updateTimers(out);
+    }
+
+    private void endIfDrainedNow(Decisions out) {
+        if (draining && betweenTransactions()) {
+            closeWith(DRAIN_REPLY, out);
+        }
+    }
+
+    /** No transaction open, no line half read, no reply owed or queued, nothing held. */
+    private boolean betweenTransactions() {
+        return phase == Phase.COMMANDS && !inTransaction() && !lineReader.inLine() && replies.isEmpty() && held.size() == 0;
     }
 
     // ---------------------------------------------------------------- state the policy reads

@@ -39,6 +39,8 @@ final class SmtpValidator implements Validator {
             case FORBIDDEN -> "554 5.7.1 Access denied";
             case RATE_LIMITED -> "421 4.7.0 Too many connections from your address, try again later";
             case SHUTTING_DOWN -> "421 4.3.2 System shutting down, closing transmission channel";
+            // a reason added to the API after this validator was built
+            default -> "421 4.3.2 Service not available, closing transmission channel";
         };
         return Optional.of((reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
     }

@@ -4,7 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.protowrap.api.Decisions;
 import org.protowrap.api.Violation;
 
@@ -21,6 +23,8 @@ final class RecordingDecisions implements Decisions {
     private final ByteArrayOutputStream credentials = new ByteArrayOutputStream();
     private final List<Violation> reports = new ArrayList<>();
     private final List<String> controls = new ArrayList<>();
+    private final List<String> timers = new ArrayList<>();
+    private final Map<String, String> facts = new LinkedHashMap<>();
     private boolean aborted;
     private boolean finished;
     private int ignored;
@@ -64,6 +68,26 @@ final class RecordingDecisions implements Decisions {
     @Override
     public void report(Violation violation) {
         reports.add(violation);
+    }
+
+    @Override
+    public void describe(String key, String value) {
+        facts.put(key, value);
+    }
+
+    @Override
+    public void clientUnitStarted() {
+        timers.add("unit started");
+    }
+
+    @Override
+    public void clientUnitComplete() {
+        timers.add("unit complete");
+    }
+
+    @Override
+    public void awaitingServer(boolean awaiting) {
+        timers.add(awaiting ? "awaiting server" : "server answered");
     }
 
     @Override
@@ -120,6 +144,18 @@ final class RecordingDecisions implements Decisions {
 
     List<String> controls() {
         return controls;
+    }
+
+    /** The calls about timing, in order, and forgets them. */
+    List<String> takeTimers() {
+        List<String> taken = List.copyOf(timers);
+        timers.clear();
+        return taken;
+    }
+
+    /** The facts described for the connection's log line, the latest value of each. */
+    Map<String, String> facts() {
+        return facts;
     }
 
     boolean finished() {

@@ -56,11 +56,14 @@ class SmtpValidatorTest {
     }
 
     @Test
-    void refusalsAre421WithEnhancedCodes() {
+    void refusalsAre421WithEnhancedCodesOr554ForAForbiddenAddress() {
         Validator v = validator(Map.of());
         assertEquals("421 4.3.2 Service not available, closing transmission channel\r\n", refusal(v, Refusal.NO_BACKEND));
         assertTrue(refusal(v, Refusal.TOO_MANY_CONNECTIONS).startsWith("421 4.7.0 "));
         assertTrue(refusal(v, Refusal.TIMEOUT).startsWith("421 4.4.2 "));
+        assertTrue(refusal(v, Refusal.SERVER_TIMEOUT).startsWith("421 4.4.2 "));
+        assertTrue(refusal(v, Refusal.FORBIDDEN).startsWith("554 5.7.1 "));
+        assertTrue(refusal(v, Refusal.RATE_LIMITED).startsWith("421 4.7.0 "));
         assertTrue(refusal(v, Refusal.SHUTTING_DOWN).startsWith("421 4.3.2 "));
         for (Refusal r : Refusal.values()) {
             assertTrue(refusal(v, r).endsWith("\r\n"), r.name());

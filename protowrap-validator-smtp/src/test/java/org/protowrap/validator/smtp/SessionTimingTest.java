@@ -1,0 +1,159 @@
+package org.protowrap.validator.smtp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.protowrap.api.Options;
+import org.protowrap.api.ValidatorConfig;
+import org.protowrap.api.ValidatorSession;
+
+/**
+ * What the session tells the engine for its timeouts (each command line, and a transaction's
+ * commands, timed as one unit; whether the server owes a reply), how it ends a session that is
+ * drained, and the facts it gives for the connection's log line.
+ */
+class SessionTimingTest {
+
+    private static final String UNIT_STARTED = "unit started";
+    private static final String UNIT_COMPLETE = "unit complete";
+    private static final String AWAITING = "awaiting server";
+    private static final String ANSWERED = "server answered";
+
+    private final RecordingDecisions out = new RecordingDecisions();
+    private final ValidatorSession session = new SmtpValidatorProvider()
+            .create(ValidatorConfig.of("mail", 512, true, Options.of(Map.of()))).newSession(CorpusTest.INFO);
+
+    @Test
+    void everyCommandLineIsTimedFromItsFirstByteAndTheServerOwesItsReply() {
+        session.onStart(out);
+        assertEquals(List.of(AWAITING), out.takeTimers(), "the greeting is owed");
+        server("220 mx ESMTP\r\n");
+        assertEquals(List.of(ANSWERED), out.takeTimers());
+        client("EH");
+        assertEquals(List.of(UNIT_STARTED), out.takeTimers());
+        client("LO c.example\r\n");
+        assertEquals(List.of(UNIT_COMPLETE, AWAITING), out.takeTimers());
+        server("250-mx\r\n250 CHUNKING\r\n");
+        assertEquals(List.of(ANSWERED), out.takeTimers());
+        client("NOOP\r\n");
+        assertEquals(List.of(UNIT_STARTED, UNIT_COMPLETE, AWAITING), out.takeTimers());
+    }
+
+    @Test
+    void aTransactionsCommandsAreOneUnitUpToData() {
+        greeted("PIPELINING");
+        client("MAIL FROM:<a@example.com>\r\n");
+        assertEquals(List.of(UNIT_STARTED, AWAITING), out.takeTimers());
+        server("250 2.1.0 Ok\r\n");
+        assertEquals(List.of(ANSWERED), out.takeTimers(), "the client's time runs on between MAIL and RCPT");
+        client("RCPT TO:<b@example.org>\r\n");
+        assertEquals(List.of(AWAITING), out.takeTimers());
+        server("250 2.1.5 Ok\r\n");
+        assertEquals(List.of(ANSWERED), out.takeTimers());
+        client("DATA\r\n");
+        assertEquals(List.of(UNIT_COMPLETE, AWAITING), out.takeTimers());
+        server("354 go ahead\r\n");
+        assertEquals(List.of(ANSWERED), out.takeTimers(), "message data is not a timed unit");
+        client("Subject: x\r\n\r\nbody\r\n");
+        assertEquals(List.of(), out.takeTimers());
+        client(".\r\n");
+        assertEquals(List.of(AWAITING), out.takeTimers());
+        server("250 2.0.0 Ok: queued\r\n");
+        assertEquals(List.of(ANSWERED), out.takeTimers());
+    }
+
+    @Test
+    void aTransactionTheServerRefusesEndsItsUnit() {
+        greeted("PIPELINING");
+        client("MAIL FROM:<a@example.com>\r\n");
+        out.takeTimers();
+        server("550 5.7.1 Sender rejected\r\n");
+        assertEquals(List.of(UNIT_COMPLETE, ANSWERED), out.takeTimers());
+    }
+
+    @Test
+    void aBdatReplyIsNotOwedWhileItsChunkIsStillComing() {
+        greeted("PIPELINING", "CHUNKING");
+        client("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n");
+        server("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n");
+        out.takeTimers();
+        client("BDAT 10 LAST\r\n12345");
+        assertEquals(List.of(UNIT_COMPLETE), out.takeTimers());
+        client("67890");
+        assertEquals(List.of(AWAITING), out.takeTimers());
+        server("250 2.0.0 Ok: queued\r\n");
+        assertEquals(List.of(ANSWERED), out.takeTimers());
+    }
+
+    @Test
+    void drainedBetweenTransactionsTheSessionEndsAtOnceWith421() {
+        greeted("PIPELINING");
+        session.onDrain(out);
+        assertEquals("421 4.3.2 Service shutting down, closing transmission channel\r\n", out.client());
+        assertEquals(List.of("close"), out.controls());
+    }
+
+    @Test
+    void drainedInATransactionTheSessionEndsAfterIt() {
+        greeted("PIPELINING");
+        client("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n");
+        session.onDrain(out);
+        server("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go ahead\r\n");
+        client("body\r\n.\r\n");
+        assertFalse(out.finished());
+        out.take();
+        server("250 2.0.0 Ok: queued\r\n");
+        assertEquals("250 2.0.0 Ok: queued\r\n421 4.3.2 Service shutting down, closing transmission channel\r\n", out.client());
+        assertTrue(out.finished());
+    }
+
+    @Test
+    void drainedThePipelinedNextTransactionIsRefusedWith421AfterTheMessagesReply() {
+        greeted("PIPELINING");
+        client("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n");
+        server("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go ahead\r\n");
+        session.onDrain(out);
+        out.take();
+        client("body\r\n.\r\nMAIL FROM:<a@example.com>\r\n");
+        assertEquals("body\r\n.\r\n", out.server(), "no new transaction reaches the server");
+        server("250 2.0.0 Ok: queued\r\n");
+        assertEquals("250 2.0.0 Ok: queued\r\n421 4.3.2 Service shutting down, closing transmission channel\r\n", out.client());
+        assertEquals(List.of("close"), out.controls());
+    }
+
+    @Test
+    void theLogLineGetsTheHeloNameTheCountsAndTheLastReplyCode() {
+        greeted("PIPELINING");
+        client("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nRCPT TO:<c@example.org>\r\nDATA\r\n");
+        server("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 unknown\r\n354 go ahead\r\n");
+        client("body\r\n.\r\nVRFY root\r\n");
+        server("250 2.0.0 Ok: queued\r\n");
+        assertEquals(Map.of("helo", "c.example", "rcpts", "1", "messages", "1", "reply", "252"), out.facts());
+    }
+
+    private void greeted(String... extensions) {
+        server("220 mx ESMTP\r\n");
+        client("EHLO c.example\r\n");
+        StringBuilder reply = new StringBuilder("250-mx\r\n");
+        for (int i = 0; i < extensions.length; i++) {
+            reply.append(i < extensions.length - 1 ? "250-" : "250 ").append(extensions[i]).append("\r\n");
+        }
+        server(reply.toString());
+        out.take();
+        out.takeTimers();
+    }
+
+    private void client(String text) {
+        session.onClientData(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)), out);
+    }
+
+    private void server(String text) {
+        session.onServerData(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)), out);
+    }
+}
