@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Mail fetched through the image's {@code pop3} wrapper, with its documented defaults, from a
  * real Dovecot by real clients (Python poplib, curl, fetchmail, getmail6): every message arrives
  * byte-identical, lines that begin with dots included; pipelined commands are answered in order;
- * and guessing passwords over one connection is cut after the default three failures.
+ * guessing passwords over one connection is cut after the default three failures; and the
+ * health probe passes against it.
  */
 @Timeout(120)
 class Pop3ClientsIT {
@@ -241,6 +242,16 @@ class Pop3ClientsIT {
                     "refused -ERR [AUTH] Authentication failed.",
                     "refused -ERR [AUTH] Too many failed logins, closing connection", "closed", ""), r.output());
             assertTrue(wrapper.awaitLine("rule=pop3.login.failures").contains("pop3.login.failures"));
+        }
+    }
+
+    @Test
+    void theHealthProbePassesAgainstDovecotWithTheDefaultChecks() throws Exception {
+        try (Pop3Dovecot dovecot = Pop3Dovecot.start(dir, MESSAGES);
+                Pop3Wrapper wrapper = Pop3Wrapper.start(dir, dovecot.port(), 3, "    healthCheck: {}\n")) {
+            String line = wrapper.awaitLine("backend=127.0.0.1:" + dovecot.port() + " check passed", 30_000);
+            assertTrue(line.contains("POP3 greeting +OK, CAPA, QUIT"), line);
+            assertTrue(!wrapper.log().contains("health UP -> DOWN"), wrapper.log());
         }
     }
 
