@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Mail fetched through the image's {@code pop3} wrapper, with its documented defaults, from a
  * real Dovecot by real clients (Python poplib, curl, fetchmail, getmail6): every message arrives
  * byte-identical, lines that begin with dots included; pipelined commands are answered in order;
- * guessing passwords over one connection is cut after the default three failures; and the
- * health probe passes against it.
+ * guessing passwords over one connection is cut after the default three failures; the health
+ * probe passes against it; and a shutdown ends idle sessions without deleting anything.
  */
 @Timeout(120)
 class Pop3ClientsIT {
@@ -252,6 +252,42 @@ class Pop3ClientsIT {
             String line = wrapper.awaitLine("backend=127.0.0.1:" + dovecot.port() + " check passed", 30_000);
             assertTrue(line.contains("POP3 greeting +OK, CAPA, QUIT"), line);
             assertTrue(!wrapper.log().contains("health UP -> DOWN"), wrapper.log());
+        }
+    }
+
+    @Test
+    void shutdownEndsAnIdleSessionWithSysTempAndDeletesNothing() throws Exception {
+        try (Pop3Dovecot dovecot = Pop3Dovecot.start(dir, MESSAGES);
+                Pop3Wrapper wrapper = Pop3Wrapper.start(dir, dovecot.port())) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", wrapper.port())) {
+                socket.setSoTimeout(20_000);
+                var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                        StandardCharsets.ISO_8859_1));
+                var send = socket.getOutputStream();
+                assertTrue(in.readLine().startsWith("+OK"));
+                send.write(("USER " + Pop3Dovecot.USER + "\r\nPASS " + Pop3Dovecot.PASSWORD + "\r\nDELE 1\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                assertTrue(in.readLine().startsWith("+OK"));
+                assertTrue(in.readLine().startsWith("+OK"));
+                assertTrue(in.readLine().startsWith("+OK"), "DELE");
+                Thread stopper = Thread.ofVirtual().start(() -> {
+                    try {
+                        wrapper.terminate();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                assertEquals("-ERR [SYS/TEMP] Server shutting down, try again later", in.readLine());
+                assertEquals(null, in.readLine());
+                stopper.join(15_000);
+            }
+            Result r = python(dovecot.port(), """
+                    p = poplib.POP3('127.0.0.1', PORT, timeout=20)
+                    p.user(USER); p.pass_(PASSWORD)
+                    print(p.stat()[0])
+                    p.quit()
+                    """);
+            assertEquals("3\n", r.output(), "the session never reached UPDATE: nothing deleted");
         }
     }
 

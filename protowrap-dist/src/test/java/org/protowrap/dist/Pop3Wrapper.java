@@ -71,6 +71,11 @@ final class Pop3Wrapper implements AutoCloseable {
         throw new AssertionError("no line with \"" + text + "\" in the wrapper's log:\n" + log());
     }
 
+    /** Stops the image as an operator would (SIGTERM); returns its exit code. */
+    int terminate() throws InterruptedException {
+        return process.terminate(java.time.Duration.ofSeconds(10));
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.close();
