@@ -57,6 +57,16 @@ public interface Decisions {
     default void clientUnitComplete() {}
 
     /**
+     * One exchange is over: a request and its whole response (HTTP), where the protocol carries
+     * many per connection and an operator counts them one by one. The engine writes an access line
+     * for it with the facts {@linkplain #describe described} so far, the bytes each way and the time
+     * since the exchange's first {@link #clientUnitStarted}; the connection's own line still comes
+     * at its end. Describe the exchange's facts (method, target, status) before calling this.
+     * Default: nothing.
+     */
+    default void exchangeComplete() {}
+
+    /**
      * Whether the server owes the client an answer: a request or command went to the server and
      * its response or reply has not begun. While it does, the wrapper's {@code serverTimeout} limits
      * how long the server may stay silent after the last byte sent to it; the engine then ends the
@@ -82,6 +92,21 @@ public interface Decisions {
      * mail body that turned out to be smuggled.
      */
     void abortServer();
+
+    /**
+     * Start TLS with the client, as the wrapper's {@code tls:} section ({@code mode: starttls})
+     * says: call it right after sending the reply that tells the client to begin its handshake
+     * (SMTP {@code 220} to STARTTLS, POP3 {@code +OK} to STLS). The engine writes what is queued for
+     * the client, reads nothing more in plain text, and handshakes; then the session goes on seeing
+     * and sending plain bytes, which travel encrypted. A session must not call it while it holds
+     * client bytes that came after the command: those were sent in plain text and would appear to
+     * come from inside TLS (RFC 3207 §4.2), so refuse them instead. Only for a validator built with
+     * {@link ClientTls#STARTTLS}; the engine ends any other connection that calls it as an internal
+     * error. Default: unsupported.
+     */
+    default void startTls() {
+        throw new UnsupportedOperationException("these decisions cannot start TLS");
+    }
 
     /** Close the connection once the bytes already queued for the client are written. */
     void close();

@@ -37,6 +37,16 @@ public interface Validator {
         return List.of();
     }
 
+    /**
+     * Whether this validator answers its protocol's command to start TLS (SMTP STARTTLS, POP3
+     * STLS) when built with {@link ClientTls#STARTTLS}, and completes it with
+     * {@link Decisions#startTls}. The engine refuses {@code tls: {mode: starttls}} on a wrapper whose
+     * validator does not. Default: false.
+     */
+    default boolean startsTls() {
+        return false;
+    }
+
     /** A protocol-aware health probe for this wrapper's backends, if the protocol has one. */
     default Optional<HealthProbe> healthProbe() {
         return Optional.empty();

@@ -14,14 +14,23 @@ import java.util.Objects;
  * @param ruleModes the wrapper's {@code rules:} overrides, already checked against the
  *     provider's {@link org.protowrap.spi.ValidatorProvider#rules()}
  * @param options the wrapper's {@code options:} section
+ * @param clientTls how the wrapper speaks TLS with clients: with {@link ClientTls#STARTTLS} the
+ *     validator answers the protocol's command and calls {@link Decisions#startTls}
  */
-public record ValidatorConfig(
-        String wrapper, int maxLineLength, boolean testReply, Map<String, RuleMode> ruleModes, Options options) {
+public record ValidatorConfig(String wrapper, int maxLineLength, boolean testReply, Map<String, RuleMode> ruleModes,
+        Options options, ClientTls clientTls) {
 
     public ValidatorConfig {
         Objects.requireNonNull(wrapper, "wrapper");
         ruleModes = Map.copyOf(ruleModes);
         Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(clientTls, "clientTls");
+    }
+
+    /** A configuration without TLS towards clients. */
+    public ValidatorConfig(String wrapper, int maxLineLength, boolean testReply, Map<String, RuleMode> ruleModes,
+            Options options) {
+        this(wrapper, maxLineLength, testReply, ruleModes, options, ClientTls.NONE);
     }
 
     /** The mode the wrapper sets for this rule, or the rule's default. */

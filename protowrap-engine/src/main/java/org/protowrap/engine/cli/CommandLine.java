@@ -9,7 +9,7 @@ import java.util.Set;
 /**
  * A parsed command line: the command and its {@code --option value} pairs.
  *
- * @param command {@code run}, {@code check}, {@code plugins}, {@code demo}, {@code inetd},
+ * @param command {@code run}, {@code check}, {@code status}, {@code plugins}, {@code demo}, {@code inetd},
  *     {@code version} or {@code help}
  * @param options option names without dashes, mapped to their values
  */
@@ -18,6 +18,7 @@ record CommandLine(String command, Map<String, String> options) {
     private static final Map<String, Set<String>> ALLOWED = Map.of(
             "run", Set.of("config"),
             "check", Set.of("config"),
+            "status", Set.of("config", "format"),
             "plugins", Set.of("plugins-dir"),
             "demo", Set.of("config"),
             "inetd", Set.of("config", "wrapper"),
@@ -35,7 +36,7 @@ record CommandLine(String command, Map<String, String> options) {
         };
         Set<String> allowed = ALLOWED.get(command);
         if (allowed == null) {
-            throw new UsageException("unknown command '" + command + "'; commands: run, check, plugins, demo, inetd");
+            throw new UsageException("unknown command '" + command + "'; commands: run, check, status, plugins, demo, inetd");
         }
         Map<String, String> options = new HashMap<>();
         for (int i = 1; i < args.size(); i++) {

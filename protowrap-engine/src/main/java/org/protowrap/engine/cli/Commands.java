@@ -32,6 +32,8 @@ final class Commands {
             case "version" -> version();
             case "help" -> help();
             case "check" -> check(Path.of(line.required("config")));
+            case "status" -> status(line.option("config").map(Path::of)
+                    .orElse(home.resolve("conf").resolve("protowrap.yaml")), line.option("format").orElse("table"));
             case "plugins" -> plugins(line.option("plugins-dir").map(Path::of).orElse(home.resolve("plugins")));
             case "run" -> new ServeCommands(this, home, out, err).run(line.option("config").map(Path::of));
             case "inetd" -> new ServeCommands(this, home, out, err)
@@ -57,6 +59,7 @@ final class Commands {
                 Usage:
                   protowrap run [--config FILE]                 run every wrapper in FILE (default conf/protowrap.yaml)
                   protowrap check --config FILE                 validate FILE; exit 0, or 2 with every problem listed
+                  protowrap status [--config FILE]              ask the running process how its wrappers and backends are
                   protowrap plugins [--plugins-dir DIR]         list validators and balancers (default DIR: plugins/)
                   protowrap demo                                start demo backends and wrappers, print what to try
                   protowrap inetd --config FILE --wrapper NAME  serve one connection on stdin/stdout
@@ -75,6 +78,15 @@ final class Commands {
                     + String.join(", ", config.wrappers().stream().map(Commands::describe).toList()));
             config.warnings().forEach(w -> out.println(file + ": warning: " + w));
             return Main.OK;
+        } catch (ConfigException e) {
+            report(file, e.problems());
+            return Main.USAGE;
+        }
+    }
+
+    private int status(Path file, String format) {
+        try {
+            return new StatusCommand(out, err).run(load(file), file.toString(), format);
         } catch (ConfigException e) {
             report(file, e.problems());
             return Main.USAGE;

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.protowrap.api.BalancerConfig;
+import org.protowrap.api.ClientTls;
 import org.protowrap.api.OptionsException;
 import org.protowrap.api.Problem;
 import org.protowrap.api.Rule;
@@ -125,12 +126,14 @@ public final class ConfigLoader {
         private final List<Problem> pluginProblems = new ArrayList<>();
         private final List<String> warnings = new ArrayList<>();
         private final TlsSections tlsSections;
+        private final EdgeSections edgeSections;
         private PluginRegistry registry;
 
         /** @param base the configuration file's folder: relative certificate and key files are found there */
         Binding(MapOptions top, Path base) {
             this.top = top;
             this.tlsSections = new TlsSections(base, warnings);
+            this.edgeSections = new EdgeSections(base);
         }
 
         Configuration bind(Path file) {
@@ -141,6 +144,7 @@ public final class ConfigLoader {
             boolean allowRoot = top.bool("allowRoot", false);
             Duration grace = top.duration("shutdownGrace", Duration.ofSeconds(30));
             int ioThreads = top.integer("ioThreads", DEFAULT_IO_THREADS, 1, MAX_IO_THREADS);
+            AccessLogFormat accessLog = top.choice("accessLog", AccessLogFormat.class, AccessLogFormat.TEXT);
             registry = registries.apply(Optional.of(pluginsDir));
             for (PluginProblem p : registry.problems()) {
                 if (p.fatal()) {
@@ -152,7 +156,7 @@ public final class ConfigLoader {
             checkClashes(configs);
             Optional<AdminConfig> admin = admin(file);
             Settings settings = new Settings(file, logLevel, pluginsDir, user, group, allowRoot, grace, ioThreads, configs,
-                    admin);
+                    admin, accessLog);
             return new Configuration(settings, wrappers, registry, List.copyOf(warnings));
         }
 
@@ -242,9 +246,14 @@ public final class ConfigLoader {
             Optional<BalancerProvider> balancerProvider = destType == DestType.IP
                     ? plugin(w, PluginKind.BALANCER, balancerName).map(BalancerProvider.class::cast)
                     : Optional.empty();
+            ClientTls clientTls = TlsSections.requested(w);
             Optional<Validator> validator = validatorProvider.flatMap(p -> build(w, "protocol", "validator " + protocol,
                     () -> p.create(new ValidatorConfig(String.valueOf(name), maxLineLength, testReply, rules,
-                            w.section("options")))));
+                            w.section("options"), clientTls))));
+            if (clientTls == ClientTls.STARTTLS && validator.isPresent() && !validator.get().startsTls()) {
+                w.problemAt(w.pathOf("tls") + ".mode", "starttls: the " + protocol + " validator has no command to start TLS; "
+                        + "use mode: implicit (TLS from the first byte)");
+            }
             Optional<TlsSections.LoadedClient> tls = tlsSections.client(String.valueOf(name), w,
                     validator.map(Validator::applicationProtocols).orElse(List.of()));
             Optional<TlsSections.LoadedBackend> destTls = tlsSections.backend(w);
@@ -254,7 +263,7 @@ public final class ConfigLoader {
             WrapperConfig config = new WrapperConfig(name, protocol, listenAddr, listenPort, destType, backends,
                     destCommand, balancerName, balancerOptions, maxLineLength, testReply, options, rules, timeouts,
                     maxConnections, perClient, attempts, health, tls.map(TlsSections.LoadedClient::config),
-                    destTls.map(TlsSections.LoadedBackend::config));
+                    destTls.map(TlsSections.LoadedBackend::config), edgeSections.read(w));
             configs.add(config);
             balancerProvider.ifPresent(p -> build(w, "balancer", "balancer " + balancerName,
                     () -> p.create(new BalancerConfig(String.valueOf(name), List.copyOf(backends),

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param ioThreads how many event loops serve the connections; read at start only, a reload keeps the running ones
  * @param wrappers the wrappers, in file order
  * @param admin the operations endpoint, if configured
+ * @param accessLog how access lines are written
  */
 public record Settings(
         Path source,
@@ -29,4 +30,5 @@ public record Settings(
         Duration shutdownGrace,
         int ioThreads,
         List<WrapperConfig> wrappers,
-        Optional<AdminConfig> admin) {}
+        Optional<AdminConfig> admin,
+        AccessLogFormat accessLog) {}

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.protowrap.api.ClientTls;
 import org.protowrap.api.internal.MapOptions;
 import org.protowrap.engine.tls.BackendTls;
 import org.protowrap.engine.tls.ServerTls;
@@ -51,6 +52,18 @@ final class TlsSections {
 
     /** What {@code destTls:} loads to. */
     record LoadedBackend(TlsConfig.Backend config, BackendTls tls) {}
+
+    /**
+     * What the validator is told of {@code tls:} before the section is read whole (ALPN comes from
+     * the validator): its mode as written, the default being implicit. A wrong mode is reported
+     * when the section is read.
+     */
+    static ClientTls requested(MapOptions w) {
+        if (!(w.raw("tls") instanceof Map<?, ?> tls)) {
+            return ClientTls.NONE;
+        }
+        return "starttls".equals(tls.get("mode")) ? ClientTls.STARTTLS : ClientTls.IMPLICIT;
+    }
 
     /** @param wrapper the wrapper's name, for warnings */
     Optional<LoadedClient> client(String wrapper, MapOptions w, List<String> applicationProtocols) {

@@ -29,6 +29,7 @@ import org.protowrap.api.RuleMode;
  * @param healthCheck active health checking, if configured
  * @param tls TLS with the clients, if configured
  * @param destTls TLS with the backends, if configured
+ * @param edge access lists, rate limit and the PROXY protocol
  */
 public record WrapperConfig(
         String name,
@@ -50,4 +51,5 @@ public record WrapperConfig(
         int connectAttempts,
         Optional<HealthCheckConfig> healthCheck,
         Optional<TlsConfig.Client> tls,
-        Optional<TlsConfig.Backend> destTls) {}
+        Optional<TlsConfig.Backend> destTls,
+        EdgeConfig edge) {}

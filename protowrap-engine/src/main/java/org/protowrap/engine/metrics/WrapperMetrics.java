@@ -1,5 +1,6 @@
 package org.protowrap.engine.metrics;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,9 +29,17 @@ public final class WrapperMetrics {
         accepted.increment();
     }
 
-    /** A connection refused before it was served, and why ({@code maxConnections}, ...). */
+    /**
+     * A connection refused before it was served, and why: the limit's name as the log says it
+     * ({@code maxConnections}, {@code file descriptors}), counted under its label-style name
+     * ({@code max_connections}, {@code file_descriptors}).
+     */
     public void refused(String reason) {
-        refused.computeIfAbsent(reason, r -> new LongAdder()).increment();
+        refused.computeIfAbsent(label(reason), r -> new LongAdder()).increment();
+    }
+
+    static String label(String reason) {
+        return reason.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace(' ', '_').toLowerCase(Locale.ROOT);
     }
 
     /** Bytes delivered to the backend (from the client). */

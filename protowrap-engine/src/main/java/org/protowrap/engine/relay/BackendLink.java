@@ -38,6 +38,8 @@ final class BackendLink {
     private final LiveWrapper wrapper;
     private final ConnectionLog log;
     private final InetAddress client;
+    /** The PROXY header written first on every backend connection ({@code sendProxy}). */
+    private final Optional<byte[]> proxyHeader;
     private final List<LiveBackend> tried = new ArrayList<>(2);
     private State state = State.NONE;
     private Optional<LiveBackend> backend = Optional.empty();
@@ -50,12 +52,14 @@ final class BackendLink {
     private long deadline = NONE;
     private long connectStarted;
 
-    BackendLink(Connection connection, EventLoop loop, LiveWrapper wrapper, ConnectionLog log, InetAddress client) {
+    BackendLink(Connection connection, EventLoop loop, LiveWrapper wrapper, ConnectionLog log, InetAddress client,
+            Optional<byte[]> proxyHeader) {
         this.connection = connection;
         this.loop = loop;
         this.wrapper = wrapper;
         this.log = log;
         this.client = client;
+        this.proxyHeader = proxyHeader;
     }
 
     State state() {
@@ -126,8 +130,8 @@ final class BackendLink {
             InetSocketAddress target = new InetSocketAddress(address, chosen.port());
             peer = wrapper.backendTls().isPresent()
                     ? TlsPeer.client(loop, wrapper.backendTls().get().newEngine(chosen.host(), chosen.port()), connection,
-                            events -> SocketPeer.connect(loop, target, events))
-                    : SocketPeer.connect(loop, target, connection);
+                            events -> SocketPeer.connect(loop, target, headerFirst(events)))
+                    : SocketPeer.connect(loop, target, headerFirst(connection));
         } catch (IOException e) {
             if (FileDescriptors.exhausted(e)) {
                 cannotConnectHere(message(e));
@@ -135,6 +139,10 @@ final class BackendLink {
                 failed(message(e));
             }
         }
+    }
+
+    private PeerEvents headerFirst(PeerEvents events) {
+        return proxyHeader.<PeerEvents>map(header -> new HeaderFirst(events, header)).orElse(events);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.protowrap.engine.relay;
 
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -64,6 +65,8 @@ final class Connection implements PeerEvents {
     private ValidatorSession session;
     private Phase phase = Phase.OPEN;
     private Inspection inspection = Inspection.VALIDATING;
+    /** The session asked for TLS with the client: it starts once what is queued for the client is written. */
+    private boolean startTlsDue;
     /** Whether the session was asked to end the connection at its next boundary. */
     private boolean draining;
     /** When the current backend connection was made or first sent a byte, for the time to its first byte. */
@@ -73,6 +76,11 @@ final class Connection implements PeerEvents {
     private String outcome = "closed";
     private Optional<String> enforcedRule = Optional.empty();
     private final TrafficFacts facts = new TrafficFacts();
+    /** Exchanges completed, and where the current one began: its start, and the bytes each way then. */
+    private int exchanges;
+    private long exchangeStarted = -1;
+    private long exchangeUp;
+    private long exchangeDown;
 
     /** How the client side is made once the connection exists to receive its events. */
     @FunctionalInterface
@@ -80,21 +88,34 @@ final class Connection implements PeerEvents {
         Peer open(PeerEvents events) throws IOException;
     }
 
-    private Connection(EventLoop loop, LiveWrapper wrapper, InetSocketAddress clientAddress) {
+    private Connection(EventLoop loop, LiveWrapper wrapper, InetSocketAddress clientAddress, InetSocketAddress server) {
         this.loop = loop;
         this.wrapper = wrapper;
         this.clientAddress = clientAddress;
         this.started = loop.now();
         this.log = new ConnectionLog(wrapper.name(), id, clientAddress);
-        this.backend = new BackendLink(this, loop, wrapper, log, clientAddress.getAddress());
+        this.backend = new BackendLink(this, loop, wrapper, log, clientAddress.getAddress(),
+                wrapper.config().edge().sendProxy().map(v -> ProxyHeader.of(v, clientAddress, server)));
         this.deadlines = new Deadlines(wrapper.config().timeouts(), started);
         this.up = new Direction(wrapper.metrics().upstreamBytes());
         this.down = new Direction(wrapper.metrics().downstreamBytes());
     }
 
-    /** Starts serving a client already admitted by {@link LiveWrapper#admit}. On the loop's thread. */
+    /** Starts serving a client already admitted by {@link LiveWrapper#admit}, on an unknown local address. */
     static void start(EventLoop loop, LiveWrapper wrapper, InetSocketAddress clientAddress, ClientSide side) {
-        Connection connection = new Connection(loop, wrapper, clientAddress);
+        start(loop, wrapper, clientAddress, new InetSocketAddress(clientAddress.getAddress() instanceof Inet4Address
+                ? "0.0.0.0" : "::", wrapper.config().listenPort()), side);
+    }
+
+    /**
+     * Starts serving a client already admitted by {@link LiveWrapper#admit}. On the loop's thread.
+     *
+     * @param clientAddress the client: the socket's peer, or the address its PROXY header names
+     * @param server the address the client connected to, as {@code sendProxy} tells the backends
+     */
+    static void start(EventLoop loop, LiveWrapper wrapper, InetSocketAddress clientAddress, InetSocketAddress server,
+            ClientSide side) {
+        Connection connection = new Connection(loop, wrapper, clientAddress, server);
         ClientSide tls = wrapper.implicitTls()
                 .<ClientSide>map(t -> events -> TlsPeer.server(loop, t.newEngine(), events, side::open))
                 .orElse(side);
@@ -102,7 +123,7 @@ final class Connection implements PeerEvents {
             connection.client = tls.open(connection);
         } catch (IOException e) {
             wrapper.release(clientAddress.getAddress());
-            connection.log.ended("-", 0, 0, 0, "client-reset", "");
+            connection.log.ended("-", 0, 0, 0, "client-reset", new TrafficFacts());
             return;
         }
         loop.add(connection);
@@ -370,8 +391,48 @@ final class Connection implements PeerEvents {
         facts.put(key, value);
     }
 
+    /** The session answered the protocol's command to start TLS: handshake once its reply is written. */
+    void startTls() {
+        if (wrapper.startTls().isEmpty()) {
+            throw new IllegalStateException("the validator started TLS on a wrapper without tls mode starttls");
+        }
+        if (client instanceof TlsPeer) {
+            throw new IllegalStateException("the validator started TLS twice");
+        }
+        startTlsDue = true;
+    }
+
+    /** Lays TLS over the plain client socket, now that the reply inviting the handshake is written. */
+    private void beginClientTls() {
+        startTlsDue = false;
+        Peer plain = client;
+        try {
+            client = TlsPeer.server(loop, wrapper.startTls().orElseThrow().newEngine(), this, events -> {
+                plain.retarget(events);
+                return plain;
+            });
+        } catch (IOException e) {
+            log.tlsFailed("client", e.getMessage());
+            wrapper.metrics().tlsFailed();
+            finish("tls-failed");
+        }
+    }
+
     void clientUnitStarted() {
         deadlines.unitStarted(loop.now());
+        if (exchangeStarted < 0) {
+            exchangeStarted = loop.now();
+        }
+    }
+
+    void exchangeComplete() {
+        exchanges++;
+        long now = loop.now();
+        log.exchange(exchanges, backend.describe(), up.delivered() - exchangeUp, down.delivered() - exchangeDown,
+                now - (exchangeStarted < 0 ? started : exchangeStarted), facts);
+        exchangeStarted = -1;
+        exchangeUp = up.delivered();
+        exchangeDown = down.delivered();
     }
 
     void clientUnitComplete() {
@@ -508,6 +569,9 @@ final class Connection implements PeerEvents {
     private void settle() {
         if (phase == Phase.OPEN) {
             propagateEnds();
+            if (startTlsDue && down.isEmpty()) {
+                beginClientTls();
+            }
         }
         if (phase != Phase.CLOSED && isDone()) {
             finish(outcome);
@@ -556,7 +620,7 @@ final class Connection implements PeerEvents {
 
     private void updateInterest() {
         boolean open = phase == Phase.OPEN;
-        boolean clientRead = open && !up.isSourceEnded() && up.isEmpty()
+        boolean clientRead = open && !up.isSourceEnded() && up.isEmpty() && !startTlsDue
                 && (inspection == Inspection.RAW || down.isEmpty());
         client.interest(clientRead, !down.isEmpty());
         if (backend.is(State.CONNECTED)) {
@@ -575,6 +639,6 @@ final class Connection implements PeerEvents {
         down.clear();
         wrapper.release(clientAddress.getAddress());
         loop.remove(this);
-        log.ended(backend.describe(), up.delivered(), down.delivered(), System.nanoTime() - started, why, facts.format());
+        log.ended(backend.describe(), up.delivered(), down.delivered(), System.nanoTime() - started, why, facts);
     }
 }

@@ -5,19 +5,24 @@ import java.nio.ByteBuffer;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.Violation;
 import org.protowrap.api.internal.EscapedText;
+import org.protowrap.engine.config.AccessLogFormat;
+import org.protowrap.engine.logging.AccessLog;
 import org.protowrap.engine.logging.LogLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What one connection tells the operator, as {@code key=value} lines that start with the wrapper,
- * the connection id and (where it matters) the client: one INFO line when it ends, one WARN line
- * per violation, failed backend or connection without a backend; from logLevel 3 the start of what
- * is sent on to the server, credentials left out; at logLevel 5 every byte at TRACE.
+ * the connection id and (where it matters) the client: one WARN line per violation, failed
+ * backend or connection without a backend; from logLevel 3 the start of what is sent on to the
+ * server, credentials left out; at logLevel 5 every byte at TRACE. Its access lines (one when it
+ * ends, one per exchange the validator reports) go to their own logger, {@code org.protowrap.access},
+ * as text or JSON.
  */
 final class ConnectionLog {
 
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
+    private static final Logger access = LoggerFactory.getLogger(AccessLog.LOGGER);
 
     private final String wrapper;
     private final long id;
@@ -76,10 +81,30 @@ final class ConnectionLog {
         log.error("wrapper={} conn={} client={}: internal error", wrapper, id, client(), e);
     }
 
-    /** The connection's last line; {@code facts} is what the validator said it carried, formatted. */
-    void ended(String backend, long up, long down, long nanos, String outcome, String facts) {
-        log.info("wrapper={} conn={} client={} backend={} up={} down={} duration={}ms outcome={}{}", wrapper, id,
-                client(), backend, up, down, nanos / 1_000_000L, outcome, facts);
+    /** The connection's access line, its last; {@code facts} is what the validator said it carried. */
+    void ended(String backend, long up, long down, long nanos, String outcome, TrafficFacts facts) {
+        if (!access.isInfoEnabled()) {
+            return;
+        }
+        if (AccessLog.format() == AccessLogFormat.JSON) {
+            access.info(AccessJson.connection(wrapper, id, client(), backend, up, down, nanos, outcome, facts));
+        } else {
+            access.info("wrapper={} conn={} client={} backend={} up={} down={} duration={}ms outcome={}{}", wrapper, id,
+                    client(), backend, up, down, nanos / 1_000_000L, outcome, facts.format());
+        }
+    }
+
+    /** An exchange's access line: its number on the connection, bytes each way and time, and the facts now. */
+    void exchange(int number, String backend, long up, long down, long nanos, TrafficFacts facts) {
+        if (!access.isInfoEnabled()) {
+            return;
+        }
+        if (AccessLog.format() == AccessLogFormat.JSON) {
+            access.info(AccessJson.exchange(wrapper, id, number, client(), backend, up, down, nanos, facts));
+        } else {
+            access.info("wrapper={} conn={} exchange={} client={} backend={} up={} down={} duration={}ms{}", wrapper, id,
+                    number, client(), backend, up, down, nanos / 1_000_000L, facts.format());
+        }
     }
 
     /**

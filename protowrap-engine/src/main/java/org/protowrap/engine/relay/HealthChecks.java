@@ -56,7 +56,8 @@ public final class HealthChecks {
                 config.get().fall(), probe.description());
         List<Schedule> schedules = new ArrayList<>();
         for (LiveBackend backend : wrapper.pool().get().backends()) {
-            schedules.add(new Schedule(loop, wrapper.name(), backend, wrapper.backendTls(), probe, config.get()));
+            schedules.add(new Schedule(loop, wrapper.name(), backend, wrapper.backendTls(),
+                    wrapper.config().edge().sendProxy().map(ProxyHeader::local), probe, config.get()));
         }
         loop.execute(() -> schedules.forEach(Schedule::run));
         return new HealthChecks(Optional.of(loop), List.copyOf(schedules));
@@ -73,6 +74,8 @@ public final class HealthChecks {
         private final String wrapper;
         private final LiveBackend backend;
         private final Optional<BackendTls> tls;
+        /** With {@code sendProxy}, a check says it is ProtoWrap's own connection (PROXY LOCAL, v1 UNKNOWN). */
+        private final Optional<byte[]> proxyHeader;
         private final HealthProbe probe;
         private final HealthCheckConfig config;
         private Optional<Timers.Timer> next = Optional.empty();
@@ -80,9 +83,10 @@ public final class HealthChecks {
         private long started;
         private volatile boolean checkedOnce;
 
-        Schedule(EventLoop loop, String wrapper, LiveBackend backend, Optional<BackendTls> tls, HealthProbe probe,
-                HealthCheckConfig config) {
+        Schedule(EventLoop loop, String wrapper, LiveBackend backend, Optional<BackendTls> tls, Optional<byte[]> proxyHeader,
+                HealthProbe probe, HealthCheckConfig config) {
             this.tls = tls;
+            this.proxyHeader = proxyHeader;
             this.loop = loop;
             this.wrapper = wrapper;
             this.backend = backend;
@@ -102,7 +106,7 @@ public final class HealthChecks {
                 record(ProbeRun.Verdict.failed("the probe failed to start: " + e));
                 return;
             }
-            new ProbeRun(loop, backend, tls, session, config.timeout(), this::record).start();
+            new ProbeRun(loop, backend, tls, proxyHeader, session, config.timeout(), this::record).start();
         }
 
         private void record(ProbeRun.Verdict verdict) {

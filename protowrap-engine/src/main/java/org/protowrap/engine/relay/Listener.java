@@ -14,9 +14,13 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.protowrap.api.Refusal;
+import org.protowrap.engine.config.AddressRange;
 import org.protowrap.engine.logging.LogThrottle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +42,7 @@ public final class Listener {
     private static final long PAUSE_NANOS = 100_000_000L;
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
     private static final int BACKLOG = 4096;
+    static final int MAX_TARPITTED = 1024;
     private static final boolean KERNEL_SPREADS_CONNECTIONS = System.getProperty("os.name", "").startsWith("Linux");
 
     /** The generation of the wrapper that new connections are served by; a reload may swap it. */
@@ -46,7 +51,10 @@ public final class Listener {
     private final List<Acceptor> acceptors = new ArrayList<>();
     /** Pauses and refusals are logged once per interval with a count, not once each. */
     private final LogThrottle pauses = new LogThrottle(LOG_INTERVAL);
-    private final LogThrottle refusals = new LogThrottle(LOG_INTERVAL);
+    /** Refusals are throttled per reason, so that a flood of one kind does not hide the others. */
+    private final Map<String, LogThrottle> refusals = new ConcurrentHashMap<>();
+    /** Refused clients waiting out the tarpit now: each holds a socket, so there is a ceiling. */
+    private final AtomicInteger tarpitted = new AtomicInteger();
 
     private Listener(LiveWrapper wrapper, Relay relay) {
         this.wrapper = wrapper;
@@ -240,49 +248,163 @@ public final class Listener {
 
         private void admit(SocketChannel accepted) {
             LiveWrapper current = wrapper;
-            InetSocketAddress client;
+            InetSocketAddress peer;
+            InetSocketAddress local;
             try {
-                client = (InetSocketAddress) accepted.getRemoteAddress();
+                peer = (InetSocketAddress) accepted.getRemoteAddress();
+                local = (InetSocketAddress) accepted.getLocalAddress();
             } catch (IOException e) {
                 closeQuietly(accepted);
                 return;
             }
-            Optional<String> limit = current.admit(client.getAddress());
-            if (limit.isPresent()) {
-                current.metrics().refused(limit.get());
-                refuse(current, accepted, client, limit.get());
-                return;
-            }
-            current.metrics().accepted();
             EventLoop target = shared ? relay.nextLoop() : relay.placeFor(loop);
-            if (target == loop) {
-                Connection.start(loop, current, client, events -> SocketPeer.of(loop, accepted, events));
+            Optional<List<AddressRange>> trusted = current.config().edge().proxyTrusted();
+            if (trusted.isEmpty()) {
+                serve(current, loop, target, ClientSocket.of(accepted), peer, local,
+                        events -> SocketPeer.of(target, accepted, events));
+            } else if (trusted.get().stream().noneMatch(r -> r.contains(peer.getAddress()))) {
+                refuse(current, loop, ClientSocket.of(accepted), peer, new LiveWrapper.Turned("proxyProtocol",
+                        Refusal.FORBIDDEN, "not a trusted sender of PROXY headers"));
             } else {
-                target.handIn(() -> Connection.start(target, current, client,
-                        events -> SocketPeer.of(target, accepted, events)));
+                target.handIn(() -> readProxyHeader(current, target, accepted, peer, local));
             }
         }
     }
 
-    private void refuse(LiveWrapper wrapper, SocketChannel accepted, InetSocketAddress client, String limit) {
-        long skipped = refusals.occurred(System.nanoTime());
-        if (skipped != LogThrottle.SKIP) {
-            log.warn("wrapper={} client={} refused: {} reached{} outcome=too-many-connections{}", wrapper.name(),
-                    AddressText.of(client), limit, switch (limit) {
-                        case "maxConnections" -> " (" + wrapper.config().maxConnections() + ")";
-                        case "maxConnectionsPerClient" -> " (" + wrapper.config().maxConnectionsPerClient() + ")";
-                        default -> "";
-                    }, LogThrottle.more(skipped));
+    /** Reads the PROXY header on the loop that will serve the connection, then serves it as from the client it names. */
+    private void readProxyHeader(LiveWrapper current, EventLoop target, SocketChannel accepted, InetSocketAddress peer,
+            InetSocketAddress local) {
+        try {
+            ProxyHandshake.start(target, accepted, peer, local, new ProxyHandshake.Outcome() {
+                @Override
+                public void complete(SocketPeer socket, InetSocketAddress client, InetSocketAddress server) {
+                    serve(current, target, target, ClientSocket.of(socket), client, server, events -> {
+                        socket.retarget(events);
+                        return socket;
+                    });
+                }
+
+                @Override
+                public void failed(SocketPeer socket, String why) {
+                    refuse(current, target, ClientSocket.of(socket), peer, new LiveWrapper.Turned("proxyProtocol",
+                            Refusal.FORBIDDEN, why));
+                }
+            });
+        } catch (IOException e) {
+            closeQuietly(accepted);
         }
-        wrapper.validator().refusal(Refusal.TOO_MANY_CONNECTIONS).ifPresent(bytes -> {
-            try {
-                accepted.configureBlocking(false);
-                accepted.write(ByteBuffer.wrap(bytes));
-            } catch (IOException e) {
-                // the client is gone already
+    }
+
+    /**
+     * Admits a client by its address (the connection's, or the one its PROXY header names) and
+     * starts serving it on {@code target}, or refuses it from {@code here}, the loop running this.
+     */
+    private void serve(LiveWrapper current, EventLoop here, EventLoop target, ClientSocket socket,
+            InetSocketAddress client, InetSocketAddress server, Connection.ClientSide side) {
+        Optional<LiveWrapper.Turned> turned = current.screen(client.getAddress(), here.now());
+        if (turned.isPresent()) {
+            refuse(current, here, socket, client, turned.get());
+            return;
+        }
+        Optional<String> limit = current.admit(client.getAddress());
+        if (limit.isPresent()) {
+            refuse(current, here, socket, client, new LiveWrapper.Turned(limit.get(), Refusal.TOO_MANY_CONNECTIONS,
+                    limit.get() + " reached" + switch (limit.get()) {
+                        case "maxConnections" -> " (" + current.config().maxConnections() + ")";
+                        case "maxConnectionsPerClient" -> " (" + current.config().maxConnectionsPerClient() + ")";
+                        default -> "";
+                    }));
+            return;
+        }
+        current.metrics().accepted();
+        if (target == here) {
+            Connection.start(target, current, client, server, side);
+        } else {
+            target.handIn(() -> Connection.start(target, current, client, server, side));
+        }
+    }
+
+    /**
+     * Sends the protocol's refusal and closes, counted by reason and logged at most once per
+     * interval; a client refused by the access lists, the rate limit or for its PROXY header waits
+     * the wrapper's {@code tarpit} first, unless {@link #MAX_TARPITTED} already wait.
+     */
+    private void refuse(LiveWrapper current, EventLoop here, ClientSocket socket, InetSocketAddress client,
+            LiveWrapper.Turned turned) {
+        current.metrics().refused(turned.reason());
+        long skipped = refusals.computeIfAbsent(turned.reason(), r -> new LogThrottle(LOG_INTERVAL)).occurred(System.nanoTime());
+        if (skipped != LogThrottle.SKIP) {
+            log.warn("wrapper={} client={} refused: {} outcome={}{}", current.name(), AddressText.of(client),
+                    turned.detail(), outcome(turned.refusal()), LogThrottle.more(skipped));
+        }
+        Runnable send = () -> {
+            current.validator().refusal(turned.refusal()).ifPresent(socket::send);
+            socket.close();
+        };
+        long tarpit = current.config().edge().tarpit().toNanos();
+        if (tarpit > 0 && turned.refusal() != Refusal.TOO_MANY_CONNECTIONS && tarpitted.incrementAndGet() <= MAX_TARPITTED) {
+            here.schedule(tarpit, () -> {
+                tarpitted.decrementAndGet();
+                send.run();
+            });
+        } else {
+            if (tarpit > 0 && turned.refusal() != Refusal.TOO_MANY_CONNECTIONS) {
+                tarpitted.decrementAndGet();
             }
-        });
-        closeQuietly(accepted);
+            send.run();
+        }
+    }
+
+    private static String outcome(Refusal refusal) {
+        return switch (refusal) {
+            case FORBIDDEN -> "forbidden";
+            case RATE_LIMITED -> "rate-limited";
+            default -> "too-many-connections";
+        };
+    }
+
+    /** A client socket about to be refused: a plain accepted channel, or one registered with a loop. */
+    private interface ClientSocket {
+        void send(byte[] bytes);
+
+        void close();
+
+        static ClientSocket of(SocketChannel channel) {
+            return new ClientSocket() {
+                @Override
+                public void send(byte[] bytes) {
+                    try {
+                        channel.configureBlocking(false);
+                        channel.write(ByteBuffer.wrap(bytes));
+                    } catch (IOException e) {
+                        // the client is gone already
+                    }
+                }
+
+                @Override
+                public void close() {
+                    closeQuietly(channel);
+                }
+            };
+        }
+
+        static ClientSocket of(Peer peer) {
+            return new ClientSocket() {
+                @Override
+                public void send(byte[] bytes) {
+                    try {
+                        peer.write(ByteBuffer.wrap(bytes));
+                    } catch (IOException e) {
+                        // the client is gone already
+                    }
+                }
+
+                @Override
+                public void close() {
+                    peer.close();
+                }
+            };
+        }
     }
 
     private static void closeQuietly(Channel channel) {

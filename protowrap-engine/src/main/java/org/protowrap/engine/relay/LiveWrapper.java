@@ -2,7 +2,10 @@ package org.protowrap.engine.relay;
 
 import java.net.InetAddress;
 import java.util.Optional;
+import org.protowrap.api.Refusal;
 import org.protowrap.api.Validator;
+import org.protowrap.engine.config.EdgeConfig;
+import org.protowrap.engine.logging.DurationText;
 import org.protowrap.engine.config.DestType;
 import org.protowrap.engine.config.TlsConfig;
 import org.protowrap.engine.config.Wrapper;
@@ -22,6 +25,8 @@ public final class LiveWrapper {
     private final Wrapper wrapper;
     private final Optional<BackendPool> pool;
     private final ConnectionCounts counts;
+    private final AccessList access;
+    private final RateLimiter rates;
     private final WrapperMetrics metrics;
     private final FileDescriptors descriptors;
     private final int descriptorsPerConnection;
@@ -38,6 +43,8 @@ public final class LiveWrapper {
     public LiveWrapper(Wrapper wrapper, ProcessState state) {
         this.wrapper = wrapper;
         this.counts = state.counts(wrapper.name());
+        this.access = new AccessList(wrapper.config().edge());
+        this.rates = state.rates(wrapper.name());
         this.metrics = state.metrics().wrapper(wrapper.name());
         this.descriptors = state.descriptors();
         this.descriptorsPerConnection = descriptorsPerConnection(wrapper.config());
@@ -74,6 +81,12 @@ public final class LiveWrapper {
                 .orElse(false));
     }
 
+    /** TLS when the client asks with the protocol's command, if the wrapper has {@code tls} with {@code mode: starttls}. */
+    Optional<ServerTls> startTls() {
+        return wrapper.clientTls().filter(t -> wrapper.config().tls().map(c -> c.mode() == TlsConfig.Mode.STARTTLS)
+                .orElse(false));
+    }
+
     /** TLS towards the backends ({@code destTls}). */
     Optional<BackendTls> backendTls() {
         return wrapper.backendTls();
@@ -104,6 +117,27 @@ public final class LiveWrapper {
             descriptors.give(descriptorsPerConnection);
         }
         return limit;
+    }
+
+    /** Why a client is turned away at the edge: the reason counted in metrics, the protocol's refusal, what the log says. */
+    record Turned(String reason, Refusal refusal, String detail) {}
+
+    /**
+     * Checks {@code client} against the access lists, then takes a token from its rate limit
+     * bucket at {@code now} (nanoseconds): a denied client costs no token.
+     */
+    Optional<Turned> screen(InetAddress client, long now) {
+        Optional<String> denied = access.refuses(client);
+        if (denied.isPresent()) {
+            return Optional.of(new Turned("forbidden", Refusal.FORBIDDEN, denied.get()));
+        }
+        Optional<EdgeConfig.RateLimit> limit = config().edge().rateLimit();
+        if (limit.isPresent() && !rates.admit(client, limit.get(), now)) {
+            EdgeConfig.RateLimit l = limit.get();
+            return Optional.of(new Turned("rateLimit", Refusal.RATE_LIMITED, "rateLimit reached (" + l.connections()
+                    + " per " + DurationText.of(l.per()) + ", burst " + l.burst() + ")"));
+        }
+        return Optional.empty();
     }
 
     /** Whether the process has the file descriptors for one more connection: a hint, {@link #admit} decides. */

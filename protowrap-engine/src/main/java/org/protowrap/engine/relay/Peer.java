@@ -30,4 +30,13 @@ interface Peer {
 
     /** For logs: an address or a command. */
     String describe();
+
+    /**
+     * Sends this peer's events elsewhere from now on: to a {@link TlsPeer} laid over it when the
+     * protocol starts TLS on a connection that began in plain text. Default: unsupported (a peer
+     * already speaking TLS, a process's pipes).
+     */
+    default void retarget(PeerEvents events) {
+        throw new UnsupportedOperationException(describe() + " cannot carry TLS started later");
+    }
 }

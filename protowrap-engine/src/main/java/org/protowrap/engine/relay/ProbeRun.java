@@ -44,6 +44,7 @@ final class ProbeRun implements PeerEvents, ProbeActions {
     private final Duration timeout;
     private final Consumer<Verdict> done;
     private final Optional<BackendTls> tls;
+    private final Optional<byte[]> proxyHeader;
     private final PendingBytes toServer = new PendingBytes();
     private Optional<Timers.Timer> timer = Optional.empty();
     private Peer peer;
@@ -51,9 +52,10 @@ final class ProbeRun implements PeerEvents, ProbeActions {
     private Optional<Verdict> verdict = Optional.empty();
     private boolean finished;
 
-    ProbeRun(EventLoop loop, LiveBackend backend, Optional<BackendTls> tls, ProbeSession session, Duration timeout,
-            Consumer<Verdict> done) {
+    ProbeRun(EventLoop loop, LiveBackend backend, Optional<BackendTls> tls, Optional<byte[]> proxyHeader, ProbeSession session,
+            Duration timeout, Consumer<Verdict> done) {
         this.tls = tls;
+        this.proxyHeader = proxyHeader;
         this.loop = loop;
         this.backend = backend;
         this.session = session;
@@ -75,8 +77,8 @@ final class ProbeRun implements PeerEvents, ProbeActions {
             InetSocketAddress target = new InetSocketAddress(address, backend.port());
             peer = tls.isPresent()
                     ? TlsPeer.client(loop, tls.get().newEngine(backend.host(), backend.port()), this,
-                            events -> SocketPeer.connect(loop, target, events))
-                    : SocketPeer.connect(loop, target, this);
+                            events -> SocketPeer.connect(loop, target, headerFirst(events)))
+                    : SocketPeer.connect(loop, target, headerFirst(this));
         } catch (IOException e) {
             if (FileDescriptors.exhausted(e)) {
                 finish(new Verdict(Outcome.SKIPPED, "cannot open a socket here: " + message(e)));
@@ -84,6 +86,10 @@ final class ProbeRun implements PeerEvents, ProbeActions {
                 fail("connect: " + message(e));
             }
         }
+    }
+
+    private PeerEvents headerFirst(PeerEvents events) {
+        return proxyHeader.<PeerEvents>map(header -> new HeaderFirst(events, header)).orElse(events);
     }
 
     @Override

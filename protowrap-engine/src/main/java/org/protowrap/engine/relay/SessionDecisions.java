@@ -63,6 +63,18 @@ final class SessionDecisions implements Decisions {
     }
 
     @Override
+    public void startTls() {
+        if (connection.acceptsDecisions()) {
+            connection.startTls();
+        }
+    }
+
+    @Override
+    public void exchangeComplete() {
+        connection.exchangeComplete();
+    }
+
+    @Override
     public void awaitingServer(boolean awaiting) {
         connection.awaitingServer(awaiting);
     }

@@ -14,7 +14,7 @@ final class SocketPeer implements Peer, Ready {
     private final EventLoop loop;
     private final SocketChannel channel;
     private final SelectionKey key;
-    private final PeerEvents events;
+    private PeerEvents events;
     private final SocketAddress remote;
     private boolean connecting;
     private boolean outputShut;
@@ -27,6 +27,11 @@ final class SocketPeer implements Peer, Ready {
         this.remote = remote;
         this.connecting = connecting;
         this.key = loop.register(channel, connecting ? SelectionKey.OP_CONNECT : 0, this);
+    }
+
+    @Override
+    public void retarget(PeerEvents next) {
+        events = next;
     }
 
     /** An accepted or inherited socket. */

@@ -18,7 +18,7 @@ class StreamPeer implements Peer {
     private static final int CHUNK = 16 * 1024;
 
     private final EventLoop loop;
-    private final PeerEvents events;
+    private PeerEvents events;
     private final InputStream in;
     private final OutputStream out;
     private final String description;
@@ -39,6 +39,11 @@ class StreamPeer implements Peer {
     // the loop's own
     private boolean wantRead;
     private boolean wantWrite;
+
+    @Override
+    public void retarget(PeerEvents next) {
+        events = next;
+    }
 
     StreamPeer(EventLoop loop, PeerEvents events, InputStream in, OutputStream out, String description) {
         this.loop = loop;

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import org.protowrap.api.internal.EscapedText;
 
@@ -33,6 +34,11 @@ final class TrafficFacts {
         facts.put(key, value);
     }
 
+    /** Each fact in the order first described, its value cut to {@value #MAX_VALUE_CHARS} characters. */
+    void forEach(BiConsumer<String, String> action) {
+        facts.forEach((key, value) -> action.accept(key, cut(value)));
+    }
+
     /** {@code " key=value key2=\"a b\""}, each value escaped and quoted where it has to be; empty without facts. */
     String format() {
         if (facts.isEmpty()) {
@@ -43,8 +49,12 @@ final class TrafficFacts {
         return out.toString();
     }
 
+    private static String cut(String value) {
+        return value.length() > MAX_VALUE_CHARS ? value.substring(0, MAX_VALUE_CHARS) + "..." : value;
+    }
+
     private static String quoted(String value) {
-        String cut = value.length() > MAX_VALUE_CHARS ? value.substring(0, MAX_VALUE_CHARS) + "..." : value;
+        String cut = cut(value);
         if (!cut.isEmpty() && PLAIN.matcher(cut).matches()) {
             return cut;
         }

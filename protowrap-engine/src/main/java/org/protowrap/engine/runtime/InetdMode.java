@@ -17,6 +17,7 @@ import org.protowrap.engine.cli.Main;
 import org.protowrap.engine.config.Configuration;
 import org.protowrap.engine.config.Settings;
 import org.protowrap.engine.config.Wrapper;
+import org.protowrap.engine.logging.AccessLog;
 import org.protowrap.engine.logging.LogLevel;
 import org.protowrap.engine.relay.LiveWrapper;
 import org.protowrap.engine.relay.Relay;
@@ -59,6 +60,7 @@ public final class InetdMode {
         }
         Settings settings = config.settings();
         LogLevel.apply(settings.logLevel());
+        AccessLog.use(settings.accessLog());
         try {
             Privileges.settle(settings.user(), settings.group(), settings.allowRoot());
         } catch (PrivilegeException e) {

@@ -9,6 +9,7 @@ import org.protowrap.engine.cli.Main;
 import org.protowrap.engine.config.ConfigLoader;
 import org.protowrap.engine.config.Configuration;
 import org.protowrap.engine.config.Settings;
+import org.protowrap.engine.logging.AccessLog;
 import org.protowrap.engine.logging.LogLevel;
 import org.protowrap.engine.system.PrivilegeException;
 import org.protowrap.engine.system.Privileges;
@@ -27,6 +28,7 @@ public final class RunMode {
     private final ConfigLoader loader;
     private final PrintStream err;
     private final CountDownLatch stop = new CountDownLatch(1);
+    private final SystemdNotify notify = SystemdNotify.fromEnvironment();
     private volatile Optional<Server> server = Optional.empty();
 
     public RunMode(ConfigLoader loader, PrintStream err) {
@@ -38,6 +40,7 @@ public final class RunMode {
     public int run(Configuration config) {
         Settings settings = config.settings();
         LogLevel.apply(settings.logLevel());
+        AccessLog.use(settings.accessLog());
         Server bound;
         try {
             bound = Server.bind(config, loader, settings.ioThreads());
@@ -69,7 +72,9 @@ public final class RunMode {
             server = Optional.of(bound);
             log.info("protowrap running {} wrapper(s) from {}", config.wrappers().size(), settings.source());
             config.warnings().forEach(w -> log.warn("{}", w));
+            notify.ready();
             awaitStop();
+            notify.stopping();
             bound.stop();
         } finally {
             admin.ifPresent(AdminServer::stop);
@@ -102,7 +107,9 @@ public final class RunMode {
     public void reload() {
         server.ifPresent(s -> {
             log.info("SIGHUP: reloading {}", s.configuration().settings().source());
+            notify.reloading();
             s.reload();
+            notify.ready();
         });
     }
 

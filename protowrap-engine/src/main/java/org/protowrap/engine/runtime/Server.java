@@ -23,6 +23,7 @@ import org.protowrap.engine.health.BackendHealth;
 import org.protowrap.engine.health.HealthRegistry;
 import org.protowrap.engine.health.HealthState;
 import org.protowrap.engine.logging.DurationText;
+import org.protowrap.engine.logging.AccessLog;
 import org.protowrap.engine.logging.LogLevel;
 import org.protowrap.engine.relay.FileDescriptors;
 import org.protowrap.engine.relay.HealthChecks;
@@ -295,6 +296,7 @@ public final class Server implements Operations {
             return false;
         }
         LogLevel.apply(next.settings().logLevel());
+        AccessLog.use(next.settings().accessLog());
         next.warnings().forEach(w -> log.warn("reload: {}", w));
         apply(next);
         warnAboutRestartOnly(next);

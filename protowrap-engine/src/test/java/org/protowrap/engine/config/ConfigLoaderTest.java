@@ -208,7 +208,7 @@ class ConfigLoaderTest {
                 "test.yaml:9:5: wrappers[1].protocol: unknown validator \"nope\"; available: http, line, smtp (run 'protowrap plugins' to list them)",
                 "test.yaml:11:5: wrappers[1].listenPort: 127.0.0.1:2525 is already where wrappers[0] (a) listens",
                 "test.yaml:12:5: wrappers[1].destAddr: port 99999 is out of range 1..65535",
-                "test.yaml:13:1: extra: unknown key; valid keys here: logLevel, pluginsDir, user, group, allowRoot, shutdownGrace, ioThreads, wrappers, admin"),
+                "test.yaml:13:1: extra: unknown key; valid keys here: logLevel, pluginsDir, user, group, allowRoot, shutdownGrace, ioThreads, accessLog, wrappers, admin"),
                 problems.stream().map(Problem::toString).toList());
     }
 

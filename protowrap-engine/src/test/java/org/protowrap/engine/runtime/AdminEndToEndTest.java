@@ -3,9 +3,11 @@ package org.protowrap.engine.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.HttpURLConnection;
 import java.net.Socket;
 import java.net.URI;
@@ -19,6 +21,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.protowrap.engine.cli.Main;
 
 /** The admin endpoint of a running process: what it shows, and what an operator can change with the token. */
 @Timeout(60)
@@ -119,6 +122,46 @@ class AdminEndToEndTest {
         }
     }
 
+    @Test
+    void statusCommandPrintsWrappersAndBackendsWithTheirState() throws Exception {
+        try (TestBackend a = TestBackend.named("a"); TestBackend b = TestBackend.named("b"); Admin admin = start(a, b)) {
+            assertEquals(200, admin.post("/wrappers/w/backends/" + a.address() + "/drain", "").status());
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int exit = Main.run(List.of("status", "--config", admin.file().toString()),
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+            String table = out.toString(StandardCharsets.UTF_8);
+            assertEquals(Main.OK, exit, err.toString(StandardCharsets.UTF_8));
+            assertTrue(table.contains("wrapper w (line on 127.0.0.1:"), table);
+            List<String> rows = table.lines().filter(l -> l.trim().startsWith(a.address() + " ")
+                    || l.trim().startsWith(b.address() + " ")).toList();
+            assertEquals(2, rows.size(), table);
+            assertTrue(rows.stream().anyMatch(r -> r.trim().startsWith(a.address() + " ") && r.contains(" drain ")), table);
+            assertTrue(rows.stream().anyMatch(r -> r.trim().startsWith(b.address() + " ") && r.contains(" up ")), table);
+
+            ByteArrayOutputStream json = new ByteArrayOutputStream();
+            assertEquals(Main.OK, Main.run(List.of("status", "--config", admin.file().toString(), "--format", "json"),
+                    new PrintStream(json, true, StandardCharsets.UTF_8), System.err));
+            assertTrue(json.toString(StandardCharsets.UTF_8).contains("\"state\" : \"drain\""));
+        }
+    }
+
+    @Test
+    void statusCommandSaysWhenNoEndpointIsConfiguredOrNoneAnswers() throws Exception {
+        Path none = TestConfig.write(dir, TestConfig.lineWrapper(TestConfig.freePort(), "[127.0.0.1:9]", ""));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(Main.USAGE, Main.run(List.of("status", "--config", none.toString()), System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no admin endpoint configured"), err.toString());
+
+        Path silent = TestConfig.write(dir, TestConfig.lineWrapper(TestConfig.freePort(), "[127.0.0.1:9]", "")
+                + "admin: {listenPort: %d}\n".formatted(TestConfig.freePort()));
+        err.reset();
+        assertEquals(Main.FAILURE, Main.run(List.of("status", "--config", silent.toString()), System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("is protowrap running"), err.toString());
+    }
+
     private static boolean refused(int port) {
         try (Socket s = new Socket("127.0.0.1", port)) {
             return false;
@@ -156,11 +199,11 @@ class AdminEndToEndTest {
         Path file = TestConfig.write(dir, TestConfig.lineWrapper(TestConfig.freePort(),
                 "[" + a.address() + ", " + b.address() + "]", "")
                 + "admin: {listenPort: %d, tokenFile: admin.token}\n".formatted(adminPort));
-        return new Admin(RunningServer.start(file), adminPort);
+        return new Admin(RunningServer.start(file), adminPort, file);
     }
 
     /** The running process and its admin endpoint. */
-    private record Admin(RunningServer server, int port) implements AutoCloseable {
+    private record Admin(RunningServer server, int port, Path file) implements AutoCloseable {
 
         Reply get(String path) throws IOException {
             return request("GET", path, Map.of(), "");

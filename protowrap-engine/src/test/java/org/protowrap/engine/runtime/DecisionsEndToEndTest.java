@@ -27,9 +27,11 @@ import org.protowrap.api.SessionInfo;
 import org.protowrap.api.Validator;
 import org.protowrap.api.ValidatorSession;
 import org.protowrap.api.Violation;
+import org.protowrap.engine.config.AccessLogFormat;
 import org.protowrap.engine.config.ConfigLoader;
 import org.protowrap.engine.config.Configuration;
 import org.protowrap.engine.config.Wrapper;
+import org.protowrap.engine.logging.AccessLog;
 
 /**
  * The engine's side of {@link Decisions}, driven by a scripted validator: every client write is
@@ -153,6 +155,45 @@ class DecisionsEndToEndTest {
     }
 
     @Test
+    void eachExchangeTheSessionCompletesGetsItsOwnAccessLineWithItsBytesAndFacts() throws Exception {
+        try (LogCapture logs = new LogCapture();
+                TestBackend backend = TestBackend.echo();
+                RunningServer server = start(backend, true);
+                Socket client = Traffic.connect(server.address("w"))) {
+            assertEquals("exchanged alpha", exchange(client, "EXCHANGE alpha"));
+            assertEquals("exchanged b", exchange(client, "EXCHANGE b"));
+            RelayEndToEndTest.awaitTrue(() -> logs.messages().stream().filter(m -> m.contains(" exchange=")).count() == 2);
+            List<String> lines = logs.messages().stream().filter(m -> m.contains(" exchange=")).toList();
+            assertTrue(lines.get(0).matches("wrapper=w conn=\\d+ exchange=1 client=127\\.0\\.0\\.1:\\d+ backend=- up=0 "
+                    + "down=16 duration=\\d+ms verb=alpha"), lines.get(0));
+            assertTrue(lines.get(1).matches(".* exchange=2 .* up=0 down=12 duration=\\d+ms verb=b"), lines.get(1));
+        }
+    }
+
+    @Test
+    void accessLinesAreJsonObjectsWhenTheConfigurationAsksForThem() throws Exception {
+        try (LogCapture logs = new LogCapture();
+                TestBackend backend = TestBackend.echo();
+                RunningServer server = start(backend, true, "", "accessLog: json\n");
+                Socket client = Traffic.connect(server.address("w"))) {
+            assertEquals("exchanged alpha", exchange(client, "EXCHANGE alpha"));
+            client.shutdownOutput();
+            Traffic.readToEnd(client);
+            RelayEndToEndTest.awaitTrue(() -> logs.messages().stream().anyMatch(m -> m.contains("\"event\":\"connection\"")));
+            String exchangeLine = logs.messages().stream().filter(m -> m.contains("\"event\":\"exchange\"")).findFirst()
+                    .orElseThrow();
+            assertTrue(exchangeLine.matches("\\{\"time\":\"[^\"]+\",\"event\":\"exchange\",\"wrapper\":\"w\",\"conn\":\\d+,"
+                    + "\"exchange\":1,\"client\":\"127\\.0\\.0\\.1:\\d+\",\"backend\":\"-\",\"up\":0,\"down\":16,"
+                    + "\"durationMs\":\\d+,\"verb\":\"alpha\"}"), exchangeLine);
+            String ended = logs.messages().stream().filter(m -> m.contains("\"event\":\"connection\"")).findFirst()
+                    .orElseThrow();
+            assertTrue(ended.contains("\"outcome\":\"closed\",\"verb\":\"alpha\"}"), ended);
+        } finally {
+            AccessLog.use(AccessLogFormat.TEXT);
+        }
+    }
+
+    @Test
     void aServerThatOwesAnAnswerAndStaysSilentEndsTheConnectionWithTheGatewaysRefusal() throws Exception {
         try (TestBackend silent = TestBackend.start(socket -> socket.getInputStream().transferTo(OutputStream.nullOutputStream()));
                 RunningServer server = start(silent, true, "serverTimeout: 300ms\n");
@@ -219,8 +260,13 @@ class DecisionsEndToEndTest {
     }
 
     private RunningServer start(TestBackend backend, boolean testReply, String extra) throws Exception {
+        return start(backend, testReply, extra, "");
+    }
+
+    /** {@code extra} goes into the wrapper, {@code topLevel} after it. */
+    private RunningServer start(TestBackend backend, boolean testReply, String extra, String topLevel) throws Exception {
         Path file = TestConfig.write(dir, TestConfig.lineWrapper(TestConfig.freePort(), backend.address(),
-                "testReply: " + testReply + "\n" + extra));
+                "testReply: " + testReply + "\n" + extra) + topLevel);
         Configuration loaded = ConfigLoader.forHome(dir).load(file);
         Configuration scripted = new Configuration(loaded.settings(), loaded.wrappers().stream()
                 .map(w -> new Wrapper(w.config(), new Scripted(), w.balancerProvider())).toList(), loaded.registry());
@@ -267,6 +313,13 @@ class DecisionsEndToEndTest {
                             out.describe("verb", "second");
                             out.describe("Not A Key", "dropped");
                             out.sendToClient(bytes("described\n"));
+                        }
+                        case String c when c.startsWith("EXCHANGE ") -> {
+                            out.clientUnitStarted();
+                            out.describe("verb", c.substring("EXCHANGE ".length()));
+                            out.sendToClient(bytes("exchanged " + c.substring("EXCHANGE ".length()) + "\n"));
+                            out.clientUnitComplete();
+                            out.exchangeComplete();
                         }
                         case "RAW" -> {
                             out.sendToClient(bytes("raw now\n"));

@@ -9,10 +9,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.Certificate;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -24,6 +26,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.protowrap.api.Decisions;
+import org.protowrap.api.Refusal;
+import org.protowrap.api.SessionInfo;
+import org.protowrap.api.Validator;
+import org.protowrap.api.ValidatorSession;
+import org.protowrap.engine.config.ConfigException;
+import org.protowrap.engine.config.ConfigLoader;
+import org.protowrap.engine.config.Configuration;
+import org.protowrap.engine.config.TlsConfig;
+import org.protowrap.engine.config.Wrapper;
+import org.protowrap.engine.config.WrapperConfig;
+import org.protowrap.engine.testing.Records;
 import org.protowrap.engine.testing.TestCertificates;
 import org.protowrap.engine.testing.TestCertificates.Issued;
 
@@ -152,6 +166,98 @@ class TlsEndToEndTest {
             assertEquals("", Traffic.readToEnd(client));
             assertTrue(logs.messages().stream().anyMatch(m -> m.contains("failed") && m.contains("wrong.example")),
                     () -> String.join("\n", logs.messages()));
+        }
+    }
+
+    @Test
+    void startTlsHandshakesAfterTheSessionsReplyAndTheSessionGoesOnInsideTls() throws Exception {
+        try (TestBackend backend = TestBackend.echo(); RunningServer server = startTlsServer(backend);
+                Socket plain = Traffic.connect(server.address("w"))) {
+            assertEquals("plain", exchange(plain, "plain"));
+            assertEquals("go ahead", exchange(plain, "STARTTLS"));
+            SSLSocket client = (SSLSocket) ca.clientContext().getSocketFactory().createSocket(plain, "localhost",
+                    server.address("w").getPort(), true);
+            client.startHandshake();
+            assertEquals("inside tls", exchange(client, "inside tls"));
+            assertEquals(TestCertificates.leaf(localhost), presented(client));
+            assertEquals("already", exchange(client, "STARTTLS"));
+            client.close();
+        }
+    }
+
+    @Test
+    void bytesPipelinedAfterStartTlsNeverReachTheSessionAsIfFromInsideTls() throws Exception {
+        try (TestBackend backend = TestBackend.echo(); RunningServer server = startTlsServer(backend);
+                Socket plain = Traffic.connect(server.address("w"))) {
+            Traffic.write(plain, "STARTTLS\ninjected\n");
+            assertEquals("injection refused\n", Traffic.readToEnd(plain));
+        }
+    }
+
+    @Test
+    void startTlsModeIsRefusedForAValidatorWithoutSuchACommand() throws Exception {
+        Path file = config("127.0.0.1:9", tls(localhost).replace("}", ", mode: starttls}"));
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.forHome(dir).load(file));
+        assertTrue(e.problems().toString().contains("wrappers[0].tls.mode: starttls: the line validator has no command"),
+                e.problems().toString());
+    }
+
+    /** A wrapper whose validator answers STARTTLS itself, before TLS only: a line protocol that upper-cases nothing. */
+    private RunningServer startTlsServer(TestBackend backend) throws Exception {
+        Configuration loaded = ConfigLoader.forHome(dir).load(config(backend.address(), tls(localhost)));
+        Wrapper w = loaded.wrappers().getFirst();
+        TlsConfig.Client implicit = w.config().tls().orElseThrow();
+        WrapperConfig starttls = Records.with(w.config(), "tls", Optional.of(new TlsConfig.Client(implicit.certificates(),
+                TlsConfig.Mode.STARTTLS, implicit.protocols(), implicit.ciphers(), implicit.fingerprint())));
+        Wrapper scripted = new Wrapper(starttls, new StartTlsLines(), w.balancerProvider(), w.clientTls(), w.backendTls());
+        return RunningServer.start(new Configuration(loaded.settings(), List.of(scripted), loaded.registry()), dir);
+    }
+
+    /** Lines go to the server, except STARTTLS, answered here once; lines that follow it in the same read are refused. */
+    private static final class StartTlsLines implements Validator {
+        @Override
+        public ValidatorSession newSession(SessionInfo session) {
+            return new ValidatorSession() {
+                private boolean tls;
+
+                @Override
+                public void onClientData(ByteBuffer data, Decisions out) {
+                    String text = StandardCharsets.UTF_8.decode(data.duplicate()).toString();
+                    if (!text.startsWith("STARTTLS\n")) {
+                        out.sendToServer(data);
+                    } else if (tls) {
+                        out.sendToClient(ByteBuffer.wrap("already\n".getBytes(StandardCharsets.UTF_8)));
+                    } else if (text.length() > "STARTTLS\n".length()) {
+                        out.sendToClient(ByteBuffer.wrap("injection refused\n".getBytes(StandardCharsets.UTF_8)));
+                        out.close();
+                    } else {
+                        tls = true;
+                        out.sendToClient(ByteBuffer.wrap("go ahead\n".getBytes(StandardCharsets.UTF_8)));
+                        out.startTls();
+                    }
+                    data.position(data.limit());
+                }
+
+                @Override
+                public void onServerData(ByteBuffer data, Decisions out) {
+                    out.sendToClient(data);
+                }
+            };
+        }
+
+        @Override
+        public Optional<byte[]> refusal(Refusal reason) {
+            return Optional.empty();
+        }
+
+        @Override
+        public boolean serverSpeaksFirst() {
+            return false;
+        }
+
+        @Override
+        public boolean startsTls() {
+            return true;
         }
     }
 
