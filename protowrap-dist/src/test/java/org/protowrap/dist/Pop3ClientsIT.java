@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Mail fetched through the image's {@code pop3} wrapper, with its documented defaults, from a
  * real Dovecot by real clients (Python poplib, curl, fetchmail, getmail6): every message arrives
  * byte-identical, lines that begin with dots included; pipelined commands are answered in order;
- * and guessing passwords over one connection is cut after the default three failures.
+ * STLS is hidden and refused by default and relayed raw under {@code stls: passthrough};
+ * guessing passwords over one connection is cut after the default three failures; the health
+ * probe passes against it; and a shutdown ends idle sessions without deleting anything.
  */
 @Timeout(120)
 class Pop3ClientsIT {
@@ -65,6 +67,37 @@ class Pop3ClientsIT {
             }
             assertTrue(r.output().contains("uidl 3 top 4"), r.output());
             assertTrue(r.output().contains("'PIPELINING'") && !r.output().contains("'STLS'"), r.output());
+        }
+    }
+
+    @Test
+    void stlsIsHiddenAndRefusedByDefault() throws Exception {
+        try (Pop3Dovecot dovecot = Pop3Dovecot.start(dir, MESSAGES, true);
+                Pop3Wrapper wrapper = Pop3Wrapper.start(dir, dovecot.port())) {
+            Result capa = python(wrapper.port(), """
+                    p = poplib.POP3('127.0.0.1', PORT, timeout=20)
+                    print('STLS' in p.capa())
+                    p.sock.sendall(b'STLS\\r\\n')
+                    print(p.file.readline().decode().strip())
+                    """);
+            assertEquals("False\n-ERR Command not available\n", capa.output(), wrapper.log());
+            Result curl = run(List.of(Tools.require("curl"), "-sS", "--max-time", "20", "--ssl-reqd", "-k", "-u",
+                    Pop3Dovecot.USER + ":" + Pop3Dovecot.PASSWORD, "pop3://127.0.0.1:" + wrapper.port() + "/1"));
+            assertTrue(curl.exit() != 0, "curl --ssl-reqd got through without TLS: " + curl.output());
+        }
+    }
+
+    @Test
+    void stlsPassthroughLetsCurlStartTlsWithDovecot() throws Exception {
+        try (Pop3Dovecot dovecot = Pop3Dovecot.start(dir, MESSAGES, true);
+                Pop3Wrapper wrapper = Pop3Wrapper.start(dir, dovecot.port(), 2, "    options: {stls: passthrough}\n")) {
+            Path out = dir.resolve("tls1");
+            Result r = run(List.of(Tools.require("curl"), "-sS", "--max-time", "20", "--ssl-reqd", "-k", "-o",
+                    out.toString(), "-u", Pop3Dovecot.USER + ":" + Pop3Dovecot.PASSWORD,
+                    "pop3://127.0.0.1:" + wrapper.port() + "/1"));
+            assertEquals(0, r.exit(), r.output() + wrapper.log());
+            assertArrayEquals(MESSAGES.get(0), Files.readAllBytes(out));
+            wrapper.awaitLine("STLS accepted by the server");
         }
     }
 
@@ -241,6 +274,52 @@ class Pop3ClientsIT {
                     "refused -ERR [AUTH] Authentication failed.",
                     "refused -ERR [AUTH] Too many failed logins, closing connection", "closed", ""), r.output());
             assertTrue(wrapper.awaitLine("rule=pop3.login.failures").contains("pop3.login.failures"));
+        }
+    }
+
+    @Test
+    void theHealthProbePassesAgainstDovecotWithTheDefaultChecks() throws Exception {
+        try (Pop3Dovecot dovecot = Pop3Dovecot.start(dir, MESSAGES);
+                Pop3Wrapper wrapper = Pop3Wrapper.start(dir, dovecot.port(), 3, "    healthCheck: {}\n")) {
+            String line = wrapper.awaitLine("backend=127.0.0.1:" + dovecot.port() + " check passed", 30_000);
+            assertTrue(line.contains("POP3 greeting +OK, CAPA, QUIT"), line);
+            assertTrue(!wrapper.log().contains("health UP -> DOWN"), wrapper.log());
+        }
+    }
+
+    @Test
+    void shutdownEndsAnIdleSessionWithSysTempAndDeletesNothing() throws Exception {
+        try (Pop3Dovecot dovecot = Pop3Dovecot.start(dir, MESSAGES);
+                Pop3Wrapper wrapper = Pop3Wrapper.start(dir, dovecot.port())) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", wrapper.port())) {
+                socket.setSoTimeout(20_000);
+                var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                        StandardCharsets.ISO_8859_1));
+                var send = socket.getOutputStream();
+                assertTrue(in.readLine().startsWith("+OK"));
+                send.write(("USER " + Pop3Dovecot.USER + "\r\nPASS " + Pop3Dovecot.PASSWORD + "\r\nDELE 1\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                assertTrue(in.readLine().startsWith("+OK"));
+                assertTrue(in.readLine().startsWith("+OK"));
+                assertTrue(in.readLine().startsWith("+OK"), "DELE");
+                Thread stopper = Thread.ofVirtual().start(() -> {
+                    try {
+                        wrapper.terminate();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                assertEquals("-ERR [SYS/TEMP] Server shutting down, try again later", in.readLine());
+                assertEquals(null, in.readLine());
+                stopper.join(15_000);
+            }
+            Result r = python(dovecot.port(), """
+                    p = poplib.POP3('127.0.0.1', PORT, timeout=20)
+                    p.user(USER); p.pass_(PASSWORD)
+                    print(p.stat()[0])
+                    p.quit()
+                    """);
+            assertEquals("3\n", r.output(), "the session never reached UPDATE: nothing deleted");
         }
     }
 

@@ -28,6 +28,11 @@ final class Pop3Dovecot implements AutoCloseable {
 
     /** Starts Dovecot with {@code messages} (raw RFC 5322 bytes, CRLF line ends) in the user's maildir. */
     static Pop3Dovecot start(Path dir, List<byte[]> messages) throws IOException, InterruptedException {
+        return start(dir, messages, false);
+    }
+
+    /** The same, offering STLS with a throwaway self-signed certificate if {@code tls}. */
+    static Pop3Dovecot start(Path dir, List<byte[]> messages, boolean tls) throws IOException, InterruptedException {
         String dovecot = Tools.require("dovecot");
         Path home = dir.resolve("dovecot");
         Path maildir = home.resolve("mail").resolve(USER);
@@ -49,7 +54,7 @@ final class Pop3Dovecot implements AutoCloseable {
         }
         int port = SmtpPorts.unused();
         Path config = home.resolve("dovecot.conf");
-        Files.writeString(config, config(home, port, root), StandardCharsets.UTF_8);
+        Files.writeString(config, config(home, port, root) + (tls ? tls(home) : "ssl = no\n"), StandardCharsets.UTF_8);
         ExternalProcess process = ExternalProcess.start("dovecot", dir, List.of(dovecot, "-F", "-c", config.toString()));
         process.awaitPort(port);
         return new Pop3Dovecot(port, process);
@@ -64,7 +69,6 @@ final class Pop3Dovecot implements AutoCloseable {
                 instance_name = protowrap-test-%2$d
                 protocols = pop3
                 listen = 127.0.0.1
-                ssl = no
                 disable_plaintext_auth = no
                 auth_mechanisms = plain login
                 default_internal_user = %3$s
@@ -93,6 +97,14 @@ final class Pop3Dovecot implements AutoCloseable {
                 }
                 """.formatted(home, port, root ? "dovecot" : me, root ? "dovecot" : group(me),
                 root ? "dovenull" : me);
+    }
+
+    private static String tls(Path home) throws IOException, InterruptedException {
+        Path cert = home.resolve("cert.pem");
+        Path key = home.resolve("key.pem");
+        run(List.of(Tools.require("openssl"), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                "-subj", "/CN=localhost", "-keyout", key.toString(), "-out", cert.toString()));
+        return "ssl = yes\nssl_cert = <" + cert + "\nssl_key = <" + key + "\n";
     }
 
     private static String group(String user) {

@@ -21,8 +21,18 @@ final class Pop3Wrapper implements AutoCloseable {
      * wrapper's required keys, no {@code options}, no {@code rules}.
      */
     static Pop3Wrapper start(Path dir, int backendPort) throws IOException, InterruptedException {
+        return start(dir, backendPort, 2, "");
+    }
+
+    /**
+     * Starts the image at {@code logLevel}, with {@code extra} wrapper keys (YAML lines indented
+     * as the wrapper's, e.g. {@code "    healthCheck: {}\n"}).
+     */
+    static Pop3Wrapper start(Path dir, int backendPort, int logLevel, String extra)
+            throws IOException, InterruptedException {
         int port = SmtpPorts.unused();
         String yaml = """
+                logLevel: %d
                 allowRoot: true
                 shutdownGrace: 1s
                 wrappers:
@@ -31,7 +41,7 @@ final class Pop3Wrapper implements AutoCloseable {
                     listenAddr: 127.0.0.1
                     listenPort: %d
                     destAddr: 127.0.0.1:%d
-                """.formatted(port, backendPort);
+                """.formatted(logLevel, port, backendPort) + extra;
         return new Pop3Wrapper(port, ProtowrapImage.run(dir, yaml, port));
     }
 
@@ -45,7 +55,12 @@ final class Pop3Wrapper implements AutoCloseable {
 
     /** Waits until a line of the log holds {@code text}, and returns it; fails if none comes. */
     String awaitLine(String text) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + LOG_WAIT_MILLIS;
+        return awaitLine(text, LOG_WAIT_MILLIS);
+    }
+
+    /** {@link #awaitLine(String)} with a longer wait, for what happens on a timer. */
+    String awaitLine(String text, long waitMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + waitMillis;
         do {
             var line = log().lines().filter(l -> l.contains(text)).findFirst();
             if (line.isPresent()) {
@@ -54,6 +69,11 @@ final class Pop3Wrapper implements AutoCloseable {
             Thread.sleep(50);
         } while (System.currentTimeMillis() < deadline);
         throw new AssertionError("no line with \"" + text + "\" in the wrapper's log:\n" + log());
+    }
+
+    /** Stops the image as an operator would (SIGTERM); returns its exit code. */
+    int terminate() throws InterruptedException {
+        return process.terminate(java.time.Duration.ofSeconds(10));
     }
 
     @Override

@@ -124,14 +124,6 @@ final class Pop3Session implements ValidatorSession {
         replies.add(Slot.server(Awaited.GREETING, Optional.empty(), false, true));
     }
 
-    Phase phase() {
-        return phase;
-    }
-
-    Pop3State state() {
-        return state;
-    }
-
     private void enter(Phase next) {
         if (next != phase && !ALLOWED.get(phase).contains(next)) {
             throw new IllegalStateException("POP3 session cannot go from " + phase + " to " + next);

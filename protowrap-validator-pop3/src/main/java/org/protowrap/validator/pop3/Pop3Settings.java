@@ -2,6 +2,7 @@ package org.protowrap.validator.pop3;
 
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -75,12 +76,12 @@ record Pop3Settings(
     }
 
     private static Set<Verb> commands(Options o) {
+        List<String> words = o.strings("allowedCommands");
         if (!o.has("allowedCommands")) {
-            o.strings("allowedCommands");
             return EnumSet.allOf(Verb.class);
         }
         Set<Verb> allowed = EnumSet.noneOf(Verb.class);
-        for (String word : o.strings("allowedCommands")) {
+        for (String word : words) {
             Optional<Verb> verb = Verb.of(word);
             if (verb.isEmpty()) {
                 o.problem("allowedCommands", "\"" + word + "\" is not a POP3 command; valid: "
