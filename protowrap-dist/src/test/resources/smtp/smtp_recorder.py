@@ -132,6 +132,7 @@ def main():
     parser.add_argument("--messages", required=True)
     parser.add_argument("--chunking", action="store_true", help="advertise and serve BDAT")
     parser.add_argument("--starttls", action="store_true", help="advertise STARTTLS only (it is not served)")
+    parser.add_argument("--smtputf8", action="store_true", help="advertise and accept SMTPUTF8")
     parser.add_argument("--greeting-delay", type=float, default=0.0)
     parser.add_argument("--tls-cert", help="serve STARTTLS with this certificate (PEM)")
     parser.add_argument("--tls-key", help="the certificate's private key (PEM)")
@@ -152,7 +153,7 @@ def main():
     def session():
         return RecordingSmtp(handler, args.chunking, args.greeting_delay, hostname="recorder.example",
                              ident="ESMTP recorder", loop=loop, tls_context=context,
-                             authenticator=check, auth_require_tls=False)
+                             authenticator=check, auth_require_tls=False, enable_SMTPUTF8=args.smtputf8)
 
     server = loop.run_until_complete(loop.create_server(session, "127.0.0.1", args.port))
     print("listening on 127.0.0.1:%d, advertising %s" % (args.port, " ".join(extensions)), flush=True)

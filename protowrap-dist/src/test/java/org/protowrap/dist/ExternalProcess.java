@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,10 +26,17 @@ final class ExternalProcess implements AutoCloseable {
     }
 
     static ExternalProcess start(String name, Path logDir, List<String> command) throws IOException {
+        return start(name, logDir, command, Map.of());
+    }
+
+    /** Starts {@code command} with {@code environment} added to the test's own. */
+    static ExternalProcess start(String name, Path logDir, List<String> command, Map<String, String> environment)
+            throws IOException {
         Path log = logDir.resolve(name + ".log");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        return new ExternalProcess(name, p, log);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().putAll(environment);
+        return new ExternalProcess(name, builder.start(), log);
     }
 
     /** Fails with the program's output if it is not running (it exited early). */

@@ -53,7 +53,7 @@ class ImageIT {
     void listsTheBuiltInPlugins() throws Exception {
         Result r = protowrap("plugins");
         assertEquals(0, r.exit(), r.err());
-        for (String name : List.of("line", "http", "smtp", "roundrobin", "leastconn", "sourcehash", "random2")) {
+        for (String name : List.of("line", "http", "smtp", "pop3", "roundrobin", "leastconn", "sourcehash", "random2")) {
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith(name + " ") && l.contains("built-in")),
                     name + " is not listed as built-in:\n" + r.out());
         }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** The runtime image under test, started the way an operator starts it: {@code bin/protowrap run}. */
 final class ProtowrapImage {
@@ -23,10 +24,16 @@ final class ProtowrapImage {
      * Configurations for tests should say {@code allowRoot: true}: CI runs as root.
      */
     static ExternalProcess run(Path dir, String yaml, int... listenPorts) throws IOException, InterruptedException {
+        return run(dir, yaml, Map.of(), listenPorts);
+    }
+
+    /** {@link #run(Path, String, int...)} with {@code environment} added to the test's own. */
+    static ExternalProcess run(Path dir, String yaml, Map<String, String> environment, int... listenPorts)
+            throws IOException, InterruptedException {
         Path config = dir.resolve("protowrap.yaml");
         Files.writeString(config, yaml);
         List<String> command = new ArrayList<>(List.of(launcher().toString(), "run", "--config", config.toString()));
-        ExternalProcess process = ExternalProcess.start("protowrap", dir, command);
+        ExternalProcess process = ExternalProcess.start("protowrap", dir, command, environment);
         for (int port : listenPorts) {
             process.awaitPort(port);
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -82,11 +83,11 @@ class SmtpPolicyIT {
     }
 
     @Test
-    void vrfyIsRefusedAndTheSessionGoesOn() throws Exception {
+    void vrfyIsAnswered252AndTheSessionGoesOn() throws Exception {
         try (SmtpServer recorder = SmtpServers.recorder(dir);
                 SmtpWrapper wrapper = SmtpWrapper.start(dir, recorder.port());
                 SmtpConversation client = SmtpConversation.greeted(wrapper.port())) {
-            assertStartsWith("502 5.5.1", client.command("VRFY postmaster"));
+            assertStartsWith("252 2.0.0", client.command("VRFY postmaster"));
             client.expect(250, client.command("NOOP"));
 
             assertLogged(wrapper, "smtp.vrfy");
@@ -110,6 +111,38 @@ class SmtpPolicyIT {
             assertLogged(wrapper, "smtp.path.space-after-colon");
             assertEquals(1, recorder.messages().size(), "messages at the server");
             assertFalse(recorder.log().contains("MAIL FROM: <"), recorder.log());
+        }
+    }
+
+    /** The client has sent no line end yet: the refusal comes anyway, and the session goes on after the line. */
+    @Test
+    void aCommandLineOverTheLimitIsRefusedBeforeItsEnd() throws Exception {
+        try (SmtpServer recorder = SmtpServers.recorder(dir);
+                SmtpWrapper wrapper = SmtpWrapper.start(dir, recorder.port());
+                SmtpConversation client = SmtpConversation.greeted(wrapper.port())) {
+            client.send("NOOP " + "x".repeat(600));
+
+            assertStartsWith("500 5.5.2", client.reply());
+            client.send("x".repeat(100) + "\r\n");
+            client.expect(250, client.command("NOOP"));
+            assertLogged(wrapper, "smtp.command.too-long");
+            assertFalse(recorder.log().contains("xxxx"), recorder.log());
+        }
+    }
+
+    /** The server offers SMTPUTF8: still, a transaction whose MAIL did not ask for it takes no UTF-8 address. */
+    @Test
+    void aNonAsciiRecipientWithoutSmtpUtf8IsRefused() throws Exception {
+        try (SmtpServer recorder = SmtpServers.recorder(dir, "--smtputf8");
+                SmtpWrapper wrapper = SmtpWrapper.start(dir, recorder.port());
+                SmtpConversation client = SmtpConversation.greeted(wrapper.port())) {
+            client.expect(250, client.command("MAIL FROM:<a@example.org>"));
+            client.send("RCPT TO:<j\u00f6rg@example.org>\r\n".getBytes(StandardCharsets.UTF_8));
+
+            assertStartsWith("553 5.6.7", client.reply());
+            client.expect(250, client.command("RCPT TO:<b@example.org>"));
+            assertLogged(wrapper, "smtp.utf8.undeclared");
+            assertFalse(recorder.log().contains("rg@example.org"), recorder.log());
         }
     }
 

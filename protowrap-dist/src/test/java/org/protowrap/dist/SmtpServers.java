@@ -101,7 +101,8 @@ final class SmtpServers {
 
     /**
      * The recording server with {@code options}: {@code --chunking} (advertise and serve BDAT),
-     * {@code --starttls} (advertise STARTTLS), {@code --greeting-delay SECONDS},
+     * {@code --smtputf8} (advertise and accept SMTPUTF8), {@code --starttls} (advertise STARTTLS),
+     * {@code --greeting-delay SECONDS},
      * {@code --tls-cert CERT --tls-key KEY} (advertise and serve STARTTLS),
      * {@code --auth USER:PASSWORD} (offer AUTH PLAIN and LOGIN, accept that user only).
      */
@@ -153,7 +154,7 @@ final class SmtpServers {
      * Lets every user pass through {@code dir} and its parents up to the system's temporary
      * folder (test folders are made private): an unprivileged server must reach its files.
      */
-    private static void letEveryoneThrough(Path dir) throws IOException {
+    static void letEveryoneThrough(Path dir) throws IOException {
         Path temp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
         for (Path p = dir.toAbsolutePath(); p != null && p.startsWith(temp) && !p.equals(temp); p = p.getParent()) {
             Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(p);

@@ -73,6 +73,8 @@ public final class Demo {
             out.println("  wrapper " + w.name() + ": " + w.protocol() + " on " + w.listenAddr() + ":" + w.listenPort()
                     + " -> " + w.backends().stream().map(b -> b.name()).toList());
         }
+        config.settings().admin().ifPresent(a -> out.println("  admin endpoint: http://" + a.listenAddr() + ":"
+                + a.listenPort() + "/ (status page; /status, /metrics, /ready)"));
         out.println();
         out.println("Try:");
         for (WrapperConfig w : config.settings().wrappers()) {

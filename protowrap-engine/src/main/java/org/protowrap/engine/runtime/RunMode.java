@@ -28,6 +28,7 @@ public final class RunMode {
     private final ConfigLoader loader;
     private final PrintStream err;
     private final CountDownLatch stop = new CountDownLatch(1);
+    private final SystemdNotify notify = SystemdNotify.fromEnvironment();
     private volatile Optional<Server> server = Optional.empty();
 
     public RunMode(ConfigLoader loader, PrintStream err) {
@@ -71,7 +72,9 @@ public final class RunMode {
             server = Optional.of(bound);
             log.info("protowrap running {} wrapper(s) from {}", config.wrappers().size(), settings.source());
             config.warnings().forEach(w -> log.warn("{}", w));
+            notify.ready();
             awaitStop();
+            notify.stopping();
             bound.stop();
         } finally {
             admin.ifPresent(AdminServer::stop);
@@ -104,7 +107,9 @@ public final class RunMode {
     public void reload() {
         server.ifPresent(s -> {
             log.info("SIGHUP: reloading {}", s.configuration().settings().source());
+            notify.reloading();
             s.reload();
+            notify.ready();
         });
     }
 

@@ -36,6 +36,7 @@ class DemoTest {
     void twoRequestsThroughTheWrapperReachBothBackendsInTurn() throws Exception {
         Demo.Ports ports = new Demo.Ports(Loopback.freePort(), Loopback.freePort(), Loopback.freePort());
         int web = Loopback.freePort();
+        int admin = Loopback.freePort();
         Path file = home.resolve("demo.yaml");
         Files.writeString(file, """
                 allowRoot: true
@@ -45,7 +46,8 @@ class DemoTest {
                     listenAddr: 127.0.0.1
                     listenPort: %d
                     destAddr: [127.0.0.1:%d, 127.0.0.1:%d]
-                """.formatted(web, ports.web1(), ports.web2()));
+                admin: {listenAddr: 127.0.0.1, listenPort: %d}
+                """.formatted(web, ports.web1(), ports.web2(), admin));
         Configuration config = ConfigLoader.forHome(home).load(file);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         RunMode mode = new RunMode(ConfigLoader.forHome(home), System.err);
@@ -65,6 +67,7 @@ class DemoTest {
         assertEquals(0, exit.get());
         String printed = out.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains("Try:") && printed.contains("nc 127.0.0.1 " + web), printed);
+        assertTrue(printed.contains("admin endpoint: http://127.0.0.1:" + admin + "/"), printed);
         assertTrue(printed.contains("demo SMTP sink: message from <alice@example.org> to [<bob@example.org>]"),
                 printed);
     }
@@ -75,6 +78,7 @@ class DemoTest {
         assertTrue(bundled.contains("listenPort: 8080") && bundled.contains("protocol: http")
                 && bundled.contains("[127.0.0.1:9001, 127.0.0.1:9002]") && bundled.contains("listenPort: 2525")
                 && bundled.contains("protocol: smtp") && bundled.contains("127.0.0.1:2526"), bundled);
+        assertTrue(bundled.contains("admin:") && bundled.contains("listenPort: 8404"), bundled);
     }
 
     private static String get(int port) throws Exception {

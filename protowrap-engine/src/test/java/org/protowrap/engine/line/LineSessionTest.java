@@ -21,6 +21,7 @@ import org.protowrap.api.SessionInfo;
 import org.protowrap.api.Validator;
 import org.protowrap.api.ValidatorConfig;
 import org.protowrap.api.ValidatorSession;
+import org.protowrap.testkit.RecordingDecisions;
 
 class LineSessionTest {
 
@@ -44,12 +45,12 @@ class LineSessionTest {
         for (int cut : cuts) {
             session.onClientData(ByteBuffer.wrap(bytes, from, cut - from).slice(), out);
             from = cut;
-            if (out.closed) {
+            if (out.finished()) {
                 return out;
             }
         }
         session.onClientData(ByteBuffer.wrap(bytes, from, bytes.length - from).slice(), out);
-        if (!out.closed) {
+        if (!out.finished()) {
             session.onClientEnd(out);
         }
         return out;
@@ -99,15 +100,15 @@ class LineSessionTest {
 
     private static void assertCase(RecordingDecisions out, String expected, int violations, boolean closes, String how) {
         assertEquals(expected, out.server(), how);
-        assertEquals(violations, out.violations.size(), how + ": " + out.violations);
-        assertEquals(closes, out.closed, how);
-        assertEquals(0, out.toClient.size(), "the line validator never replies");
+        assertEquals(violations, out.reports().size(), how + ": " + out.reports());
+        assertEquals(closes, out.finished(), how);
+        assertEquals("", out.client(), "the line validator never replies");
     }
 
     @Test
     void aViolationNamesTheRuleTheModeAndAnExcerpt() {
         RecordingDecisions out = run(validator(RuleMode.ENFORCE, "reject"), "ok\r\nAUTH-LIKE-LINE-TOO-LONG\r\n");
-        var v = out.violations.get(0);
+        var v = out.reports().get(0);
         assertEquals("line.too-long", v.rule());
         assertEquals(RuleMode.ENFORCE, v.mode());
         assertEquals("line longer than 10 bytes", v.detail());

@@ -1,6 +1,9 @@
 package org.protowrap.validator.http;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Set;
 import org.protowrap.api.Decisions;
 import org.protowrap.api.Violation;
 
@@ -199,8 +202,11 @@ final class ChunkedBodyReader {
             if (field.spaceStart() < field.colon()) {
                 cuts.add(unitOffset + field.spaceStart() - from, unitOffset + field.colon() - from);
             }
-            return isFramingField(src, from, field.nameEnd())
-                    && rules.refuses(HttpRule.TRAILER_FRAMING_FIELD, "framing or routing field in trailers", src, from, to, out)
+            if (HttpGrammar.readsAsRoutingField(src, from, field.nameEnd())) {
+                return refused(HttpRule.HEADER_LOOKALIKE, "trailer field name reads as a framing or routing field", src, from, to, out);
+            }
+            return isForbiddenInTrailers(src, from, field.nameEnd())
+                    && rules.refuses(HttpRule.TRAILER_FORBIDDEN_FIELD, "field not allowed in trailers", src, from, to, out)
                     ? Step.REFUSED : Step.MORE;
         }
     }
@@ -219,10 +225,25 @@ final class ChunkedBodyReader {
         return LineConsumer.Step.REFUSED;
     }
 
-    private static boolean isFramingField(ByteBuffer src, int from, int to) {
-        return HttpGrammar.equalsIgnoreCase(src, from, to, "content-length")
-                || HttpGrammar.equalsIgnoreCase(src, from, to, "transfer-encoding")
-                || HttpGrammar.equalsIgnoreCase(src, from, to, "host");
+    /**
+     * RFC 9110 section 6.5.1: fields needed before the content is read: framing, routing,
+     * authentication, request modifiers, response controls and content format.
+     */
+    private static final Set<String> FORBIDDEN_IN_TRAILERS = Set.of(
+            "content-length", "transfer-encoding", "trailer", "te",
+            "host", "connection", "keep-alive", "proxy-connection", "upgrade", "forwarded", "max-forwards",
+            "authorization", "proxy-authorization", "www-authenticate", "proxy-authenticate", "cookie", "set-cookie",
+            "expect", "range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range",
+            "cache-control", "age", "expires", "pragma", "vary", "location", "retry-after",
+            "content-type", "content-encoding", "content-range", "content-language", "content-location");
+
+    private static boolean isForbiddenInTrailers(ByteBuffer src, int from, int to) {
+        if (to - from > 24) {
+            return false;
+        }
+        byte[] name = new byte[to - from];
+        src.get(from, name);
+        return FORBIDDEN_IN_TRAILERS.contains(new String(name, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT));
     }
 
     /** {@code *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )}: where it ends, or -1. */

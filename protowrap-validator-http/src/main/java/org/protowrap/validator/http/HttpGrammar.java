@@ -1,6 +1,7 @@
 package org.protowrap.validator.http;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /** The character classes of RFC 9110 and RFC 3986 as lookup tables, and byte comparisons on buffers. */
 final class HttpGrammar {
@@ -84,6 +85,37 @@ final class HttpGrammar {
             }
         }
         return true;
+    }
+
+    /** The names a lenient backend could take a name with underscores for (CGI maps {@code _} and {@code -} alike). */
+    private static final List<String> ROUTING_FIELDS = List.of("contentlength", "transferencoding", "host", "connection");
+
+    /**
+     * Whether the field name {@code src[from, to)} has an underscore and, with underscores and
+     * dashes dropped, is the name of a framing or routing field: {@code Content_Length},
+     * {@code Transfer_Encoding}, {@code _Host}, {@code Connection_}.
+     */
+    static boolean readsAsRoutingField(ByteBuffer src, int from, int to) {
+        if (to - from > 24 || indexOf(src, from, to, '_') < 0) {
+            return false;
+        }
+        StringBuilder letters = new StringBuilder(to - from);
+        for (int i = from; i < to; i++) {
+            int b = src.get(i);
+            if (b != '_' && b != '-') {
+                letters.append((char) (b >= 'A' && b <= 'Z' ? b + 32 : b));
+            }
+        }
+        return ROUTING_FIELDS.contains(letters.toString());
+    }
+
+    private static int indexOf(ByteBuffer src, int from, int to, char c) {
+        for (int i = from; i < to; i++) {
+            if (src.get(i) == c) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Whether {@code src[from, to)} equals {@code expected} exactly. */

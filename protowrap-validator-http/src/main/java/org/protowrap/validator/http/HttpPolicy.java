@@ -11,7 +11,7 @@ import org.protowrap.api.RuleMode;
  *
  * @param modes the mode of each {@link HttpRule}, indexed by ordinal
  * @param maxBodySize the largest body in bytes; {@code -1} for no limit
- * @param methods the allowed methods, as bytes, in option order
+ * @param methods the allowed methods, as bytes, in option order; empty for any method
  * @param upgradeProtocols the protocol names (lower case, without version) a request may ask to upgrade to
  * @param denyPaths patterns searched in the raw path of every request target
  */
@@ -30,9 +30,6 @@ record HttpPolicy(
         boolean exposeRule,
         boolean sanitize,
         boolean testReply) {
-
-    /** The methods allowed when the {@code methods} option is absent. */
-    static final List<String> DEFAULT_METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH");
 
     /** The methods RFC 9110 and RFC 5789 define: refused with 405 when not allowed, others with 501. */
     static final List<String> KNOWN_METHODS =

@@ -37,6 +37,8 @@ final class HttpSession implements ValidatorSession {
     private final PendingRequests pending;
     private final ResponseTracker responses;
     private final UnitBuffer early = new UnitBuffer();
+    /** The response head being read: relayed once it is valid, never before. */
+    private final UnitBuffer responseHead = new UnitBuffer();
     private ClientState state = ClientState.HEAD;
     private long bodyRemaining;
     private long requestsForwarded;
@@ -48,6 +50,13 @@ final class HttpSession implements ValidatorSession {
     private boolean refusalAborts;
     private long refusalAfter;
     private boolean closed;
+    /** Requests whose last byte went to the server. */
+    private long requestsSent;
+    private boolean awaitingServer;
+    /** The engine asked to end the connection at the next boundary. */
+    private boolean draining;
+
+    private static final byte[] CONNECTION_CLOSE = "Connection: close\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     HttpSession(HttpPolicy policy) {
         this.policy = policy;
@@ -80,9 +89,13 @@ final class HttpSession implements ValidatorSession {
         }
         forwarder.flush(pos, out);
         forwarder.end();
+        updateAwaiting(out);
     }
 
     private int head(ByteBuffer data, int pos, int limit, Decisions out) {
+        if (reader.unitLength() == 0) {
+            out.clientUnitStarted();
+        }
         UnitReader.Status status = reader.feed(data, pos, limit, head, out);
         return switch (status) {
             case NEED_MORE -> {
@@ -121,9 +134,13 @@ final class HttpSession implements ValidatorSession {
         int end = reader.end();
         reader.nextUnitReleasing();
         requestsForwarded++;
+        out.clientUnitComplete();
+        out.describe("requests", Long.toString(requestsForwarded));
+        out.describe("method", head.method());
+        out.describe("target", head.target());
         currentAwaitsSwitch = head.isUpgrade() || head.isConnect();
         currentIsConnect = head.isConnect();
-        currentClosesAfter = head.closeAfter();
+        currentClosesAfter = head.closeAfter() || draining;
         if (policy.testReply()) {
             pending.add(kindOf(head), currentClosesAfter);
         }
@@ -181,6 +198,7 @@ final class HttpSession implements ValidatorSession {
 
     private void requestComplete() {
         head.reset();
+        requestsSent++;
         if (currentAwaitsSwitch) {
             state = ClientState.AWAIT_SWITCH;
         } else {
@@ -270,29 +288,39 @@ final class HttpSession implements ValidatorSession {
 
     // ---- server to client ----
 
+    /**
+     * Relays the server's bytes as the tracker validates them: a response head only once it is
+     * complete and valid, its content as it streams. A response that breaks the protocol gets the
+     * client a 502 if none of it was relayed, otherwise the connection is closed.
+     */
     @Override
     public void onServerData(ByteBuffer data, Decisions out) {
+        if (awaitingServer && data.hasRemaining()) {
+            awaitingServer = false; // the response has begun
+            out.awaitingServer(false);
+        }
         int pos = data.position();
         int limit = data.limit();
         int sent = pos;
         while (pos < limit && !closed && state != ClientState.RAW) {
+            boolean inHead = responses.inHead();
             pos = responses.scan(data, pos, limit);
             switch (responses.event()) {
-                case NONE -> { }
+                case NONE -> sent = inHead ? holdHead(data, sent, pos, out) : sent;
+                case HEAD -> sent = sendHead(data, sent, pos, true, out);
                 case COMPLETE -> {
-                    sent = relay(data, sent, pos, out);
+                    sent = inHead ? sendHead(data, sent, pos, true, out) : relay(data, sent, pos, out);
                     afterResponse(out);
                 }
                 case SWITCHED -> {
-                    sent = relay(data, sent, limit, out);
+                    sendHead(data, sent, pos, false, out);
+                    sent = relay(data, pos, limit, out);
                     switchProtocols(out);
                 }
                 case BROKEN -> {
-                    sent = relay(data, sent, pos, out);
-                    out.serverFault(responses.brokenReason());
-                    out.report(new Violation(HttpRule.RESPONSE_FRAMING.ruleName(), RuleMode.ENFORCE, responses.brokenReason(), ""));
-                    closed = true;
-                    out.close();
+                    // content already validated up to the break goes, as it would have in smaller reads
+                    sent = inHead ? sent : relay(data, sent, pos, out);
+                    serverBroken(responses.brokenReason(), inHead, out);
                 }
             }
         }
@@ -300,6 +328,56 @@ final class HttpSession implements ValidatorSession {
             relay(data, sent, limit, out);
         }
         data.position(limit);
+        updateAwaiting(out);
+    }
+
+    /** Part of a response head: kept, bounded, until the tracker has read all of it. */
+    private int holdHead(ByteBuffer data, int from, int to, Decisions out) {
+        if (responseHead.length() + to - from > policy.maxHeaderSection()) {
+            serverBroken("response head longer than maxHeaderSection", true, out);
+        } else {
+            responseHead.append(data, from, to);
+        }
+        return to;
+    }
+
+    /**
+     * Relays a valid response head. While draining, a final response tells the client that the
+     * connection ends ({@code Connection: close} after the status line).
+     */
+    private int sendHead(ByteBuffer data, int from, int to, boolean mayClose, Decisions out) {
+        boolean addClose = draining && mayClose && responses.status() >= 200;
+        if (responseHead.length() == 0 && !addClose) {
+            return relay(data, from, to, out);
+        }
+        if (holdHead(data, from, to, out) != to || closed) {
+            return to;
+        }
+        ByteBuffer held = responseHead.view();
+        int length = responseHead.length();
+        int lf = addClose ? HttpGrammar.indexOfLf(held, 0, length) + 1 : length;
+        out.sendToClient(held.slice(0, lf));
+        if (addClose) {
+            out.sendToClient(ByteBuffer.wrap(CONNECTION_CLOSE));
+            out.sendToClient(held.slice(lf, length - lf));
+        }
+        responseHead.release();
+        return to;
+    }
+
+    /**
+     * The server broke the protocol: nothing more of it is relayed. {@code inHead}: the break is in
+     * a response head, none of which went to the client, so the client can be told.
+     */
+    private void serverBroken(String reason, boolean inHead, Decisions out) {
+        out.serverFault(reason);
+        out.report(new Violation(HttpRule.RESPONSE_FRAMING.ruleName(), RuleMode.ENFORCE, reason, ""));
+        responseHead.release();
+        if (inHead && !pending.isEmpty()) {
+            out.sendToClient(ByteBuffer.wrap(RejectionResponse.forRule(HttpRule.RESPONSE_FRAMING, policy)));
+        }
+        closed = true;
+        out.close();
     }
 
     private static int relay(ByteBuffer data, int from, int to, Decisions out) {
@@ -310,10 +388,12 @@ final class HttpSession implements ValidatorSession {
     }
 
     private void afterResponse(Decisions out) {
+        out.describe("status", Integer.toString(responses.status()));
+        out.exchangeComplete();
         if (sendRefusalWhenDue(out)) {
             return;
         }
-        if (responses.lastClosesAfter()) {
+        if (responses.lastClosesAfter() || draining && isIdle()) {
             closed = true;
             out.close();
             return;
@@ -355,8 +435,13 @@ final class HttpSession implements ValidatorSession {
 
     @Override
     public void onServerEnd(Decisions out) {
+        boolean partialHead = responses.inHead() && !responses.betweenResponses();
         responses.serverEnded();
         if (closed) {
+            return;
+        }
+        if (partialHead) {
+            serverBroken("server closed its side in the middle of a response head", true, out);
             return;
         }
         if (responses.event() == ResponseTracker.Event.COMPLETE && sendRefusalWhenDue(out)) {
@@ -369,11 +454,69 @@ final class HttpSession implements ValidatorSession {
         }
     }
 
+    // ---- timing and draining ----
+
+    /**
+     * Tells the engine whether the server owes an answer: a request went whole and its response
+     * has not begun. Then the wrapper's serverTimeout runs.
+     */
+    private void updateAwaiting(Decisions out) {
+        boolean now = policy.testReply() && !closed && state != ClientState.RAW
+                && requestsSent > responses.completed() && responses.betweenResponses();
+        if (now != awaitingServer) {
+            awaitingServer = now;
+            out.awaitingServer(now);
+        }
+    }
+
+    /** Between requests: no part of a request read, no response owed or in progress. */
+    private boolean isIdle() {
+        boolean answered = policy.testReply() ? pending.isEmpty() && responses.betweenResponses() : requestsForwarded == 0;
+        return state == ClientState.HEAD && reader.unitLength() == 0 && answered;
+    }
+
+    /**
+     * Ends the connection now if it is idle, otherwise after the response to the request in
+     * progress, which tells the client with {@code Connection: close}. Without testReply the
+     * session cannot see where responses end: only a connection that never sent a request is
+     * closed, the rest is left to the engine's grace period.
+     */
+    @Override
+    public void onDrain(Decisions out) {
+        if (closed || state == ClientState.RAW) {
+            return;
+        }
+        draining = true;
+        if (isIdle()) {
+            closed = true;
+            out.close();
+            return;
+        }
+        if (!policy.testReply()) {
+            return;
+        }
+        switch (state) {
+            case HEAD -> {
+                if (reader.unitLength() == 0) {
+                    // requests await responses: the newest is the last this connection answers
+                    pending.markNewestClosesAfter();
+                    state = ClientState.DRAIN;
+                }
+            }
+            case BODY_LENGTH, BODY_CHUNKED -> {
+                currentClosesAfter = true;
+                pending.markNewestClosesAfter();
+            }
+            default -> { }
+        }
+    }
+
     // ---- for tests ----
 
     /** Bytes of buffers this connection holds now: the bound tests check. */
     int retainedBytes() {
-        return reader.retainedBytes() + early.capacity() + responses.retainedBytes() + pending.retainedBytes();
+        return reader.retainedBytes() + early.capacity() + responseHead.capacity() + responses.retainedBytes()
+                + pending.retainedBytes();
     }
 
     /** Request heads forwarded so far, for tests that parse what the server received. */

@@ -1,5 +1,6 @@
 package org.protowrap.validator.http;
 
+import java.util.List;
 import java.util.Optional;
 import org.protowrap.api.HealthProbe;
 import org.protowrap.api.Refusal;
@@ -44,7 +45,15 @@ final class HttpValidator implements Validator {
             case SERVER_TIMEOUT -> RejectionResponse.forStatus(504, "");
             case FORBIDDEN -> RejectionResponse.forStatus(403, "");
             case RATE_LIMITED -> RejectionResponse.forStatus(429, "Retry-After: 1\r\n");
+            // a reason added to the API later: the engine could not serve the client
+            default -> RejectionResponse.forStatus(503, "");
         });
+    }
+
+    /** Only HTTP/1.1 is validated: a client offering h2 over TLS settles on http/1.1 or fails the handshake. */
+    @Override
+    public List<String> applicationProtocols() {
+        return List.of("http/1.1");
     }
 
     @Override

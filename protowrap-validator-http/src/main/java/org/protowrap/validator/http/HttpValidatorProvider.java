@@ -23,9 +23,9 @@ import org.protowrap.spi.ValidatorProvider;
  * <p>Options (all optional): {@code maxRequestLine} (8k), {@code maxFieldLine} (8k),
  * {@code maxHeaderSection} (64k), {@code maxFields} (100), {@code maxBodySize} (no limit),
  * {@code maxPipelined} (100, requests awaiting a response with testReply), {@code methods}
- * (GET HEAD POST PUT DELETE OPTIONS PATCH), {@code allowConnect} (false; needs testReply),
+ * (any method token; a list makes it an allowlist), {@code allowConnect} (false; needs testReply),
  * {@code upgradeProtocols} (websocket: the protocols an Upgrade request may ask for),
- * {@code denyPaths} (regular expressions searched in the raw path), {@code exposeRule} (false),
+ * {@code denyPaths} (regular expressions searched in the raw path), {@code exposeRule} (true: the refusal's body names the rule),
  * {@code sanitize} (false; needs testReply), {@code healthCheckPath} ("/"),
  * {@code healthCheckHost} ("localhost"). Line limits count the line end.
  *
@@ -84,7 +84,7 @@ public final class HttpValidatorProvider implements ValidatorProvider {
         boolean allowConnect = needsTestReply(options, "allowConnect", config.testReply());
         List<String> upgradeProtocols = upgradeProtocols(options);
         List<Pattern> denyPaths = denyPaths(options);
-        boolean exposeRule = options.bool("exposeRule", false);
+        boolean exposeRule = options.bool("exposeRule", true);
         boolean sanitize = needsTestReply(options, "sanitize", config.testReply());
         RuleMode[] modes = new RuleMode[HttpRule.values().length];
         for (HttpRule rule : HttpRule.values()) {
@@ -103,7 +103,7 @@ public final class HttpValidatorProvider implements ValidatorProvider {
     }
 
     private static List<byte[]> methods(Options options) {
-        List<String> names = options.has("methods") ? options.strings("methods") : HttpPolicy.DEFAULT_METHODS;
+        List<String> names = options.has("methods") ? options.strings("methods") : List.of();
         List<byte[]> methods = new ArrayList<>();
         for (String name : names) {
             if (name.equals("CONNECT")) {

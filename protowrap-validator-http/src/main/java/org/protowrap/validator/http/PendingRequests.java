@@ -48,6 +48,13 @@ final class PendingRequests {
         return size > 0 && (ring[first] & CLOSE_AFTER) != 0;
     }
 
+    /** The connection ends after the newest request's response (the wrapper is draining). */
+    void markNewestClosesAfter() {
+        if (size > 0) {
+            ring[(first + size - 1) % capacity] |= CLOSE_AFTER;
+        }
+    }
+
     void removeOldest() {
         if (size > 0) {
             first = (first + 1) % capacity;

@@ -4,7 +4,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The wrapper's own HTTP responses: a status line, {@code Connection: close}, and a short plain
- * text body. They name the refusing rule only when the {@code exposeRule} option asks for it.
+ * text body that names the refusing rule (so that an operator can find it without the log)
+ * unless the {@code exposeRule} option is off.
  */
 final class RejectionResponse {
 

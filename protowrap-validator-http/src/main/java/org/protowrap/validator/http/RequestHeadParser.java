@@ -3,6 +3,7 @@ package org.protowrap.validator.http;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 import org.protowrap.api.Decisions;
 import org.protowrap.api.RuleMode;
@@ -27,6 +28,10 @@ final class RequestHeadParser implements LineConsumer {
     private static final List<byte[]> KNOWN = HttpPolicy.KNOWN_METHODS.stream()
             .map(m -> m.getBytes(StandardCharsets.US_ASCII)).toList();
     private static final int MAX_LENGTH_DIGITS = 18;
+    /** How much of a method or target the end-of-connection line shows. */
+    private static final int MAX_DESCRIBED = 200;
+    /** Empty lines ignored before a request line (RFC 9112 section 2.2 asks for at least one). */
+    static final int MAX_EMPTY_LINES = 8;
 
     private final HttpPolicy policy;
     private final RuleEnforcer rules;
@@ -50,8 +55,19 @@ final class RequestHeadParser implements LineConsumer {
     private boolean upgradeField;
     private boolean upgrade;
     private boolean closeAfter;
+    private int emptyLines;
+    private String method = "";
+    private String target = "";
+    /** The authority of an absolute-form target, lower case; empty for other forms. */
+    private String targetAuthority = "";
+    private boolean h2cKept;
+    private int upgradesKept;
     private final UnitCuts cuts = new UnitCuts();
     private final UnitCuts lengthLines = new UnitCuts();
+    /** Cuts that remove a refused upgrade offer: Upgrade tokens, Connection options, HTTP2-Settings lines. */
+    private final UnitCuts upgradeCuts = new UnitCuts();
+    private final UnitCuts connectionCuts = new UnitCuts();
+    private final UnitCuts settingsCuts = new UnitCuts();
 
     RequestHeadParser(HttpPolicy policy, RuleEnforcer rules) {
         this.policy = policy;
@@ -84,8 +100,17 @@ final class RequestHeadParser implements LineConsumer {
         upgradeField = false;
         upgrade = false;
         closeAfter = false;
+        emptyLines = 0;
+        method = "";
+        target = "";
+        targetAuthority = "";
+        h2cKept = false;
+        upgradesKept = 0;
         cuts.clear();
         lengthLines.clear();
+        upgradeCuts.clear();
+        connectionCuts.clear();
+        settingsCuts.clear();
     }
 
     @Override
@@ -112,7 +137,10 @@ final class RequestHeadParser implements LineConsumer {
             return Step.REFUSED;
         }
         if (state == State.REQUEST_LINE) {
-            if (requestLineRefused(src, from, end, out)) {
+            if (end == from) {
+                return emptyLineBeforeRequest(src, from, to, unitOffset, out);
+            }
+            if (requestLineRefused(src, from, end, unitOffset, out)) {
                 return Step.REFUSED;
             }
             state = State.FIELDS;
@@ -126,7 +154,17 @@ final class RequestHeadParser implements LineConsumer {
 
     // ---- request line ----
 
-    private boolean requestLineRefused(ByteBuffer src, int from, int end, Decisions out) {
+    /** Ignored, and not forwarded, up to {@link #MAX_EMPTY_LINES}: some clients end a body with an extra CRLF. */
+    private Step emptyLineBeforeRequest(ByteBuffer src, int from, int to, int unitOffset, Decisions out) {
+        if (++emptyLines > MAX_EMPTY_LINES) {
+            return refused(HttpRule.REQUEST_LINE_INVALID, "more than " + MAX_EMPTY_LINES + " empty lines before the request line",
+                    src, from, to, out);
+        }
+        cuts.add(unitOffset, unitOffset + to - from);
+        return Step.MORE;
+    }
+
+    private boolean requestLineRefused(ByteBuffer src, int from, int end, int unitOffset, Decisions out) {
         int sp1 = indexOf(src, from, end, ' ');
         int sp2 = sp1 < 0 ? -1 : indexOf(src, sp1 + 1, end, ' ');
         if (sp1 <= from || sp2 <= sp1 + 1 || !isToken(src, from, sp1) || !isVisible(src, sp1 + 1, sp2)) {
@@ -135,7 +173,9 @@ final class RequestHeadParser implements LineConsumer {
         if (versionRefused(src, sp2 + 1, end, out)) {
             return true;
         }
-        return methodRefused(src, from, sp1, out) || targetRefused(src, from, sp1 + 1, sp2, end, out);
+        method = ascii(src, from, Math.min(sp1, from + MAX_DESCRIBED));
+        target = ascii(src, sp1 + 1, Math.min(sp2, sp1 + 1 + MAX_DESCRIBED));
+        return methodRefused(src, from, sp1, out) || targetRefused(src, from, sp1 + 1, sp2, end, unitOffset, out);
     }
 
     private boolean versionRefused(ByteBuffer src, int v, int end, Decisions out) {
@@ -158,7 +198,10 @@ final class RequestHeadParser implements LineConsumer {
                 || HttpGrammar.equalsAscii(src, from, to, "PATCH");
         noContentExpected = head || connect || HttpGrammar.equalsAscii(src, from, to, "GET")
                 || HttpGrammar.equalsAscii(src, from, to, "DELETE") || HttpGrammar.equalsAscii(src, from, to, "TRACE");
-        if (connect ? policy.allowConnect() : contains(policy.methods(), src, from, to)) {
+        if (connect) {
+            return !policy.allowConnect() && rules.refuses(HttpRule.METHOD_CONNECT, "CONNECT while allowConnect is off", src, from, to, out);
+        }
+        if (policy.methods().isEmpty() || contains(policy.methods(), src, from, to)) {
             return false;
         }
         if (contains(KNOWN, src, from, to)) {
@@ -167,7 +210,7 @@ final class RequestHeadParser implements LineConsumer {
         return rules.refuses(HttpRule.METHOD_UNKNOWN, "unknown method", src, from, to, out);
     }
 
-    private boolean targetRefused(ByteBuffer src, int line, int t, int end, int lineEnd, Decisions out) {
+    private boolean targetRefused(ByteBuffer src, int line, int t, int end, int lineEnd, int unitOffset, Decisions out) {
         if (connect) {
             return !isAuthority(src, t, end)
                     && rules.refuses(HttpRule.TARGET_INVALID, "CONNECT target is not host:port", src, line, lineEnd, out);
@@ -185,8 +228,10 @@ final class RequestHeadParser implements LineConsumer {
             if (rules.refuses(HttpRule.TARGET_ABSOLUTE_FORM, "absolute-form target", src, line, lineEnd, out)) {
                 return true;
             }
-            int slash = indexOf(src, afterScheme, end, '/');
-            pathStart = slash < 0 ? end : slash;
+            pathStart = authorityEnd(src, afterScheme, end);
+            if (absoluteFormRefused(src, t, afterScheme, pathStart, end, line, lineEnd, unitOffset, out)) {
+                return true;
+            }
         }
         if (!targetBytesValid(src, t, end)
                 && rules.refuses(HttpRule.TARGET_INVALID, "target byte outside RFC 3986 or bad percent-escape", src, line, lineEnd, out)) {
@@ -194,6 +239,43 @@ final class RequestHeadParser implements LineConsumer {
         }
         int query = indexOf(src, pathStart, end, '?');
         return pathRefused(src, pathStart, query < 0 ? end : query, line, lineEnd, out);
+    }
+
+    /**
+     * RFC 9112 section 3.2.2: an {@code http} or {@code https} URI with an authority and no
+     * userinfo. It is forwarded in origin form ({@code GET http://a/p?q} goes on as {@code GET /p?q}),
+     * so that a backend that reads only origin form routes it by Host, which must agree with it.
+     */
+    private boolean absoluteFormRefused(ByteBuffer src, int t, int afterScheme, int authorityEnd, int end, int line,
+            int lineEnd, int unitOffset, Decisions out) {
+        boolean http = HttpGrammar.equalsIgnoreCase(src, t, afterScheme, "http://")
+                || HttpGrammar.equalsIgnoreCase(src, t, afterScheme, "https://");
+        if (!http || !(isAuthority(src, afterScheme, authorityEnd) || isHostOnly(src, afterScheme, authorityEnd))) {
+            return rules.refuses(HttpRule.TARGET_INVALID, "absolute-form target is not http(s)://host[:port] followed by a path",
+                    src, line, lineEnd, out);
+        }
+        byte[] authority = new byte[authorityEnd - afterScheme];
+        src.get(afterScheme, authority);
+        targetAuthority = new String(authority, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+        int base = unitOffset - line;
+        if (authorityEnd < end && src.get(authorityEnd) == '/') {
+            cuts.add(base + t, base + authorityEnd);
+        } else {
+            // no path: keep the second slash of "scheme://" as the path "/"
+            cuts.add(base + t, base + afterScheme - 1);
+            cuts.add(base + afterScheme, base + authorityEnd);
+        }
+        return false;
+    }
+
+    /** Where the authority after {@code scheme://} ends: at the path, the query, or the end. */
+    private static int authorityEnd(ByteBuffer src, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (src.get(i) == '/' || src.get(i) == '?') {
+                return i;
+            }
+        }
+        return to;
     }
 
     private boolean pathRefused(ByteBuffer src, int from, int to, int line, int lineEnd, Decisions out) {
@@ -211,8 +293,9 @@ final class RequestHeadParser implements LineConsumer {
         byte[] raw = new byte[to - from];
         src.get(from, raw);
         String path = new String(raw, StandardCharsets.ISO_8859_1);
+        String resolved = hasDotSegment(src, from, to) ? DotSegments.remove(path) : path;
         for (Pattern deny : policy.denyPaths()) {
-            if (deny.matcher(path).find()) {
+            if (deny.matcher(path).find() || deny.matcher(resolved).find()) {
                 return rules.refuses(HttpRule.TARGET_DENIED, "path matches denyPaths pattern " + deny.pattern(), src, line, lineEnd, out);
             }
         }
@@ -237,9 +320,9 @@ final class RequestHeadParser implements LineConsumer {
 
     private boolean meaningRefused(ByteBuffer src, int from, int end, int to, int unitOffset, Decisions out) {
         int nameEnd = field.nameEnd();
-        if (readsAsFramingField(src, from, nameEnd)) {
-            return rules.refuses(HttpRule.HEADER_NAME_INVALID,
-                    "field name reads as Content-Length or Transfer-Encoding once underscores become dashes", src, from, end, out);
+        if (HttpGrammar.readsAsRoutingField(src, from, nameEnd)) {
+            return rules.refuses(HttpRule.HEADER_LOOKALIKE,
+                    "field name reads as a framing or routing field to a backend that maps or drops underscores", src, from, end, out);
         }
         if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "authorization")
                 || HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "proxy-authorization")
@@ -262,25 +345,47 @@ final class RequestHeadParser implements LineConsumer {
         }
         if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "connection")) {
             readConnection(src, field.valueStart(), field.valueEnd());
+            int base = unitOffset - from;
+            ListCuts.remove(src, from, to, field.valueStart(), field.valueEnd(), base, connectionCuts,
+                    (s, e) -> HttpGrammar.equalsIgnoreCase(src, s, e, "upgrade")
+                            || HttpGrammar.equalsIgnoreCase(src, s, e, "http2-settings"));
+        } else if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "http2-settings")) {
+            settingsCuts.add(unitOffset, unitOffset + to - from);
         } else if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "upgrade")) {
             upgradeField = true;
-            return upgradeRefused(src, from, end, out);
+            return upgradeRefused(src, from, end, to, unitOffset, out);
         }
         return false;
     }
 
-    /** Every protocol offered ({@code name[/version]}, comma separated) must be one the options allow. */
-    private boolean upgradeRefused(ByteBuffer src, int from, int end, Decisions out) {
-        int i = field.valueStart();
-        int to = field.valueEnd();
+    /**
+     * A protocol offered ({@code name[/version]}, comma separated) that the options do not allow is
+     * refused if the rule is enforced, otherwise removed from the offer (RFC 9110 section 7.8: a
+     * server may ignore an offer), so that the backend never switches to it.
+     */
+    private boolean upgradeRefused(ByteBuffer src, int from, int end, int to, int unitOffset, Decisions out) {
+        int base = unitOffset - from;
+        int kept = ListCuts.remove(src, from, to, field.valueStart(), field.valueEnd(), base, upgradeCuts,
+                (s, e) -> !allowedUpgrade(src, s, protocolNameEnd(src, s, e)));
+        upgradesKept += kept;
+        h2cKept |= policy.upgradeProtocols().contains("h2c") && offers(src, field.valueStart(), field.valueEnd(), "h2c");
+        boolean stripped = !upgradeCuts.isEmpty();
+        return stripped && rules.refuses(HttpRule.UPGRADE_PROTOCOL, "Upgrade to a protocol not in upgradeProtocols", src, from, end, out);
+    }
+
+    private static int protocolNameEnd(ByteBuffer src, int s, int e) {
+        int slash = indexOf(src, s, e, '/');
+        return slash < 0 ? e : slash;
+    }
+
+    private boolean offers(ByteBuffer src, int from, int to, String protocol) {
+        int i = from;
         while (i <= to) {
             int e = indexOf(src, i, to, ',');
             e = e < 0 ? to : e;
             int s = HttpGrammar.trimStart(src, i, e);
-            int slash = indexOf(src, s, e, '/');
-            int nameEnd = slash < 0 ? HttpGrammar.trimEnd(src, s, e) : slash;
-            if (!allowedUpgrade(src, s, nameEnd)) {
-                return rules.refuses(HttpRule.UPGRADE_PROTOCOL, "Upgrade to a protocol not in upgradeProtocols", src, from, end, out);
+            if (HttpGrammar.equalsIgnoreCase(src, s, protocolNameEnd(src, s, HttpGrammar.trimEnd(src, s, e)), protocol)) {
+                return true;
             }
             i = e + 1;
         }
@@ -303,8 +408,11 @@ final class RequestHeadParser implements LineConsumer {
         }
         int vs = field.valueStart();
         int ve = field.valueEnd();
-        return vs < ve && !isAuthority(src, vs, ve) && !isHostOnly(src, vs, ve)
-                && rules.refuses(HttpRule.HOST_INVALID, "Host is not host[:port]", src, from, end, out);
+        if (!isAuthority(src, vs, ve) && !isHostOnly(src, vs, ve)) {
+            return rules.refuses(HttpRule.HOST_INVALID, vs == ve ? "Host is empty" : "Host is not host[:port]", src, from, end, out);
+        }
+        return !targetAuthority.isEmpty() && !HttpGrammar.equalsIgnoreCase(src, vs, ve, targetAuthority)
+                && rules.refuses(HttpRule.HOST_MISMATCH, "Host differs from the absolute-form target's authority", src, from, end, out);
     }
 
     private boolean contentLengthRefused(ByteBuffer src, int from, int end, Decisions out) {
@@ -403,6 +511,7 @@ final class RequestHeadParser implements LineConsumer {
                 && rules.refuses(HttpRule.BODY_TOO_LARGE, "Content-Length above maxBodySize", src, from, to, out)) {
             return Step.REFUSED;
         }
+        removeRefusedUpgradeOffer();
         upgrade = upgradeField && connectionUpgrade;
         if (upgrade && !policy.testReply()) {
             if (rules.refuses(HttpRule.UPGRADE_UNTRACKED, "Upgrade cannot be followed without testReply", src, from, to, out)) {
@@ -413,6 +522,21 @@ final class RequestHeadParser implements LineConsumer {
         closeAfter |= connectionClose || (version == 10 && !connectionKeepAlive);
         state = State.DONE;
         return Step.DONE;
+    }
+
+    /** What is left of an offer once the protocols not allowed are cut: nothing of it when none is allowed. */
+    private void removeRefusedUpgradeOffer() {
+        if (upgradeCuts.isEmpty()) {
+            return;
+        }
+        cuts.addAll(upgradeCuts);
+        if (!h2cKept) {
+            cuts.addAll(settingsCuts);
+        }
+        if (upgradesKept == 0) {
+            cuts.addAll(connectionCuts);
+            upgradeField = false;
+        }
     }
 
     /** RFC 9112 section 6.1: refuse, or (sanitize) drop Content-Length and close after the response. */
@@ -446,6 +570,16 @@ final class RequestHeadParser implements LineConsumer {
         return contentLength;
     }
 
+    /** The method, for the log (shortened). */
+    String method() {
+        return method;
+    }
+
+    /** The target as the client sent it, for the log (shortened). */
+    String target() {
+        return target;
+    }
+
     boolean isHead() {
         return head;
     }
@@ -472,26 +606,10 @@ final class RequestHeadParser implements LineConsumer {
 
     // ---- small grammar pieces ----
 
-    /**
-     * Backends that map {@code _} to {@code -} (CGI-style environments) would read
-     * {@code Transfer_Encoding} as Transfer-Encoding: refused even when underscores are allowed.
-     */
-    private static boolean readsAsFramingField(ByteBuffer src, int from, int to) {
-        int length = to - from;
-        if (length != "content-length".length() && length != "transfer-encoding".length()) {
-            return false;
-        }
-        String target = length == "content-length".length() ? "content-length" : "transfer-encoding";
-        boolean underscore = false;
-        for (int i = 0; i < length; i++) {
-            int b = src.get(from + i);
-            int lower = b >= 'A' && b <= 'Z' ? b + 32 : b;
-            underscore |= lower == '_';
-            if ((lower == '_' ? '-' : lower) != target.charAt(i)) {
-                return false;
-            }
-        }
-        return underscore;
+    private static String ascii(ByteBuffer src, int from, int to) {
+        byte[] bytes = new byte[to - from];
+        src.get(from, bytes);
+        return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
     private static boolean contains(List<byte[]> methods, ByteBuffer src, int from, int to) {

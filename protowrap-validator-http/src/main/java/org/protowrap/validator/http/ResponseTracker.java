@@ -7,7 +7,8 @@ import java.nio.ByteBuffer;
  * where each response ends (RFC 9112 section 6.3: HEAD, 1xx, 204 and 304 without content,
  * Transfer-Encoding chunked, Content-Length, or until the server closes), pairs it with the
  * request it answers, and notices {@code 101 Switching Protocols} and tunnels. The caller relays
- * the bytes it scanned.
+ * the bytes it scanned, holding each response head until {@link Event#HEAD} (or the response's
+ * end) says it is valid.
  *
  * <p>It checks only what framing needs: the status line, Content-Length, Transfer-Encoding and
  * chunked framing. A response whose end it cannot find is {@link Event#BROKEN}. Memory: one
@@ -16,8 +17,13 @@ import java.nio.ByteBuffer;
  */
 final class ResponseTracker {
 
-    /** What the last scan found. */
-    enum Event { NONE, COMPLETE, SWITCHED, BROKEN }
+    /**
+     * What the last scan found: {@code HEAD} a valid head of an interim response or of one whose
+     * content follows, {@code COMPLETE} the end of a final response (for one without content, its
+     * head too), {@code SWITCHED} the head of a 101 or of a tunnel, {@code BROKEN} bytes that are
+     * not a response or cannot be framed.
+     */
+    enum Event { NONE, HEAD, COMPLETE, SWITCHED, BROKEN }
 
     private enum State { STATUS_LINE, FIELDS, BODY_LENGTH, BODY_CHUNKED, BODY_UNTIL_CLOSE, DONE }
 
@@ -72,6 +78,16 @@ final class ResponseTracker {
         } else if (!betweenResponses()) {
             state = State.DONE;
         }
+    }
+
+    /** Whether a response head is being read: its bytes are not valid yet. */
+    boolean inHead() {
+        return state == State.STATUS_LINE || state == State.FIELDS;
+    }
+
+    /** The status of the response being read, once its status line is. */
+    int status() {
+        return status;
     }
 
     /** Final responses relayed so far on the connection. */
@@ -202,6 +218,7 @@ final class ResponseTracker {
             switched(kind == PendingRequests.Kind.UPGRADE, "101 to a request that did not ask to upgrade");
         } else if (status < 200) {
             state = State.STATUS_LINE;
+            event = Event.HEAD;
         } else if (kind == PendingRequests.Kind.CONNECT && status < 300) {
             switched(true, "");
         } else if (kind == PendingRequests.Kind.HEAD || status == 204 || status == 304) {
@@ -210,15 +227,18 @@ final class ResponseTracker {
             releaseLine();
             state = chunked ? State.BODY_CHUNKED : State.BODY_UNTIL_CLOSE;
             chunks.start();
+            event = Event.HEAD;
         } else if (contentLength > 0) {
             releaseLine();
             remaining = contentLength;
             state = State.BODY_LENGTH;
+            event = Event.HEAD;
         } else if (contentLength == 0) {
             complete();
         } else {
             releaseLine();
             state = State.BODY_UNTIL_CLOSE;
+            event = Event.HEAD;
         }
     }
 

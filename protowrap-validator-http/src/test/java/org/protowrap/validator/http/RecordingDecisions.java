@@ -65,6 +65,41 @@ final class RecordingDecisions implements Decisions {
         }
     }
 
+    /** What the session told the engine about timing, in order: unit+, unit-, await+, await-, exchange. */
+    final List<String> timing = new ArrayList<>();
+    final java.util.Map<String, String> facts = new java.util.LinkedHashMap<>();
+    final List<String> serverFaults = new ArrayList<>();
+
+    @Override
+    public void clientUnitStarted() {
+        timing.add("unit+");
+    }
+
+    @Override
+    public void clientUnitComplete() {
+        timing.add("unit-");
+    }
+
+    @Override
+    public void awaitingServer(boolean awaiting) {
+        timing.add(awaiting ? "await+" : "await-");
+    }
+
+    @Override
+    public void exchangeComplete() {
+        timing.add("exchange");
+    }
+
+    @Override
+    public void describe(String key, String value) {
+        facts.put(key, value);
+    }
+
+    @Override
+    public void serverFault(String reason) {
+        serverFaults.add(reason);
+    }
+
     @Override
     public void abortServer() {
         if (!closed) {

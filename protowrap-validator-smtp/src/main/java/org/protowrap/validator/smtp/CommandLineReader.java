@@ -72,6 +72,14 @@ final class CommandLineReader {
         return Optional.empty();
     }
 
+    /**
+     * The part of a line read so far, as a line that overflowed if the reader dropped octets of
+     * it. Valid only until the next call: it shares the reader's buffer.
+     */
+    Line partial() {
+        return new Line(buffer == null ? new byte[0] : buffer, length, false, bareCr, overflowed);
+    }
+
     /** Whether part of a line has been read. */
     boolean inLine() {
         return length > 0 || pendingCr || overflowed;

@@ -42,8 +42,11 @@ final class CommandPolicy {
             case BDAT -> bdat(command, broken);
             case AUTH -> auth(command, broken);
             case STARTTLS -> startTls(broken);
-            case VRFY -> broken.add(new Refusal(SmtpRule.VRFY, "502 5.5.1 VRFY command is disabled", "VRFY refused"));
-            case EXPN -> broken.add(new Refusal(SmtpRule.EXPN, "502 5.5.1 EXPN command is disabled", "EXPN refused"));
+            // 252, not 502: RFC 5321 section 7.3 wants no code that reads as a verdict on the address
+            case VRFY -> broken.add(new Refusal(SmtpRule.VRFY,
+                    "252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery", "VRFY refused"));
+            case EXPN -> broken.add(new Refusal(SmtpRule.EXPN,
+                    "252 2.0.0 Cannot EXPN list, but will accept message and attempt delivery", "EXPN refused"));
             default -> { }
         }
         return broken;
@@ -61,6 +64,9 @@ final class CommandPolicy {
             broken.add(new Refusal(SmtpRule.MESSAGE_TOO_BIG, TOO_BIG, "SIZE=" + size + " over " + settings.maxMessageSize()));
         }
         Address sender = command.path().orElseThrow();
+        if (!sender.ascii() && !command.params().containsKey("SMTPUTF8")) {
+            broken.add(utf8Undeclared("sender"));
+        }
         if (matches(settings.senderDenyPatterns(), sender)) {
             broken.add(new Refusal(SmtpRule.SENDER_DENIED, "550 5.7.1 Sender address rejected", "sender denied"));
         }
@@ -76,6 +82,9 @@ final class CommandPolicy {
                     "more than " + settings.maxRecipients() + " recipients"));
         }
         Address recipient = command.path().orElseThrow();
+        if (session.inTransaction() && !recipient.ascii() && !session.smtpUtf8Transaction()) {
+            broken.add(utf8Undeclared("recipient"));
+        }
         if (relayDenied(recipient)) {
             broken.add(new Refusal(SmtpRule.RCPT_RELAY_DENIED, "554 5.7.1 Relay access denied",
                     "recipient domain " + recipient.domain() + " is not served here"));
@@ -168,6 +177,12 @@ final class CommandPolicy {
     private static boolean matches(List<Pattern> patterns, Address address) {
         String text = address.text();
         return patterns.stream().anyMatch(p -> p.matcher(text).find());
+    }
+
+    /** RFC 6531 section 3.4: without SMTPUTF8 on MAIL, the server must refuse non-ASCII addresses. */
+    private static Refusal utf8Undeclared(String which) {
+        return new Refusal(SmtpRule.UTF8_UNDECLARED, "553 5.6.7 Non-ASCII " + which + " address needs MAIL FROM with SMTPUTF8",
+                "non-ASCII " + which + " address, but MAIL carried no SMTPUTF8");
     }
 
     private static Refusal sequence(String detail) {

@@ -23,6 +23,11 @@ final class MailboxGrammar {
         String text() {
             return domain.isEmpty() ? localPart : localPart + "@" + domain;
         }
+
+        /** Whether the address is all ASCII: otherwise it needs SMTPUTF8 (RFC 6531). */
+        boolean ascii() {
+            return text().chars().allMatch(c -> c < 0x80);
+        }
     }
 
     /** {@code Domain} of RFC 5321, ASCII only. */

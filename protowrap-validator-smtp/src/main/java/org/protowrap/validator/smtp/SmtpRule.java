@@ -26,6 +26,8 @@ enum SmtpRule {
     JUNK_LIMIT("smtp.command.junk-limit", "too many unknown commands: the session ends"),
     ERROR_LIMIT("smtp.errors.limit", "too many errors: the session ends"),
     PATH_SPACE_AFTER_COLON("smtp.path.space-after-colon", "a space between MAIL FROM: or RCPT TO: and the path"),
+    UTF8_UNDECLARED("smtp.utf8.undeclared",
+            "a non-ASCII address in a transaction whose MAIL did not carry SMTPUTF8 (RFC 6531 section 3.4)"),
     PARAM_UNKNOWN("smtp.param.unknown", "a MAIL or RCPT parameter that no supported extension defines"),
     EXTENSION_UNADVERTISED("smtp.extension.unadvertised",
             "a command or parameter of an extension the server did not advertise"),
@@ -41,8 +43,8 @@ enum SmtpRule {
     RCPT_RELAY_DENIED("smtp.rcpt.relay-denied", "a recipient outside allowedRecipientDomains (open relay)"),
     RCPT_DENIED("smtp.rcpt.denied", "a recipient matches recipientDenyPatterns"),
     SENDER_DENIED("smtp.sender.denied", "the sender matches senderDenyPatterns"),
-    VRFY("smtp.vrfy", "VRFY is refused (address harvesting)"),
-    EXPN("smtp.expn", "EXPN is refused (address harvesting)"),
+    VRFY("smtp.vrfy", "VRFY is answered 252 by the wrapper, the server is not asked (address harvesting)"),
+    EXPN("smtp.expn", "EXPN is answered 252 by the wrapper, the server is not asked (address harvesting)"),
     REPLY_MALFORMED("smtp.reply.malformed", "the server sent something that is not an SMTP reply");
 
     private final Rule rule;

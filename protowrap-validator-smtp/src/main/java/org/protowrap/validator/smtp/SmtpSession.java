@@ -104,10 +104,13 @@ final class SmtpSession implements ValidatorSession {
     private boolean authenticated;
     private int errors;
     private int unknownCommands;
+    /** Whether the command line being read was refused before its end came. */
+    private boolean lineRefused;
 
     private long transaction;
     private MailState mail = MailState.NONE;
     private int recipients;
+    private boolean smtpUtf8;
     private boolean chunked;
     private long chunkedSize;
 
@@ -160,7 +163,12 @@ final class SmtpSession implements ValidatorSession {
                         early(data, out);
                         return;
                     }
-                    lineReader.next(data).ifPresent(line -> onLine(line, out));
+                    Optional<Line> line = lineReader.next(data);
+                    if (line.isPresent()) {
+                        onLine(line.get(), out);
+                    } else if (phase == Phase.COMMANDS && !lineRefused) {
+                        refuseEarlyIfTooLong(lineReader.partial(), out);
+                    }
                 }
                 case MESSAGE_DATA -> messageData(data, out);
                 case CHUNK -> chunk(data, out);
@@ -229,7 +237,46 @@ final class SmtpSession implements ValidatorSession {
         }
     }
 
+    /**
+     * A command line already longer than its limit is refused before its end comes, so that a
+     * client cannot hold a slot with a line that will never be accepted; the rest of it, up to
+     * its line end, is dropped.
+     */
+    private void refuseEarlyIfTooLong(Line partial, Decisions out) {
+        int limit = commandLimit(partial);
+        if (!partial.overflowed() && partial.octetsWithCrlf() <= limit) {
+            return;
+        }
+        RuleMode mode = settings.mode(SmtpRule.COMMAND_TOO_LONG);
+        // under log or off the line is judged when it is complete, and forwarded if it was kept whole
+        if (mode == RuleMode.ENFORCE || partial.overflowed()) {
+            lineRefused = true;
+            tooLong(partial, limit, out);
+        }
+    }
+
+    private int commandLimit(Line line) {
+        return line.startsWithIgnoreCase("AUTH ") ? SmtpSettings.MAX_AUTH_LINE_LENGTH : settings.maxCommandLineLength();
+    }
+
+    /** Reports a line over {@code limit}; refuses it if enforced or not kept whole; returns whether refused. */
+    private boolean tooLong(Line line, int limit, Decisions out) {
+        boolean enforced = applies(SmtpRule.COMMAND_TOO_LONG, "command line longer than " + limit + " octets",
+                () -> Redaction.excerpt(line.bytes(), line.length()), out);
+        // A line longer than the reader keeps was not kept whole: it cannot be forwarded.
+        if (enforced || line.overflowed()) {
+            refuse("500 5.5.2 Line too long", out);
+            return true;
+        }
+        return false;
+    }
+
     private void onLine(Line line, Decisions out) {
+        if (lineRefused) {
+            // its end: the line was refused when it passed its limit
+            lineRefused = false;
+            return;
+        }
         if (phase == Phase.AUTH_LINE) {
             authLine(line, out);
         } else {
@@ -240,15 +287,9 @@ final class SmtpSession implements ValidatorSession {
     private void commandLine(Line line, Decisions out) {
         // built only for a report: most lines break no rule
         Supplier<String> excerpt = () -> Redaction.excerpt(line.bytes(), line.length());
-        int limit = line.startsWithIgnoreCase("AUTH ") ? SmtpSettings.MAX_AUTH_LINE_LENGTH : settings.maxCommandLineLength();
-        if (line.overflowed() || line.octetsWithCrlf() > limit) {
-            boolean enforced = applies(SmtpRule.COMMAND_TOO_LONG, "command line longer than " + limit + " octets",
-                    excerpt, out);
-            // A line longer than the reader keeps was not kept whole: it cannot be forwarded.
-            if (enforced || line.overflowed()) {
-                refuse("500 5.5.2 Line too long", out);
-                return;
-            }
+        int limit = commandLimit(line);
+        if ((line.overflowed() || line.octetsWithCrlf() > limit) && tooLong(line, limit, out)) {
+            return;
         }
         if (line.bareCr() && applies(SmtpRule.COMMAND_BARE_CR, "bare CR in a command line", excerpt, out)) {
             refuse("500 5.5.2 Syntax error, bare CR in a command line", out);
@@ -330,9 +371,11 @@ final class SmtpSession implements ValidatorSession {
     /** Forwards an accepted line, opens its reply slot and applies what it does to the state. */
     private void forward(Optional<Verb> verb, Optional<SmtpCommand> command, Line line, Decisions out) {
         sendLine(line, verb.filter(v -> v == Verb.AUTH).isPresent(), out);
-        boolean last = command.map(SmtpCommand::last).orElse(false);
         // A command the wrapper could not parse may do anything: the client waits for its reply.
-        boolean sync = verb.map(Verb::endsPipelinedGroup).orElse(true) || last || !pipelining();
+        // BDAT, LAST or not, is no point where a pipelining client must wait (RFC 2920 section
+        // 3.1 does not list it, RFC 3030 lets chunks be pipelined): Exim sends QUIT right after
+        // the last chunk.
+        boolean sync = verb.map(Verb::endsPipelinedGroup).orElse(true) || !pipelining();
         Awaited awaited = verb.map(SmtpSession::awaited).orElse(Awaited.OTHER);
         if (verb.filter(v -> v == Verb.MAIL).isPresent()) {
             // The reply to MAIL belongs to the transaction MAIL opens.
@@ -341,7 +384,10 @@ final class SmtpSession implements ValidatorSession {
         replies.add(Slot.server(awaited, sync, transaction));
         switch (verb.orElse(Verb.NOOP)) {
             case HELO, EHLO, RSET -> newTransaction();
-            case MAIL -> mail = MailState.PENDING;
+            case MAIL -> {
+                mail = MailState.PENDING;
+                smtpUtf8 = command.map(c -> c.params().containsKey("SMTPUTF8")).orElse(false);
+            }
             case RCPT -> recipients++;
             case BDAT -> command.ifPresent(c -> bdatForwarded(c));
             default -> { }
@@ -399,6 +445,7 @@ final class SmtpSession implements ValidatorSession {
         transaction++;
         mail = MailState.NONE;
         recipients = 0;
+        smtpUtf8 = false;
         chunked = false;
         chunkedSize = 0;
     }
@@ -472,10 +519,16 @@ final class SmtpSession implements ValidatorSession {
         replies.add(Slot.server(Awaited.AUTH_LINE, true, transaction));
     }
 
-    /** The wrapper refuses a command itself: its reply takes the command's place in the queue. */
+    /**
+     * The wrapper refuses a command itself: its reply takes the command's place in the queue. A
+     * refusal with a positive code (252 to VRFY) is no error and is not counted as one.
+     */
     private void refuse(String reply, Decisions out) {
         replies.add(Slot.local(reply, false));
         releaseLocalReplies(out);
+        if (reply.charAt(0) == '2') {
+            return;
+        }
         errors++;
         limit(errors, settings.maxErrors(), SmtpRule.ERROR_LIMIT, "421 4.7.0 Too many errors, closing connection", out);
     }
@@ -677,6 +730,11 @@ final class SmtpSession implements ValidatorSession {
 
     int recipients() {
         return recipients;
+    }
+
+    /** Whether the MAIL of the transaction carried SMTPUTF8. */
+    boolean smtpUtf8Transaction() {
+        return smtpUtf8;
     }
 
     boolean chunked() {

@@ -1,0 +1,113 @@
+package org.protowrap.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A plugin author's path: the example plugin is built from a copy of the image's {@code sdk/}
+ * alone (outside this build), its jar is dropped into a plugins folder, and the image serves
+ * Finger traffic through it.
+ */
+@Timeout(180)
+class SdkExampleIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theExamplePluginBuildsFromTheSdkAloneAndServesTraffic() throws Exception {
+        Path sdk = dir.resolve("sdk");
+        copyTree(ProtowrapImage.HOME.resolve("sdk"), sdk);
+        String build = runScript(sdk.resolve("example/build.sh"));
+        assertTrue(build.contains("8 of 8 cases passed"), build);
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Files.copy(sdk.resolve("example/build/protowrap-finger.jar"), plugins.resolve("protowrap-finger.jar"));
+
+        Process list = new ProcessBuilder(ProtowrapImage.launcher().toString(), "plugins", "--plugins-dir",
+                plugins.toString()).redirectErrorStream(true).start();
+        String listed = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, list.waitFor(), listed);
+        assertTrue(listed.lines().anyMatch(l -> l.matches("finger\\s+validator\\s+plugin\\s+org\\.example\\.finger\\s+.*")),
+                listed);
+
+        try (ServerSocket fingerd = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> answer(fingerd));
+            int port = Ports.free();
+            String yaml = """
+                    allowRoot: true
+                    pluginsDir: %s
+                    wrappers:
+                      - name: finger
+                        protocol: finger
+                        listenAddr: 127.0.0.1
+                        listenPort: %d
+                        destAddr: 127.0.0.1:%d
+                    """.formatted(plugins, port, fingerd.getLocalPort());
+            try (ExternalProcess protowrap = ProtowrapImage.run(dir, yaml, port)) {
+                assertEquals("Login: alice\r\n", query(port, "alice\r\n"));
+                assertEquals("finger: refused (finger.query.forwarding)\r\n", query(port, "alice@elsewhere.example\r\n"));
+                assertTrue(protowrap.output().contains("rule=finger.query.forwarding action=enforce"), protowrap.output());
+            }
+        }
+    }
+
+    /** A Finger server: one query per connection, answered with a login line. */
+    private static void answer(ServerSocket server) {
+        while (!server.isClosed()) {
+            try (Socket s = server.accept()) {
+                String query = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
+                        .readLine();
+                s.getOutputStream().write(("Login: " + query + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private static String query(int port, String line) throws IOException {
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write(line.getBytes(StandardCharsets.US_ASCII));
+            return new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    private String runScript(Path script) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(script.toString()).redirectErrorStream(true);
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(150, TimeUnit.SECONDS), output);
+        assertEquals(0, p.exitValue(), output);
+        return output;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+}

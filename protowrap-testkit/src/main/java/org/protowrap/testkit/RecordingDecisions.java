@@ -1,0 +1,245 @@
+package org.protowrap.testkit;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.protowrap.api.Decisions;
+import org.protowrap.api.Violation;
+
+/**
+ * {@link Decisions} as the engine would take them, recorded: the bytes for each side, the
+ * reports, the facts, and the control decisions in order ({@code abort}, {@code close},
+ * {@code raw}, {@code starttls}); units, exchanges and server faults are counted apart. Like the engine, it ignores
+ * what comes after {@link #close()} or {@link #relayRaw}, and drops server bytes after
+ * {@link #abortServer()}, but counts those so that a test can insist there are none
+ * ({@link #ignored()}). Not thread-safe, as a session is not. A test may extend it to watch the
+ * calls themselves (the buffers a session passes, their order).
+ */
+public class RecordingDecisions implements Decisions {
+
+    private final ByteArrayOutputStream toServer = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream toClient = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream credentials = new ByteArrayOutputStream();
+    private final List<Violation> reports = new ArrayList<>();
+    private final List<String> controls = new ArrayList<>();
+    private final Map<String, String> facts = new LinkedHashMap<>();
+    private final List<String> serverFaults = new ArrayList<>();
+    private boolean aborted;
+    private boolean finished;
+    private boolean unitOpen;
+    private boolean awaitingServer;
+    private int unitsCompleted;
+    private int exchanges;
+    private int ignored;
+
+    @Override
+    public void sendToServer(ByteBuffer bytes) {
+        byte[] copy = drain(bytes);
+        if (finished || aborted) {
+            ignored++;
+            return;
+        }
+        toServer.writeBytes(copy);
+    }
+
+    /** Forwarded like any bytes, and also recorded apart: the bytes the engine keeps out of its log. */
+    @Override
+    public void sendCredentialsToServer(ByteBuffer bytes) {
+        if (!finished && !aborted) {
+            credentials.writeBytes(copy(bytes));
+        }
+        sendToServer(bytes);
+    }
+
+    @Override
+    public void sendToClient(ByteBuffer bytes) {
+        byte[] copy = drain(bytes);
+        if (finished) {
+            ignored++;
+            return;
+        }
+        toClient.writeBytes(copy);
+    }
+
+    @Override
+    public void report(Violation violation) {
+        reports.add(violation);
+    }
+
+    @Override
+    public void describe(String key, String value) {
+        facts.put(key, value);
+    }
+
+    @Override
+    public void clientUnitStarted() {
+        unitOpen = true;
+    }
+
+    @Override
+    public void clientUnitComplete() {
+        if (unitOpen) {
+            unitsCompleted++;
+        }
+        unitOpen = false;
+    }
+
+    @Override
+    public void awaitingServer(boolean awaiting) {
+        awaitingServer = awaiting;
+    }
+
+    @Override
+    public void exchangeComplete() {
+        exchanges++;
+    }
+
+    @Override
+    public void serverFault(String reason) {
+        serverFaults.add(reason);
+    }
+
+    @Override
+    public void startTls() {
+        control("starttls");
+    }
+
+    @Override
+    public void abortServer() {
+        control("abort");
+        aborted = true;
+    }
+
+    @Override
+    public void close() {
+        control("close");
+        finished = true;
+    }
+
+    @Override
+    public void relayRaw(String reason) {
+        control("raw");
+        finished = true;
+    }
+
+    private void control(String what) {
+        if (finished) {
+            ignored++;
+        } else {
+            controls.add(what);
+        }
+    }
+
+    private static byte[] copy(ByteBuffer bytes) {
+        byte[] copy = new byte[bytes.remaining()];
+        bytes.duplicate().get(copy);
+        return copy;
+    }
+
+    private static byte[] drain(ByteBuffer bytes) {
+        byte[] copy = new byte[bytes.remaining()];
+        bytes.get(copy);
+        return copy;
+    }
+
+    /** Every byte sent to the server so far. */
+    public byte[] serverBytes() {
+        return toServer.toByteArray();
+    }
+
+    /** Every byte sent to the client so far. */
+    public byte[] clientBytes() {
+        return toClient.toByteArray();
+    }
+
+    /** The server's bytes as text, one char per byte (ISO-8859-1), so that any byte shows. */
+    public String server() {
+        return toServer.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** The client's bytes as text, one char per byte. */
+    public String client() {
+        return toClient.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** What went to the server marked as credentials, one char per byte. */
+    public String credentialsText() {
+        return credentials.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    public List<Violation> reports() {
+        return List.copyOf(reports);
+    }
+
+    public List<String> controls() {
+        return List.copyOf(controls);
+    }
+
+    /** The facts described, each key with its last value, in the order keys were first described. */
+    public Map<String, String> facts() {
+        return Map.copyOf(facts);
+    }
+
+    /** Why the session blamed the server, in order. */
+    public List<String> serverFaults() {
+        return List.copyOf(serverFaults);
+    }
+
+    /** Whether a client unit was started and not completed. */
+    public boolean unitOpen() {
+        return unitOpen;
+    }
+
+    /** Client units started and then completed. */
+    public int unitsCompleted() {
+        return unitsCompleted;
+    }
+
+    /** Exchanges the session said were complete. */
+    public int exchanges() {
+        return exchanges;
+    }
+
+    /** Whether the session last said the server owes an answer. */
+    public boolean awaitingServer() {
+        return awaitingServer;
+    }
+
+    /** Whether the session closed the connection or handed it to the raw relay. */
+    public boolean finished() {
+        return finished;
+    }
+
+    public boolean aborted() {
+        return aborted;
+    }
+
+    /** Decisions made after the connection was closed or relayed raw, and server bytes after an abort. */
+    public int ignored() {
+        return ignored;
+    }
+
+    /** Takes what was recorded since the last take (bytes, reports, controls) and starts afresh; states are kept. */
+    public Snapshot take() {
+        Snapshot s = new Snapshot(server(), client(), List.copyOf(reports), List.copyOf(controls));
+        toServer.reset();
+        toClient.reset();
+        reports.clear();
+        controls.clear();
+        return s;
+    }
+
+    /**
+     * What a stretch of a session produced.
+     *
+     * @param server bytes to the server, one char per byte
+     * @param client bytes to the client, one char per byte
+     * @param reports the reports, in order
+     * @param controls the control decisions, in order
+     */
+    public record Snapshot(String server, String client, List<Violation> reports, List<String> controls) {}
+}

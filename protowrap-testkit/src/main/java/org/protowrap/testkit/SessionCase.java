@@ -1,0 +1,49 @@
+package org.protowrap.testkit;
+
+import java.util.List;
+import java.util.Map;
+import org.protowrap.api.Options;
+import org.protowrap.api.RuleMode;
+import org.protowrap.api.ValidatorConfig;
+
+/**
+ * One session of a corpus: the validator's options and rule modes, the bytes each side sends in
+ * turn, and what must come out after each. {@link SessionCorpus} reads them from files and
+ * replays them.
+ *
+ * @param name the case's name, from its {@code ===} line
+ * @param source file and line where it starts
+ * @param options the validator's options
+ * @param rules rule modes set for this case
+ * @param steps the inputs, each with what it must produce
+ */
+public record SessionCase(String name, String source, Map<String, Object> options, Map<String, RuleMode> rules,
+        List<Step> steps) {
+
+    /** Who sends: the client, the server, or the client ends its side. */
+    public enum Sender { CLIENT, SERVER, CLIENT_END }
+
+    /**
+     * One input and what it must produce.
+     *
+     * @param sender who sends it
+     * @param input the bytes, one char per byte
+     * @param toServer expected bytes at the server
+     * @param toClient expected bytes at the client
+     * @param reports expected reports, each {@code rule mode} ({@code smtp.data.bare-lf enforce})
+     * @param controls expected control decisions, in order ({@code close}, {@code abort}, {@code raw}, {@code starttls})
+     * @param line the line of the file it came from
+     */
+    public record Step(Sender sender, String input, String toServer, String toClient, List<String> reports,
+            List<String> controls, int line) {}
+
+    /** The configuration the validator is built from: the case's options and rules, line limit 512, replies seen. */
+    public ValidatorConfig config() {
+        return new ValidatorConfig("corpus", 512, true, rules, Options.of(options));
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + source + ")";
+    }
+}

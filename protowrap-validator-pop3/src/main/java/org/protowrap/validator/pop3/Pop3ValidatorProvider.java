@@ -1,0 +1,46 @@
+package org.protowrap.validator.pop3;
+
+import java.util.List;
+import org.protowrap.api.Rule;
+import org.protowrap.api.Validator;
+import org.protowrap.api.ValidatorConfig;
+import org.protowrap.spi.ValidatorProvider;
+
+/**
+ * Provides {@code pop3}: a validator for mail access servers (RFC 1939 with CAPA and response
+ * codes from RFC 2449, AUTH from RFC 5034, STLS from RFC 2595). It tracks the AUTHORIZATION,
+ * TRANSACTION and UPDATE states from both directions, refuses commands out of state before
+ * they reach the server, frames every response (multi-line ones with dot-stuffing) so that it
+ * always knows where one ends, forwards credentials marked as such, and ends sessions that fail
+ * too many logins.
+ *
+ * <p>Options (all optional): {@code maxCommandLineLength} (255), {@code maxAuthLineLength}
+ * (12288), {@code maxResponseLineLength} (512), {@code stls} ({@code deny} | {@code
+ * passthrough}), {@code maxFailedLogins} (3, 0 = no limit), {@code allowedCommands} (all). It
+ * needs the wrapper's {@code testReply: true}.
+ *
+ * <p>It cannot inspect a session after STLS (hence {@code deny} by default), does not look
+ * inside messages beyond their framing, and cannot delay a response (sessions have no clock).
+ */
+public final class Pop3ValidatorProvider implements ValidatorProvider {
+
+    @Override
+    public String name() {
+        return "pop3";
+    }
+
+    @Override
+    public String description() {
+        return "POP3 (RFC 1939, 2449, 2595, 5034): command grammar, session state, response framing, failed logins";
+    }
+
+    @Override
+    public List<Rule> rules() {
+        return Pop3Rule.all();
+    }
+
+    @Override
+    public Validator create(ValidatorConfig config) {
+        return new Pop3Validator(Pop3Settings.read(config));
+    }
+}
