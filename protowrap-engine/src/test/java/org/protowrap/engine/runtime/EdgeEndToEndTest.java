@@ -76,6 +76,27 @@ class EdgeEndToEndTest {
         }
     }
 
+    @Test
+    void smtpClientsAreRefusedBeforeTheGreetingWithTheProtocolsWords() throws Exception {
+        try (TestBackend backend = TestBackend.start(socket -> {
+                    socket.getOutputStream().write("220 backend ESMTP\r\n".getBytes(US_ASCII));
+                    TestBackend.reader(socket).readLine();
+                });
+                RunningServer server = RunningServer.start(TestConfig.write(dir, TestConfig.lineWrapper(TestConfig.freePort(),
+                        "127.0.0.1:" + backend.port(), """
+                        deny: [127.0.0.3]
+                        rateLimit: {connections: 1, per: 1h}
+                        """).replace("protocol: line", "protocol: smtp")))) {
+            InetSocketAddress address = server.address("w");
+            assertEquals("554 5.7.1 Access denied\r\n", exchange("127.0.0.3", address, ""));
+            try (Socket first = bound("127.0.0.2", address)) {
+                assertEquals("220 backend ESMTP", TestBackend.reader(first).readLine());
+                assertTrue(exchange("127.0.0.2", address, "").startsWith("421 4.7.0 "), "rate limited");
+            }
+            assertEquals(1, backend.accepted(), "refused clients never reach the backend");
+        }
+    }
+
     /** Documented defaults: {@code proxyProtocol} with only {@code trusted}, {@code sendProxy: v2}. */
     @Test
     void theClientFromThePROXYHeaderReachesTheBackendAndTheAccessList() throws Exception {
