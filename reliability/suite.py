@@ -16,6 +16,7 @@ import random
 import resource
 import shutil
 import signal
+import smtplib
 import socket
 import subprocess
 import sys
@@ -90,7 +91,8 @@ def pw_config(*wrappers, top=""):
 
 def ha_config(body, mode="http", extra_defaults=""):
     return (f"global\n    maxconn 9000\n    nbthread 2\ndefaults\n    mode {mode}\n    timeout connect 5s\n"
-            f"    timeout client 5m\n    timeout server 5m\n    maxconn 9000\n{extra_defaults}{body}")
+            f"    timeout client 5m\n    timeout server 5m\n    maxconn 9000\n    retries 3\n    option redispatch\n"
+            f"{extra_defaults}{body}")
 
 
 def ha_listen(port, backends, mode="http"):
@@ -196,7 +198,7 @@ def exp_reload(suite, close):
                                             f"idleTimeout: {5 + (i + 1) % 2}m"), top=admin))
         proc.send_signal(signal.SIGHUP)
         # Applied when the status page lists the second backend exactly when the new file does.
-        deadline = time.monotonic() + interval * 0.8
+        deadline = time.monotonic() + interval * 0.95
         while time.monotonic() < deadline:
             try:
                 status = urllib.request.urlopen(f"http://127.0.0.1:{ADMIN_PORT}/status", timeout=1).read().decode()
@@ -318,53 +320,129 @@ def exp_drain(suite, busy):
 
 # ---------------------------------------------------------------- SMTP no loss
 
-def sink(suite, name, port, dump):
-    dump.mkdir()
-    dump.chmod(0o777)
-    return suite.start(name, ["/usr/sbin/smtp-sink", *bench.sink_user(), "-d", f"{dump}/%H%M%S.",
-                              "-c", f"127.0.0.1:{port}", "512"], port)
+class SmtpSink:
+    """A minimal SMTP server that records the Message-ID of every message it answers 250 to
+    (before answering), and can crash: close its listener and every session at once, with a
+    reset, as a killed process would."""
+
+    def __init__(self, port):
+        self.ids = []
+        self.sessions = []
+        self.crashed = False
+        self.server = socket.create_server(("127.0.0.1", port), backlog=1024)
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while not self.crashed:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.sessions.append(conn)
+            threading.Thread(target=self.session, args=(conn,), daemon=True).start()
+
+    def session(self, conn):
+        try:
+            f = conn.makefile("rb")
+            conn.sendall(b"220 sink ESMTP\r\n")
+            while not self.crashed:
+                line = f.readline()
+                if not line:
+                    return
+                verb = line[:4].upper()
+                if verb == b"DATA":
+                    conn.sendall(b"354 go ahead\r\n")
+                    msg_id = None
+                    while (body := f.readline()) not in (b".\r\n", b""):
+                        if msg_id is None and body.lower().startswith(b"message-id:"):
+                            msg_id = body.split(b":", 1)[1].strip().decode()
+                    if not body or self.crashed:
+                        return
+                    self.ids.append(msg_id)
+                    conn.sendall(b"250 2.0.0 queued\r\n")
+                elif verb == b"QUIT":
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                elif verb in (b"EHLO", b"HELO"):
+                    conn.sendall(b"250-sink\r\n250 8BITMIME\r\n" if verb == b"EHLO" else b"250 sink\r\n")
+                else:
+                    conn.sendall(b"250 ok\r\n")
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def crash(self):
+        self.crashed = True
+        try:
+            self.server.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread, which holds the socket
+        except OSError:
+            pass
+        self.server.close()
+        for conn in self.sessions:
+            try:
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                conn.close()
+            except OSError:
+                pass
 
 
-def sink_recipients(*dumps):
-    recipients = []
-    for dump in dumps:
-        for file in dump.rglob("*"):
-            if file.is_file():
-                for line in open(file, errors="replace"):
-                    if line.startswith("X-Rcpt-Args:"):
-                        recipients.append(line.split(":", 1)[1].strip())
-                        break
-    return recipients
+def smtp_sender(port, numbers, accepted, lock, deadline):
+    """Sends one message for each number, several per session, each attempt with its own
+    Message-ID; a failed attempt is not retried (so that a duplicate at the sinks can only come
+    from the proxy). Records the IDs that got a 250."""
+    client = None
+    for n in numbers:
+        if time.monotonic() > deadline:
+            return
+        msg_id = f"<{n}.reliability@example.com>"
+        try:
+            if client is None:
+                client = smtplib.SMTP("127.0.0.1", port, timeout=20)
+                client.ehlo("reliability.example.com")
+            client.sendmail("source@example.com", ["sink@example.com"],
+                            f"Message-ID: {msg_id}\r\nSubject: {n}\r\n\r\n" + ("x" * 70 + "\r\n") * 14)
+            with lock:
+                accepted.append(msg_id)
+        except (OSError, smtplib.SMTPException):
+            try:
+                if client is not None:
+                    client.close()
+            except OSError:
+                pass
+            client = None
+    if client is not None:
+        try:
+            client.quit()
+        except (OSError, smtplib.SMTPException):
+            pass
 
 
-def smtp_no_loss(suite, label, port, messages, start_proxy):
-    """smtp-source sends `messages` through the proxy over two sinks; the first sink is killed once
-    a third of them arrived. smtp-source stops at a failed session, so it runs again (with new
-    recipients, so that every message stays unique) until every message was accepted once."""
-    d1, d2 = suite.workdir / f"{label}-sink1", suite.workdir / f"{label}-sink2"
-    s1, s2 = sink(suite, f"{label}-sink1", SINK1_PORT, d1), sink(suite, f"{label}-sink2", SINK2_PORT, d2)
+def smtp_no_loss(suite, port, messages, start_proxy):
+    """`messages` messages through the proxy over two sinks, from 10 sessions; the first sink
+    crashes once a third of them arrived. Lost: answered 250 but at no sink; duplicated: at the
+    sinks more than once."""
+    s1, s2 = SmtpSink(SINK1_PORT), SmtpSink(SINK2_PORT)
     proxy = start_proxy()
-    accepted, runs, killed_at = 0, 0, None
+    accepted, lock = [], threading.Lock()
     deadline = time.monotonic() + (60 if suite.quick else 300)
-    while accepted < messages and runs < 20 and time.monotonic() < deadline:
-        runs += 1
-        source = subprocess.Popen(["/usr/sbin/smtp-source", "-c", "-s", "10", "-m", str(messages - accepted), "-N",
-                                   "-l", "1024", "-f", "source@example.com", "-t", f"r{runs}@example.com",
-                                   f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        while source.poll() is None and killed_at is None:
-            if len(list(d1.rglob("*"))) + len(list(d2.rglob("*"))) >= messages // 3:
-                s1.kill()
-                killed_at = len(sink_recipients(d1, d2))
-            time.sleep(0.05)
-        out, err = source.communicate(timeout=max(1, deadline - time.monotonic()))
-        counters = out.decode(errors="replace").replace("\r", "\n").split("mesg=")
-        accepted += int(counters[-1].split()[0]) if len(counters) > 1 else 0
+    senders = [threading.Thread(target=smtp_sender, args=(port, range(i, messages, 10), accepted, lock, deadline))
+               for i in range(10)]
+    for t in senders:
+        t.start()
+    killed_at = None
+    while any(t.is_alive() for t in senders):
+        if killed_at is None and len(s1.ids) + len(s2.ids) >= messages // 3:
+            s1.crash()
+            killed_at = len(s1.ids) + len(s2.ids)
+        time.sleep(0.02)
     stop(proxy)
-    stop(s2)
-    received = sink_recipients(d1, d2)
-    unique = len(set(received))
-    return {"accepted": accepted, "lost": max(0, accepted - unique), "duplicated": len(received) - unique,
-            "runs": runs, "killed_at": killed_at, "received": len(received)}
+    s1.crash()
+    s2.crash()
+    received = s1.ids + s2.ids
+    unique = set(received)
+    return {"accepted": len(accepted), "lost": len(set(accepted) - unique), "duplicated": len(received) - len(unique),
+            "killed_at": killed_at, "received": len(received)}
 
 
 def exp_smtp(suite):
@@ -377,15 +455,15 @@ def exp_smtp(suite):
     def ha_proxy():
         return suite.haproxy("smtp-haproxy", ha_config(ha_listen(HA_PORT, [SINK1_PORT, SINK2_PORT], "tcp"),
                                                        "tcp"), HA_PORT)[0]
-    pw = smtp_no_loss(suite, "pw", PW_PORT, messages, pw_proxy)
-    hp = smtp_no_loss(suite, "ha", HA_PORT, messages, ha_proxy)
+    pw = smtp_no_loss(suite, PW_PORT, messages, pw_proxy)
+    hp = smtp_no_loss(suite, HA_PORT, messages, ha_proxy)
 
     def figure(r):
         return (f"{r['lost']} lost, {r['duplicated']} duplicated of {r['accepted']:,} accepted "
-                f"({r['received']:,} at the sinks, sink 1 killed after {r['killed_at']}, smtp-source runs {r['runs']})")
-    return {"ok": pw["lost"] == 0 and pw["duplicated"] == 0 and pw["accepted"] == messages,
+                f"({r['received']:,} at the sinks, sink 1 crashed after {r['killed_at']})")
+    return {"ok": pw["lost"] == 0 and pw["duplicated"] == 0 and pw["accepted"] >= messages * 0.99,
             "figure": figure(pw), "haproxy": figure(hp) + " (mode tcp)",
-            "expect": f"{messages:,} accepted, 0 lost, 0 duplicated"}
+            "expect": f"0 lost, 0 duplicated; at least 99% of {messages:,} accepted (a session cut with the sink may fail)"}
 
 
 # ---------------------------------------------------------------- faulty backends
@@ -425,6 +503,10 @@ class FakeBackend:
             pass
 
     def close(self):
+        try:
+            self.server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.server.close()
         for conn in self.held:
             conn.close()
@@ -444,14 +526,9 @@ def fault_client(port, kind, body, results, lock):
                     pass
             else:
                 s.sendall(SMALL)
-            data = b""
-            while True:
-                piece = s.recv(65536)
-                if not piece:
-                    break
-                data += piece
-            outcome = data.split(b" ", 2)[1].decode() if data.startswith(b"HTTP/") else (
-                "garbage relayed" if data else "closed")
+            first = s.makefile("rb").readline(256)
+            outcome = first.split(b" ", 2)[1].decode() if first.startswith(b"HTTP/1.") else (
+                "garbage relayed" if first else "closed")
     except socket.timeout:
         pass
     except OSError as e:
@@ -618,7 +695,8 @@ def exp_fd_exhaustion(suite):
     spinning, the log stay short, the backends stay up, and a request succeed soon after."""
     flood, hold = (600, 5) if suite.quick else (2000, 15)
     yaml = pw_config(wrapper("web", "http", PW_PORT, [bench.NGINX_PORT, NGINX2_PORT],
-                             "healthCheck: {interval: 1s, timeout: 1s, rise: 2, fall: 2}\nmaxConnectionsPerClient: 0"),
+                             "healthCheck: {interval: 1s, timeout: 1s, rise: 2, fall: 2}\n"
+                             "options: {healthCheckPath: /small}\nmaxConnectionsPerClient: 0"),
                      top=f"admin: {{listenPort: {ADMIN_PORT}}}\n")
     proc, _, log = suite.protowrap("fds", yaml, PW_PORT, fd_limit=256)
     time.sleep(2)
@@ -648,8 +726,8 @@ def exp_fd_exhaustion(suite):
     time.sleep(1)
     ha_pids = [ha.pid] + bench.children(ha.pid)
     ha_cpu_before = sum(cpu_seconds(p) for p in ha_pids)
-    socks = [socket.create_connection(("127.0.0.1", HA_PORT)) for _ in range(min(flood, 250))]
-    for _ in range(flood - len(socks)):
+    socks = []
+    for _ in range(flood):
         s = socket.socket()
         s.setblocking(False)
         s.connect_ex(("127.0.0.1", HA_PORT))
@@ -717,7 +795,7 @@ def random_client(port, count, rng):
 
 
 def exp_random_bytes(suite):
-    per_protocol = 600 if suite.quick else 20000
+    per_protocol = 600 if suite.quick else 5000
     sink_proc = suite.start("random-sink", ["/usr/sbin/smtp-sink", *bench.sink_user(), "-c",
                                             f"127.0.0.1:{SINK1_PORT}", "512"], SINK1_PORT)
     yaml = pw_config(wrapper("http", "http", PW_PORT, bench.NGINX_PORT),
@@ -755,12 +833,13 @@ def exp_random_bytes(suite):
 
 def exp_config_bombs(suite):
     workdir = suite.workdir
+    scalar_mib = 1 if suite.quick else 5
     head = "allowRoot: true\nwrappers:\n  - name: web\n    protocol: http\n    listenPort: 19199\n"
     bombs = {
         "alias bomb": "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
             f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(8)) + head
         + "    destAddr: *i\n",
-        "5 MB scalar": head + "    destAddr: '" + "x" * (5 << 20) + "'\n",
+        f"{scalar_mib} MB scalar": head + "    destAddr: '" + "x" * (scalar_mib << 20) + "'\n",
         "nesting 10,000 deep": head + "    destAddr: " + "[" * 10000 + "]" * 10000 + "\n",
         "2,000 unknown rules": head + "    destAddr: 127.0.0.1:1\n    rules:\n" + "".join(
             f"      no.such.rule{i}: log\n" for i in range(2000)),
@@ -790,7 +869,7 @@ EXPERIMENTS = {
     "drain-idle": (lambda s: exp_drain(s, busy=False), True),
     "drain-busy": (lambda s: exp_drain(s, busy=True), True),
     "smtp-no-loss": (exp_smtp, True),
-    "backend-faults": (exp_backend_faults, True),
+    "backend-faults": (exp_backend_faults, False),
     "slowloris": (exp_slowloris, False),
     "idle-connections": (exp_idle, False),
     "fd-exhaustion": (exp_fd_exhaustion, True),
