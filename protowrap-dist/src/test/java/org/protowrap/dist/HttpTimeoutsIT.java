@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -17,15 +19,46 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The default {@code requestTimeout} (30 s) times every request head, not only the first: after
- * one valid request, a client that sends a byte of its next head every two seconds (so that the
- * idle timeout never runs out) gets 408 once the head has taken 30 s.
+ * The timeouts with their defaults. {@code requestTimeout} (30 s) times every request head, not
+ * only the first: after one valid request, a client that sends a byte of its next head every two
+ * seconds (so that the idle timeout never runs out) gets 408 once the head has taken 30 s.
+ * {@code serverTimeout} (60 s) limits a backend that never answers: the client gets 504, not the
+ * 408 that would invite it to send its request again.
  */
-@Timeout(90)
-class HttpRequestTimeoutIT {
+@Timeout(100)
+class HttpTimeoutsIT {
 
     @TempDir
     Path dir;
+
+    @Test
+    void aSilentBackendGets504() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread backend = Thread.ofPlatform().daemon().start(() -> {
+                try (Socket accepted = silent.accept()) {
+                    accepted.getInputStream().transferTo(OutputStream.nullOutputStream()); // reads, never answers
+                } catch (IOException e) {
+                    // the wrapper dropped the connection
+                }
+            });
+            int port = Ports.free();
+            try (ExternalProcess protowrap = ProtowrapImage.run(dir, """
+                    allowRoot: true
+                    wrappers:
+                      - {name: web, protocol: http, listenAddr: 127.0.0.1, listenPort: %d, destAddr: 127.0.0.1:%d}
+                    """.formatted(port, silent.getLocalPort()), port);
+                    Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                socket.setSoTimeout(90_000);
+                long start = System.nanoTime();
+                socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                long seconds = (System.nanoTime() - start) / 1_000_000_000;
+                assertTrue(answer.startsWith("HTTP/1.1 504 "), answer);
+                assertTrue(seconds >= 59 && seconds < 75, "504 after " + seconds + " s");
+            }
+            backend.join(5_000);
+        }
+    }
 
     @Test
     void aSlowSecondRequestHeadGets408() throws Exception {
