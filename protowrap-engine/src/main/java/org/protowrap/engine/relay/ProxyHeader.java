@@ -41,6 +41,8 @@ public record ProxyHeader(int version, Optional<InetSocketAddress> source, Optio
 
     /** A header that breaks the specification; the message says how, for the log. */
     public static final class Malformed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         Malformed(String message) {
             super(message);
         }
