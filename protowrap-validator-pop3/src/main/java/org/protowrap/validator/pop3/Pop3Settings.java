@@ -36,7 +36,7 @@ record Pop3Settings(
         DENY,
         /** Let the server start TLS; from its {@code +OK} on, relay raw and inspect nothing more. */
         PASSTHROUGH,
-        /** Terminate TLS in the wrapper: not available for STLS yet, refused when options are read. */
+        /** Answer STLS in the wrapper and terminate TLS there: not available yet, refused when options are read. */
         TERMINATE
     }
 
@@ -68,7 +68,7 @@ record Pop3Settings(
     private static Stls stls(Options o) {
         Stls stls = o.choice("stls", Stls.class, Stls.DENY);
         if (stls == Stls.TERMINATE) {
-            o.problem("stls", "terminate is not available yet: STLS cannot be terminated by the wrapper;"
+            o.problem("stls", "terminate is not available yet: the pop3 validator cannot answer STLS itself;"
                     + " use deny (the default) or passthrough, or the wrapper's tls: with mode implicit for POP3S");
             return Stls.DENY;
         }
