@@ -210,6 +210,7 @@ def exp_reload(suite, close):
             time.sleep(0.1)
 
     # The first request to the admin endpoint initializes it; not part of any reload's time.
+    bench.wait_for_port(ADMIN_PORT, 10)
     urllib.request.urlopen(f"http://127.0.0.1:{ADMIN_PORT}/status", timeout=10).read()
     pw = run("pw", pw_reload)
     stop(proc)
