@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """ProtoWrap's reliability suite.
 
-Each experiment starts what it needs on loopback (nginx and smtp-sink as backends, small faulty
-backends of its own, ProtoWrap from the runtime image, HAProxy where HAProxy applies), does one
+Each experiment starts what it needs on loopback (nginx and smtp-sink as backends, faulty HTTP
+backends and crashing SMTP sinks of its own, ProtoWrap from the runtime image, HAProxy where
+HAProxy applies), does one
 bounded thing to it, stops it, and prints one line: PASS or FAIL against the expected behaviour,
 ProtoWrap's figure, and HAProxy's beside it. A markdown table of every line ends the run.
 
