@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
 import org.protowrap.api.ProbeActions;
 import org.protowrap.api.ProbeSession;
@@ -28,7 +29,7 @@ class Pop3ValidatorTest {
     private final RecordingDecisions out = new RecordingDecisions();
 
     private static Validator validator(Map<String, Object> options) {
-        return new Pop3ValidatorProvider().create(ValidatorConfig.of("test", 512, true, Options.of(options)));
+        return new Pop3ValidatorProvider().create(ValidatorConfig.of("test", 512, true, MapOptions.of(options)));
     }
 
     private ValidatorSession session() {
@@ -178,7 +179,7 @@ class Pop3ValidatorTest {
 
     @Test
     void optionsAreCheckedAllAtOnce() {
-        Options options = Options.of(Map.of("stls", "terminate", "allowedCommands", List.of("USER", "XTND"),
+        Options options = MapOptions.of(Map.of("stls", "terminate", "allowedCommands", List.of("USER", "XTND"),
                 "maxCommandLineLength", 100, "maxFailedLogins", -1));
         new Pop3ValidatorProvider().create(ValidatorConfig.of("test", 512, false, options));
         String problems = options.problems().toString();
@@ -191,7 +192,7 @@ class Pop3ValidatorTest {
 
     @Test
     void theDefaultsNeedNoOptions() {
-        Options options = Options.empty();
+        Options options = MapOptions.of(Map.of());
         new Pop3ValidatorProvider().create(ValidatorConfig.of("test", 512, true, options));
         assertEquals(List.of(), options.problems());
     }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
 import org.protowrap.api.ValidatorConfig;
 import org.protowrap.api.ValidatorSession;
@@ -27,7 +28,7 @@ class SessionTimingTest {
 
     private final RecordingDecisions out = new RecordingDecisions();
     private final ValidatorSession session = new SmtpValidatorProvider()
-            .create(ValidatorConfig.of("mail", 512, true, Options.of(Map.of()))).newSession(CorpusTest.INFO);
+            .create(ValidatorConfig.of("mail", 512, true, MapOptions.of(Map.of()))).newSession(CorpusTest.INFO);
 
     @Test
     void everyCommandLineIsTimedFromItsFirstByteAndTheServerOwesItsReply() {
