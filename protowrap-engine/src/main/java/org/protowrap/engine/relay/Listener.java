@@ -342,17 +342,23 @@ public final class Listener {
             socket.close();
         };
         long tarpit = current.config().edge().tarpit().toNanos();
-        if (tarpit > 0 && turned.refusal() != Refusal.TOO_MANY_CONNECTIONS && tarpitted.incrementAndGet() <= MAX_TARPITTED) {
+        if (tarpit > 0 && turned.refusal() != Refusal.TOO_MANY_CONNECTIONS && tarpitSlot()) {
             here.schedule(tarpit, () -> {
                 tarpitted.decrementAndGet();
                 send.run();
             });
         } else {
-            if (tarpit > 0 && turned.refusal() != Refusal.TOO_MANY_CONNECTIONS) {
-                tarpitted.decrementAndGet();
-            }
             send.run();
         }
+    }
+
+    /** Takes a place in the tarpit, if one of {@link #MAX_TARPITTED} is free. */
+    private boolean tarpitSlot() {
+        if (tarpitted.incrementAndGet() <= MAX_TARPITTED) {
+            return true;
+        }
+        tarpitted.decrementAndGet();
+        return false;
     }
 
     private static String outcome(Refusal refusal) {
