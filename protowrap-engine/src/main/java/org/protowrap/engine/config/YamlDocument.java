@@ -86,8 +86,9 @@ public final class YamlDocument {
     private static Problem syntaxProblem(String fileName, MarkedYAMLException e) {
         Mark at = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
         Mark opened = e.getContextMark();
-        String problem = firstLine(e.getProblem() == null ? e.getMessage() : e.getProblem())
-                .replace("\\t(TAB)", "tab").replace("\t(TAB)", "tab");
+        String raw = firstLine(e.getProblem() == null ? e.getMessage() : e.getProblem());
+        boolean tab = raw.contains("(TAB)") || raw.contains("\t");
+        String problem = raw.replace("\\t(TAB)", "tab").replace("\t(TAB)", "tab");
         String context = e.getContext() == null ? "" : e.getContext();
         String message;
         if (context.contains("flow") && opened != null && at != null) {
@@ -96,7 +97,7 @@ public final class YamlDocument {
                     + (at.getColumn() + 1) + ": " + problem + "); hint: close it with '"
                     + (bracket.equals("[") ? "]" : "}") + "', or add a missing ','";
             at = opened;
-        } else if ((problem + context).toLowerCase(java.util.Locale.ROOT).contains("tab")) {
+        } else if (tab) {
             message = problem + "; hint: tabs are not allowed for indentation in YAML, indent with spaces";
         } else if (problem.contains("mapping values are not allowed")) {
             message = problem + "; hint: quote a value that holds ': ', or check the indentation";
