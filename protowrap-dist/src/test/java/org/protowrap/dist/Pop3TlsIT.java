@@ -62,6 +62,31 @@ class Pop3TlsIT {
     }
 
     @Test
+    void requireTlsRefusesLoginsUntilStls() throws Exception {
+        try (Pop3Dovecot dovecot = Pop3Dovecot.start(dir, MESSAGES);
+                Pop3Wrapper wrapper = Pop3Wrapper.start(dir, dovecot.port(), 2,
+                        tls("starttls") + "    options: {requireTls: true}\n")) {
+            Result r = python(wrapper.port(), """
+                    p = poplib.POP3('127.0.0.1', PORT, timeout=20)
+                    capa = p.capa()
+                    print('STLS' in capa, 'USER' in capa, 'SASL' in capa)
+                    try:
+                        p.user(USER)
+                    except poplib.error_proto as e:
+                        print(e.args[0].decode())
+                    p.stls(context=ssl.create_default_context(cafile=CERT))
+                    p.user(USER); p.pass_(PASSWORD)
+                    print(p.stat()[0])
+                    p.quit()
+                    """);
+            assertEquals("True False False\n-ERR [AUTH] TLS required: use STLS first\n2\n", r.output(),
+                    dovecot.log() + wrapper.log());
+            assertEquals(0, r.exit(), r.output());
+            wrapper.awaitLine("rule=pop3.tls.required");
+        }
+    }
+
+    @Test
     void curlWithSslRequiredStartsTlsWithTheWrapper() throws Exception {
         try (Pop3Dovecot dovecot = Pop3Dovecot.start(dir, MESSAGES);
                 Pop3Wrapper wrapper = Pop3Wrapper.start(dir, dovecot.port(), 2, tls("starttls"))) {

@@ -296,6 +296,10 @@ final class Pop3Session implements ValidatorSession {
             return Optional.of(new Refusal(Pop3Rule.COMMAND_SEQUENCE, verb + " is not valid in the " + state
                     + " state", "-ERR Command not valid in this state"));
         }
+        if (settings.requireTls() && !tls && (verb == Verb.USER || verb.credentials())) {
+            return Optional.of(new Refusal(Pop3Rule.TLS_REQUIRED, verb + " before STLS (requireTls)",
+                    "-ERR [AUTH] TLS required: use STLS first"));
+        }
         if (verb == Verb.STLS && tls) {
             return Optional.of(new Refusal(Pop3Rule.COMMAND_SEQUENCE, "STLS after TLS has started",
                     "-ERR TLS already active"));
@@ -555,7 +559,8 @@ final class Pop3Session implements ValidatorSession {
 
     /**
      * The CAPA lines the client may see (RFC 2449 section 5), and what they say: STLS goes under
-     * {@code stls: deny}, USER and SASL when their commands are not allowed. When the wrapper
+     * {@code stls: deny}, USER and SASL when their commands are not allowed or, under
+     * {@code requireTls}, before TLS. When the wrapper
      * terminates TLS, the server's STLS (if any) goes and the wrapper's own is listed while it can
      * be used: before TLS, in the AUTHORIZATION state.
      */
@@ -590,12 +595,17 @@ final class Pop3Session implements ValidatorSession {
         return switch (capability) {
             case "STLS" -> settings.startTls()
                     || settings.stls() == Stls.DENY && settings.mode(Pop3Rule.STLS_DENIED) == RuleMode.ENFORCE;
-            case "USER" -> !settings.allowedCommands().contains(Verb.USER)
+            case "USER" -> loginsRefused() || !settings.allowedCommands().contains(Verb.USER)
                     && settings.mode(Pop3Rule.COMMAND_DENIED) == RuleMode.ENFORCE;
-            case "SASL" -> !settings.allowedCommands().contains(Verb.AUTH)
+            case "SASL" -> loginsRefused() || !settings.allowedCommands().contains(Verb.AUTH)
                     && settings.mode(Pop3Rule.COMMAND_DENIED) == RuleMode.ENFORCE;
             default -> false;
         };
+    }
+
+    /** Whether logins are refused until TLS, as requireTls says. */
+    private boolean loginsRefused() {
+        return settings.requireTls() && !tls && settings.mode(Pop3Rule.TLS_REQUIRED) == RuleMode.ENFORCE;
     }
 
     private void responseComplete(Decisions out) {

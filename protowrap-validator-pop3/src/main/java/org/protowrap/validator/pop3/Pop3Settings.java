@@ -21,6 +21,7 @@ import org.protowrap.api.ValidatorConfig;
  * @param stls what happens to STLS when the wrapper does not terminate it
  * @param startTls whether the wrapper answers STLS and terminates TLS itself (its {@code tls:}
  *     section has {@code mode: starttls}); {@code stls} then does not apply
+ * @param requireTls whether logins (USER, PASS, APOP, AUTH) must wait until the wrapper has started TLS
  * @param maxFailedLogins failed logins after which the session ends; 0 means no limit
  * @param allowedCommands the commands a client may use
  */
@@ -30,6 +31,7 @@ record Pop3Settings(
         int maxResponseLineLength,
         Stls stls,
         boolean startTls,
+        boolean requireTls,
         int maxFailedLogins,
         Set<Verb> allowedCommands,
         Map<Pop3Rule, RuleMode> modes) {
@@ -63,6 +65,7 @@ record Pop3Settings(
                 o.integer("maxResponseLineLength", 512, 512, 8192),
                 stls(o, config.clientTls()),
                 config.clientTls() == ClientTls.STARTTLS,
+                requireTls(o, config.clientTls()),
                 o.integer("maxFailedLogins", 3, 0, 10_000),
                 commands(o),
                 Map.copyOf(modes));
@@ -85,6 +88,16 @@ record Pop3Settings(
                     + " do TLS");
         }
         return stls;
+    }
+
+    private static boolean requireTls(Options o, ClientTls clientTls) {
+        boolean require = o.bool("requireTls", false);
+        if (require && clientTls != ClientTls.STARTTLS) {
+            o.problem("requireTls", "needs the wrapper's tls: {certificate, key, mode: starttls}, under which the"
+                    + " wrapper answers STLS; without it no login could ever succeed, and with mode implicit"
+                    + " every session is in TLS already");
+        }
+        return require;
     }
 
     private static Set<Verb> commands(Options o) {

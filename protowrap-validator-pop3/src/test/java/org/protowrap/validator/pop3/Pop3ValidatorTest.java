@@ -201,6 +201,16 @@ class Pop3ValidatorTest {
     }
 
     @Test
+    void requireTlsNeedsTheWrappersStartTls() {
+        for (ClientTls clientTls : List.of(ClientTls.NONE, ClientTls.IMPLICIT)) {
+            Options options = Options.of(Map.of("requireTls", true));
+            new Pop3ValidatorProvider().create(new ValidatorConfig("test", 512, true, Map.of(), options, clientTls));
+            String problems = options.problems().toString();
+            assertTrue(problems.contains("requireTls") && problems.contains("mode: starttls"), problems);
+        }
+    }
+
+    @Test
     void startTlsNeedsNoOptionAndTheValidatorAnswersStls() {
         Options options = Options.empty();
         Validator v = new Pop3ValidatorProvider().create(new ValidatorConfig("test", 512, true, Map.of(), options,
