@@ -97,7 +97,8 @@ final class Pop3Session implements ValidatorSession {
 
         /** The wrapper's {@code +OK} to STLS (RFC 2595 section 4): nothing is read after it in plain text. */
         static Slot beginTls() {
-            return new Slot(Awaited.LOCAL, Optional.of(Verb.STLS), false, true, crlf("+OK Begin TLS negotiation"), true);
+            return new Slot(Awaited.LOCAL, Optional.of(Verb.STLS), false, true, crlf("+OK Begin TLS negotiation"),
+                    true);
         }
 
         private static byte[] crlf(String reply) {
@@ -560,9 +561,9 @@ final class Pop3Session implements ValidatorSession {
     /**
      * The CAPA lines the client may see (RFC 2449 section 5), and what they say: STLS goes under
      * {@code stls: deny}, USER and SASL when their commands are not allowed or, under
-     * {@code requireTls}, before TLS. When the wrapper
-     * terminates TLS, the server's STLS (if any) goes and the wrapper's own is listed while it can
-     * be used: before TLS, in the AUTHORIZATION state.
+     * {@code requireTls}, before TLS. When the wrapper terminates TLS, the server's STLS (if any)
+     * goes and the wrapper's own is listed while it can be used: before TLS, in the AUTHORIZATION
+     * state.
      */
     private byte[] capabilities(byte[] response) {
         ByteArrayOutputStream kept = new ByteArrayOutputStream();
@@ -588,7 +589,8 @@ final class Pop3Session implements ValidatorSession {
     }
 
     private boolean offersStls() {
-        return settings.startTls() && !tls && Verb.STLS.validIn(state) && settings.allowedCommands().contains(Verb.STLS);
+        return settings.startTls() && !tls && Verb.STLS.validIn(state)
+                && settings.allowedCommands().contains(Verb.STLS);
     }
 
     private boolean hidden(String capability) {
