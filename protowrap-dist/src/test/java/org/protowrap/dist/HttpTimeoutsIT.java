@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 408 that would invite it to send its request again.
  */
 @Timeout(100)
+@Execution(ExecutionMode.CONCURRENT) // the tests wait out default timeouts: let the waits overlap
 class HttpTimeoutsIT {
 
     @TempDir

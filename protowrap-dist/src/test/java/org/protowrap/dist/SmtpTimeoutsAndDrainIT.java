@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.protowrap.dist.SmtpConversation.Reply;
 import org.protowrap.dist.SmtpServers.SmtpServer;
@@ -23,6 +25,7 @@ import org.protowrap.dist.SmtpServers.SmtpServer;
  * defaults (requestTimeout 30 s, serverTimeout 60 s, idleTimeout 5 min, shutdownGrace 30 s).
  */
 @Timeout(120)
+@Execution(ExecutionMode.CONCURRENT) // the tests wait out default timeouts: let the waits overlap
 class SmtpTimeoutsAndDrainIT {
 
     private static final long REQUEST_TIMEOUT_MILLIS = 30_000;
