@@ -23,9 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code smtpd_upstream_proxy_protocol = haproxy}: smtplib from 127.0.0.2 through a wrapper
  * sending PROXY v2, from 127.0.0.3 through one sending v1, and from 127.0.0.4 through HAProxy
  * sending v2 to a wrapper that trusts it and sends v2 on. Postfix's own log names each message's
- * client. The v2 wrapper's health checks (a LOCAL header) pass through the same smtpd. A v1
- * wrapper has none here: Postfix (3.7) refuses {@code PROXY UNKNOWN}, the v1 health check header,
- * with 421, so those checks would fail and take the backend down.
+ * client. The wrappers' health checks pass through the same smtpd: a v2 LOCAL header, and a v1
+ * header naming the check's own socket (Postfix refuses {@code PROXY UNKNOWN} with 421).
  */
 @Timeout(60)
 class SmtpProxyProtocolIT {
@@ -57,6 +56,7 @@ class SmtpProxyProtocolIT {
                             listenPort: %2$d
                             destAddr: 127.0.0.1:%4$d
                             sendProxy: v1
+                            healthCheck: {interval: 1s}
                           - name: mail-edge
                             protocol: smtp
                             listenAddr: 127.0.0.1
@@ -74,7 +74,7 @@ class SmtpProxyProtocolIT {
             assertEquals("127.0.0.3", postfix.clientOf("v1"), postfix.log());
             assertEquals("127.0.0.4", postfix.clientOf("edge"), postfix.log());
 
-            // the health checks' LOCAL header keeps the connection's own address and passes
+            // the health checks' headers keep the connection's own address and pass
             postfix.awaitLog(Pattern.compile("disconnect from \\S+\\[127\\.0\\.0\\.1] ehlo=1 quit=1 commands=2"));
             // only the test's own probe for the listening port, which closes without a header
             String log = postfix.log();
