@@ -61,6 +61,27 @@ final class SmtpClients {
     }
 
     /**
+     * The same with {@code starttls()} after EHLO, verifying the server's certificate against
+     * {@code ca} and the name 127.0.0.1; it prints {@code cipher:} and what it negotiated.
+     */
+    static Run smtplibStartTls(Path dir, int port, Path ca, byte[] message) throws IOException, InterruptedException {
+        Path input = Files.write(Files.createTempFile(dir, "smtplib", ".eml"), message);
+        String script = """
+                import smtplib, ssl, sys
+                with open(sys.argv[2], "rb") as f:
+                    message = f.read()
+                context = ssl.create_default_context(cafile=sys.argv[3])
+                with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), local_hostname="client.example", timeout=20) as s:
+                    s.set_debuglevel(1)
+                    s.starttls(context=context)
+                    print("cipher:", s.sock.cipher())
+                    print("refused:", s.sendmail("a@example.org", ["b@example.org"], message))
+                """;
+        return run(dir, "smtplib", List.of(SmtpServers.SYSTEM_PYTHON, "-c", script, Integer.toString(port),
+                input.toString(), ca.toString()));
+    }
+
+    /**
      * Exim as the sending MTA, with CHUNKING and PIPELINING used where offered (its defaults):
      * {@code message} is queued for b@example.org, then one queue run delivers it to
      * 127.0.0.1:{@code port}. The output ({@code -v}) holds the SMTP dialogue and the delivery
