@@ -83,6 +83,25 @@ class SmtpStartTlsIT {
         }
     }
 
+    /** Exim as a sending MTA requires STARTTLS and the test authority's certificate, and delivers once. */
+    @Test
+    void eximRequiringTlsDeliversOnce() throws Exception {
+        try (SmtpServer recorder = SmtpServers.recorder(dir);
+                SmtpWrapper wrapper = SmtpWrapper.startTls(dir, recorder.port(), ca.certificate(), ca.key())) {
+            Run exim = SmtpClients.eximStartTls(dir, wrapper.port(), MESSAGE, ca.ca());
+
+            assertTrue(exim.output().contains("SMTP>> STARTTLS"), exim.output());
+            assertTrue(exim.output().contains("=> b@example.org") && exim.output().contains("X=TLS"), exim.output());
+            assertTrue(exim.output().contains("CV=yes"), "certificate not verified:\n" + exim.output());
+            assertEquals(1, recorder.messagesSettledTo(1).size(), "messages at the server");
+            String arrived = new String(onlyMessage(recorder), StandardCharsets.ISO_8859_1);
+            assertTrue(arrived.endsWith("\r\n\r\nfirst line\r\n.a line that starts with a dot\r\nlast line\r\n"), arrived);
+            assertServerSawTwoEhlosAndNoStartTls(recorder);
+            wrapper.awaitLine(" tls=yes");
+            assertFalse(wrapper.log().contains(" rule="), wrapper.log());
+        }
+    }
+
     /** openssl s_client checks the certificate for the name, then speaks SMTP inside TLS. */
     @Test
     void opensslSClientVerifiesAndSpeaksSmtpInsideTls() throws Exception {
