@@ -102,6 +102,32 @@ class SmtpStartTlsIT {
         }
     }
 
+    /**
+     * Postfix's own TLS client, posttls-finger (the code its smtp delivery agent uses), at
+     * security level {@code secure}: STARTTLS, chain and name verified against the test authority.
+     */
+    @Test
+    void postfixTlsClientVerifiesTheWrapper() throws Exception {
+        try (SmtpServer recorder = SmtpServers.recorder(dir);
+                SmtpWrapper wrapper = SmtpWrapper.startTls(dir, recorder.port(), ca.certificate(), ca.key())) {
+            Path output = dir.resolve("posttls-finger.out");
+            // an empty main.cf of its own: Postfix's defaults, and no system configuration needed
+            Path config = Files.createDirectory(dir.resolve("postfix"));
+            Files.writeString(config.resolve("main.cf"), "");
+            ProcessBuilder command = new ProcessBuilder(Tools.require("posttls-finger"), "-l", "secure",
+                    "-F", ca.ca().toString(), "[127.0.0.1]:" + wrapper.port(), "localhost")
+                    .redirectErrorStream(true).redirectOutput(output.toFile());
+            command.environment().put("MAIL_CONFIG", config.toString());
+            Process finger = command.start();
+            assertTrue(finger.waitFor(30, TimeUnit.SECONDS), "posttls-finger did not end");
+            String said = Files.readString(output, StandardCharsets.ISO_8859_1);
+            assertEquals(0, finger.exitValue(), said);
+            assertTrue(said.contains("Verified TLS connection established"), said);
+            assertTrue(said.contains("< 220 2.0.0 Ready to start TLS"), said);
+            assertServerSawTwoEhlosAndNoStartTls(recorder);
+        }
+    }
+
     /** openssl s_client checks the certificate for the name, then speaks SMTP inside TLS. */
     @Test
     void opensslSClientVerifiesAndSpeaksSmtpInsideTls() throws Exception {
