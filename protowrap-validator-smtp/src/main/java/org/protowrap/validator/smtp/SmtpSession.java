@@ -404,7 +404,7 @@ final class SmtpSession implements ValidatorSession {
             closeWith(refused.reply(), out);
             return;
         }
-        if (enforced) {
+        if (enforced || answeredHere(refused.verb())) {
             refuse(refused.reply(), out);
         } else {
             forward(refused.verb(), Optional.empty(), line, out);
@@ -428,11 +428,21 @@ final class SmtpSession implements ValidatorSession {
                 return;
             }
         }
-        if (command.verb() == Verb.STARTTLS && settings.starttls() == StartTls.TERMINATE) {
-            answerStartTls(out);
+        if (answeredHere(Optional.of(command.verb()))) {
+            if (tlsRequested()) {
+                // even with the rule relaxed: TLS cannot start twice
+                refuse("503 5.5.1 Error: TLS already active", out);
+            } else {
+                answerStartTls(out);
+            }
             return;
         }
         forward(Optional.of(command.verb()), Optional.of(command), line, out);
+    }
+
+    /** Whether this is STARTTLS the wrapper answers: it never goes to the server, whatever a rule says. */
+    private boolean answeredHere(Optional<Verb> verb) {
+        return verb.filter(v -> v == Verb.STARTTLS).isPresent() && settings.starttls() == StartTls.TERMINATE;
     }
 
     /**
