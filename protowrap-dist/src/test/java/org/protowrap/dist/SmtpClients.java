@@ -61,6 +61,27 @@ final class SmtpClients {
     }
 
     /**
+     * The same with {@code starttls()} after EHLO, verifying the server's certificate against
+     * {@code ca} and the name 127.0.0.1; it prints {@code cipher:} and what it negotiated.
+     */
+    static Run smtplibStartTls(Path dir, int port, Path ca, byte[] message) throws IOException, InterruptedException {
+        Path input = Files.write(Files.createTempFile(dir, "smtplib", ".eml"), message);
+        String script = """
+                import smtplib, ssl, sys
+                with open(sys.argv[2], "rb") as f:
+                    message = f.read()
+                context = ssl.create_default_context(cafile=sys.argv[3])
+                with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), local_hostname="client.example", timeout=20) as s:
+                    s.set_debuglevel(1)
+                    s.starttls(context=context)
+                    print("cipher:", s.sock.cipher())
+                    print("refused:", s.sendmail("a@example.org", ["b@example.org"], message))
+                """;
+        return run(dir, "smtplib", List.of(SmtpServers.SYSTEM_PYTHON, "-c", script, Integer.toString(port),
+                input.toString(), ca.toString()));
+    }
+
+    /**
      * Exim as the sending MTA, with CHUNKING and PIPELINING used where offered (its defaults):
      * {@code message} is queued for b@example.org, then one queue run delivers it to
      * 127.0.0.1:{@code port}. The output ({@code -v}) holds the SMTP dialogue and the delivery
@@ -70,6 +91,27 @@ final class SmtpClients {
      * unpacked, so each delivery is a queue run rather than an immediate one.
      */
     static Run exim(Path dir, int port, byte[] message) throws IOException, InterruptedException {
+        return exim(dir, port, message, "");
+    }
+
+    /**
+     * Exim as above, requiring STARTTLS and a certificate issued by {@code ca} (its chain is
+     * checked; Exim's name check is left out, as the route names the server by its address).
+     */
+    static Run eximStartTls(Path dir, int port, byte[] message, Path ca) throws IOException, InterruptedException {
+        Path home = Files.createDirectories(dir.resolve("exim"));
+        Path trusted = Files.copy(ca, home.resolve("ca.pem"));
+        Files.setPosixFilePermissions(trusted, PosixFilePermissions.fromString("rw-r--r--"));
+        return exim(dir, port, message, """
+                  hosts_require_tls = *
+                  tls_verify_hosts = *
+                  tls_verify_certificates = %s
+                  tls_verify_cert_hostnames =
+                """.formatted(trusted));
+    }
+
+    private static Run exim(Path dir, int port, byte[] message, String transportOptions)
+            throws IOException, InterruptedException {
         if (!Files.isExecutable(EXIM)) {
             throw new AssertionError(EXIM + " is missing; run scripts/install-test-tools (as root)");
         }
@@ -99,9 +141,9 @@ final class SmtpClients {
                 wrapper_smtp:
                   driver = smtp
                   allow_localhost
-                begin retry
+                %5$sbegin retry
                 * * F,1m,1m
-                """.formatted(spool, user, port, group));
+                """.formatted(spool, user, port, group, transportOptions));
         List<String> exim = new ArrayList<>(root ? List.of("runuser", "-u", "nobody", "--") : List.of());
         exim.addAll(List.of(EXIM.toString(), "-C", config.toString()));
         Path input = Files.write(Files.createTempFile(home, "message", ".eml"), message);

@@ -13,6 +13,8 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A scripted SMTP client on a raw socket, for what swaks cannot send: BDAT, smuggling attempts,
@@ -30,9 +32,9 @@ final class SmtpConversation implements AutoCloseable {
         }
     }
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
 
     private SmtpConversation(Socket socket) throws IOException {
         this.socket = socket;
@@ -54,6 +56,19 @@ final class SmtpConversation implements AutoCloseable {
         c.expect(220, c.reply());
         c.expect(250, c.command("EHLO client.example"));
         return c;
+    }
+
+    /**
+     * Says STARTTLS, expects 220 and handshakes with {@code tls} (for the name {@code localhost});
+     * what follows travels inside TLS.
+     */
+    void startTls(SSLSocketFactory tls) throws IOException {
+        expect(220, command("STARTTLS"));
+        SSLSocket secured = (SSLSocket) tls.createSocket(socket, "localhost", socket.getPort(), true);
+        secured.startHandshake();
+        socket = secured;
+        in = new BufferedInputStream(secured.getInputStream());
+        out = secured.getOutputStream();
     }
 
     /** Sends one command line and returns its reply. */

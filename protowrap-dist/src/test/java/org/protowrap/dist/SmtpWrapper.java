@@ -35,6 +35,16 @@ final class SmtpWrapper implements AutoCloseable {
         return start(dir, backendPort, 2, "{}", "");
     }
 
+    /**
+     * Starts the image in front of {@code backendPort} with the wrapper's default options,
+     * answering STARTTLS itself: {@code tls: {certificate, key, mode: starttls}}.
+     */
+    static SmtpWrapper startTls(Path dir, int backendPort, Path certificate, Path key)
+            throws IOException, InterruptedException {
+        String tls = "    tls: {certificate: %s, key: %s, mode: starttls}\n".formatted(certificate, key);
+        return start(dir, backendPort, 2, "{}\n" + tls, "shutdownGrace: 1s\n");
+    }
+
     private static SmtpWrapper start(Path dir, int backendPort, int logLevel, String options, String global)
             throws IOException, InterruptedException {
         int port = SmtpPorts.unused();

@@ -16,6 +16,16 @@ import java.util.TreeSet;
  */
 final class Capabilities {
 
+    /** What becomes of STARTTLS in the reply. */
+    enum StartTlsLine {
+        /** Left out: the wrapper refuses STARTTLS, or TLS is already on. */
+        HIDE,
+        /** Kept if the server offers it: the server answers it. */
+        RELAY,
+        /** Offered whatever the server says: the wrapper answers it. */
+        OFFER
+    }
+
     static final Capabilities NONE = new Capabilities(EnumSet.noneOf(Extension.class), Set.of(), List.of());
 
     private final Set<Extension> extensions;
@@ -29,10 +39,11 @@ final class Capabilities {
     }
 
     /**
-     * Reads an EHLO reply's lines (the first names the server). STARTTLS is dropped when
-     * {@code hideStartTls}; SIZE is lowered to {@code maxMessageSize} when that is set and smaller.
+     * Reads an EHLO reply's lines (the first names the server). STARTTLS is kept, dropped or
+     * offered as {@code startTls} says (offered in the server's place for it, else last); SIZE is
+     * lowered to {@code maxMessageSize} when that is set and smaller.
      */
-    static Capabilities of(List<String> texts, boolean hideStartTls, long maxMessageSize) {
+    static Capabilities of(List<String> texts, StartTlsLine startTls, long maxMessageSize) {
         Set<Extension> extensions = EnumSet.noneOf(Extension.class);
         Set<String> mechanisms = new TreeSet<>();
         List<String> kept = new ArrayList<>();
@@ -40,7 +51,7 @@ final class Capabilities {
         for (String line : texts.subList(1, texts.size())) {
             String[] words = line.trim().split(" +");
             Optional<Extension> known = Extension.byKeyword(words[0]);
-            if (known.isEmpty() || (known.get() == Extension.STARTTLS && hideStartTls)) {
+            if (known.isEmpty() || (known.get() == Extension.STARTTLS && startTls != StartTlsLine.RELAY)) {
                 continue;
             }
             extensions.add(known.get());
@@ -51,7 +62,26 @@ final class Capabilities {
             }
             kept.add(known.get() == Extension.SIZE ? size(words, maxMessageSize) : line);
         }
+        if (startTls == StartTlsLine.OFFER) {
+            extensions.add(Extension.STARTTLS);
+            kept.add(offeredAt(texts), Extension.STARTTLS.keyword());
+        }
         return new Capabilities(extensions, Set.copyOf(mechanisms), List.copyOf(kept));
+    }
+
+    /** Where the server listed STARTTLS among the lines kept, or the end. */
+    private static int offeredAt(List<String> texts) {
+        int at = 1;
+        for (String line : texts.subList(1, texts.size())) {
+            Optional<Extension> known = Extension.byKeyword(line.trim().split(" +")[0]);
+            if (known.filter(e -> e == Extension.STARTTLS).isPresent()) {
+                return at;
+            }
+            if (known.isPresent()) {
+                at++;
+            }
+        }
+        return at;
     }
 
     private static String size(String[] words, long maxMessageSize) {

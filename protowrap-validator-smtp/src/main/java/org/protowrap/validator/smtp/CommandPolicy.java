@@ -151,12 +151,36 @@ final class CommandPolicy {
     }
 
     private void startTls(List<Refusal> broken) {
+        if (settings.starttls() == StartTls.TERMINATE) {
+            terminatedStartTls(broken);
+            return;
+        }
         if (settings.starttls() == StartTls.DENY) {
             broken.add(new Refusal(SmtpRule.STARTTLS_DENIED, "502 5.5.1 STARTTLS not available",
                     "STARTTLS refused: the session must stay inspectable"));
         }
         if (!capabilities.has(Extension.STARTTLS)) {
             broken.add(unadvertised("STARTTLS", Extension.STARTTLS));
+        }
+    }
+
+    /**
+     * STARTTLS the wrapper answers: once per connection (RFC 3207 section 4.2), not in the middle
+     * of a transaction, nor after AUTH: the server would keep what was settled in plain text.
+     */
+    private void terminatedStartTls(List<Refusal> broken) {
+        if (session.tlsRequested()) {
+            broken.add(sequence("TLS already active"));
+            return;
+        }
+        if (!capabilities.has(Extension.STARTTLS)) {
+            broken.add(unadvertised("STARTTLS", Extension.STARTTLS));
+        }
+        if (session.inTransaction()) {
+            broken.add(sequence("STARTTLS not allowed during a mail transaction"));
+        }
+        if (session.authenticated()) {
+            broken.add(sequence("STARTTLS not allowed after AUTH"));
         }
     }
 

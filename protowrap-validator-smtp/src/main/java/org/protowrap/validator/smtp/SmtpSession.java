@@ -15,6 +15,7 @@ import org.protowrap.api.Decisions;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.ValidatorSession;
 import org.protowrap.api.Violation;
+import org.protowrap.validator.smtp.Capabilities.StartTlsLine;
 import org.protowrap.validator.smtp.CommandLineReader.Line;
 import org.protowrap.validator.smtp.CommandParser.Parsed;
 import org.protowrap.validator.smtp.CommandParser.Refused;
@@ -38,8 +39,10 @@ import org.protowrap.validator.smtp.SmtpSettings.StartTls;
  * without PIPELINING, and the greeting). Bytes sent while it should wait are refused, or in
  * {@code log} and {@code off} mode held (bounded) and read once the replies have come.
  *
- * <p>It cannot see inside TLS: after STARTTLS in passthrough mode it hands the connection over
- * to raw relaying.
+ * <p>With the wrapper's {@code tls: {mode: starttls}} it answers STARTTLS itself and asks the
+ * engine for the handshake; the session then starts again before EHLO (RFC 3207 section 4.2) and
+ * goes on with the decrypted bytes. Under {@code starttls: passthrough} it cannot see inside TLS:
+ * after the server's 220 it hands the connection over to raw relaying.
  */
 final class SmtpSession implements ValidatorSession {
 
@@ -74,15 +77,43 @@ final class SmtpSession implements ValidatorSession {
         LOCAL
     }
 
-    /** A slot in the reply queue. */
-    private record Slot(Awaited awaited, boolean sync, long transaction, byte[] localReply, boolean closeAfter) {
+    /**
+     * A slot in the reply queue; {@code messageSize}: the octets of the message whose end it
+     * answers; {@code startsTls}: the wrapper's 220 to STARTTLS.
+     */
+    private record Slot(Awaited awaited, boolean sync, long transaction, long messageSize, byte[] localReply,
+            boolean closeAfter, boolean startsTls) {
         static Slot server(Awaited awaited, boolean sync, long transaction) {
-            return new Slot(awaited, sync, transaction, new byte[0], false);
+            return messageEnd(awaited, sync, transaction, 0);
+        }
+
+        static Slot messageEnd(Awaited awaited, boolean sync, long transaction, long messageSize) {
+            return new Slot(awaited, sync, transaction, messageSize, new byte[0], false, false);
         }
 
         static Slot local(String reply, boolean closeAfter) {
-            return new Slot(Awaited.LOCAL, false, 0, (reply + "\r\n").getBytes(StandardCharsets.US_ASCII), closeAfter);
+            return new Slot(Awaited.LOCAL, false, 0, 0, bytes(reply), closeAfter, false);
         }
+
+        static Slot startTls() {
+            return new Slot(Awaited.LOCAL, true, 0, 0, bytes("220 2.0.0 Ready to start TLS"), false, true);
+        }
+
+        private static byte[] bytes(String reply) {
+            return (reply + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** TLS with the client, when the wrapper answers STARTTLS itself. */
+    private enum Tls {
+        /** Plain text. */
+        PLAIN,
+        /** STARTTLS accepted, its 220 queued: any client byte now is plaintext injected (CVE-2011-0411). */
+        REQUESTED,
+        /** The 220 went out and the engine was told to handshake: bytes still in this read are plaintext too. */
+        STARTED,
+        /** The client's bytes come from inside TLS. */
+        ACTIVE
     }
 
     /** The mail transaction as the commands forwarded so far make it, corrected by the replies. */
@@ -100,6 +131,9 @@ final class SmtpSession implements ValidatorSession {
     private final ByteArrayOutputStream held = new ByteArrayOutputStream();
 
     private Phase phase = Phase.COMMANDS;
+    private Tls tls = Tls.PLAIN;
+    /** Whether plaintext after STARTTLS was reported: once is enough under a relaxed rule. */
+    private boolean injectionReported;
     private Capabilities capabilities = Capabilities.NONE;
     private boolean greeted;
     private boolean authenticated;
@@ -129,6 +163,10 @@ final class SmtpSession implements ValidatorSession {
     private long messagesEnded;
     private long messagesAccepted;
     private long recipientsAccepted;
+    /** The domain of the sender of the transaction's MAIL, for the log; {@code <>} for the null sender. */
+    private String senderDomain = "";
+    /** The octets of every message the server accepted. */
+    private long octetsAccepted;
 
     SmtpSession(SmtpSettings settings) {
         this.settings = settings;
@@ -163,12 +201,19 @@ final class SmtpSession implements ValidatorSession {
 
     @Override
     public void onClientData(ByteBuffer data, Decisions out) {
+        if (tls == Tls.STARTED) {
+            // the engine reads nothing in plain text once told to handshake: these bytes came through TLS
+            tls = Tls.ACTIVE;
+            out.describe("tls", "yes");
+        }
         if (held.size() > 0) {
             early(data, out);
         } else {
             read(data, out);
         }
         data.position(data.limit());
+        // a 220 to STARTTLS waits for the end of the read: anything after it in the read is refused first
+        releaseLocalReplies(out);
         endIfDrainedNow(out);
         updateTimers(out);
     }
@@ -176,6 +221,10 @@ final class SmtpSession implements ValidatorSession {
     /** Reads client bytes in the current phase until they are used up or the client must wait. */
     private void read(ByteBuffer data, Decisions out) {
         while (data.hasRemaining()) {
+            if ((tls == Tls.REQUESTED || tls == Tls.STARTED) && phase != Phase.CLOSED) {
+                injectedAfterStartTls(data, out);
+                return;
+            }
             switch (phase) {
                 case COMMANDS, AUTH_LINE -> {
                     if (mustWait() && !lineReader.inLine()) {
@@ -355,7 +404,7 @@ final class SmtpSession implements ValidatorSession {
             closeWith(refused.reply(), out);
             return;
         }
-        if (enforced) {
+        if (enforced || answeredHere(refused.verb())) {
             refuse(refused.reply(), out);
         } else {
             forward(refused.verb(), Optional.empty(), line, out);
@@ -379,7 +428,64 @@ final class SmtpSession implements ValidatorSession {
                 return;
             }
         }
+        if (answeredHere(Optional.of(command.verb()))) {
+            if (tlsRequested()) {
+                // even with the rule relaxed: TLS cannot start twice
+                refuse("503 5.5.1 Error: TLS already active", out);
+            } else {
+                answerStartTls(out);
+            }
+            return;
+        }
         forward(Optional.of(command.verb()), Optional.of(command), line, out);
+    }
+
+    /** Whether this is STARTTLS the wrapper answers: it never goes to the server, whatever a rule says. */
+    private boolean answeredHere(Optional<Verb> verb) {
+        return verb.filter(v -> v == Verb.STARTTLS).isPresent() && settings.starttls() == StartTls.TERMINATE;
+    }
+
+    /**
+     * STARTTLS is the wrapper's to answer: its 220 takes the command's place in the queue and
+     * goes out at the end of the read, once nothing followed it (RFC 3207 section 4.2: the
+     * client must wait for it). The server never sees this STARTTLS.
+     */
+    private void answerStartTls(Decisions out) {
+        replies.add(Slot.startTls());
+        tls = Tls.REQUESTED;
+        injectionReported = false;
+    }
+
+    /**
+     * Client bytes after STARTTLS, before the handshake, were sent in plain text: they must never
+     * be read as if they came from inside TLS. Enforced, the session ends; relaxed, they are
+     * dropped and the handshake goes on.
+     */
+    private void injectedAfterStartTls(ByteBuffer data, Decisions out) {
+        byte[] bytes = new byte[Math.min(data.remaining(), Violation.EXCERPT_BYTES)];
+        data.get(data.position(), bytes);
+        data.position(data.limit());
+        if (injectionReported) {
+            return;
+        }
+        injectionReported = true;
+        if (applies(SmtpRule.STARTTLS_INJECTION, "plaintext sent after STARTTLS before the handshake",
+                () -> Redaction.excerpt(bytes, bytes.length), out)) {
+            closeWith(PROTOCOL_ERROR + "data sent after STARTTLS before the handshake", out);
+        }
+    }
+
+    /**
+     * The 220 to STARTTLS is out: the engine handshakes before it reads again. The session starts
+     * again as after the greeting (RFC 3207 section 4.2): the client must say EHLO anew, which
+     * goes on to the server.
+     */
+    private void beginTls(Decisions out) {
+        out.startTls();
+        tls = Tls.STARTED;
+        greeted = false;
+        capabilities = Capabilities.NONE;
+        newTransaction();
     }
 
     private void refuseCommand(SmtpCommand command, Refusal refusal, Decisions out) {
@@ -408,7 +514,8 @@ final class SmtpSession implements ValidatorSession {
             // The reply to MAIL belongs to the transaction MAIL opens.
             newTransaction();
         }
-        replies.add(Slot.server(awaited, sync, transaction));
+        long messageSize = last ? chunkedSize + command.orElseThrow().chunkSize() : 0;
+        replies.add(Slot.messageEnd(awaited, sync, transaction, messageSize));
         switch (verb.orElse(Verb.NOOP)) {
             case HELO, EHLO -> {
                 newTransaction();
@@ -417,6 +524,7 @@ final class SmtpSession implements ValidatorSession {
             case RSET -> newTransaction();
             case MAIL -> {
                 mail = MailState.PENDING;
+                senderDomain = command.flatMap(SmtpCommand::path).map(SmtpSession::domainOf).orElse("");
                 smtpUtf8 = command.map(c -> c.params().containsKey("SMTPUTF8")).orElse(false);
             }
             case DATA -> messageStarted = true;
@@ -453,6 +561,11 @@ final class SmtpSession implements ValidatorSession {
             case AUTH -> Awaited.AUTH;
             default -> Awaited.OTHER;
         };
+    }
+
+    /** The sender's domain only: the local part names a person and stays out of the log. */
+    private static String domainOf(MailboxGrammar.Address sender) {
+        return sender.equals(MailboxGrammar.Address.NULL) ? "<>" : sender.domain();
     }
 
     private void bdatForwarded(SmtpCommand command) {
@@ -503,7 +616,7 @@ final class SmtpSession implements ValidatorSession {
             case END -> {
                 messagesEnded++;
                 newTransaction();
-                replies.add(Slot.server(Awaited.MESSAGE_END, !pipelining(), transaction));
+                replies.add(Slot.messageEnd(Awaited.MESSAGE_END, !pipelining(), transaction, dataPhase.size()));
                 enter(Phase.COMMANDS);
             }
             case REFUSED -> endAbruptly(messageRefusal(result.rule().orElseThrow()), out);
@@ -593,10 +706,20 @@ final class SmtpSession implements ValidatorSession {
     }
 
     private void releaseLocalReplies(Decisions out) {
-        while (!replies.isEmpty() && replies.peekFirst().awaited() == Awaited.LOCAL) {
+        while (!replies.isEmpty() && replies.peekFirst().awaited() == Awaited.LOCAL && phase != Phase.CLOSED) {
             Slot slot = replies.pollFirst();
+            if (slot.startsTls() && held.size() > 0) {
+                injectedAfterStartTls(ByteBuffer.wrap(held.toByteArray()), out);
+                held.reset();
+                if (phase == Phase.CLOSED) {
+                    return;
+                }
+            }
             describeReply(slot.localReply(), out);
             out.sendToClient(ByteBuffer.wrap(slot.localReply()));
+            if (slot.startsTls()) {
+                beginTls(out);
+            }
             if (slot.closeAfter()) {
                 out.close();
                 replies.clear();
@@ -648,6 +771,8 @@ final class SmtpSession implements ValidatorSession {
             limit(errors, settings.maxErrors(), SmtpRule.ERROR_LIMIT, "421 4.7.0 Too many errors, closing connection", out);
         }
         releaseHeld(out);
+        // a STARTTLS read from what was held: its 220 goes out now that the held bytes are read
+        releaseLocalReplies(out);
     }
 
     /** What a reply does to the session; returns the bytes the client gets. */
@@ -659,7 +784,7 @@ final class SmtpSession implements ValidatorSession {
             case EHLO -> {
                 if (ok) {
                     greeted = true;
-                    capabilities = Capabilities.of(reply.texts(), hidesStartTls(), settings.maxMessageSize());
+                    capabilities = Capabilities.of(reply.texts(), startTlsLine(), settings.maxMessageSize());
                     return capabilities.reply(reply.code());
                 }
             }
@@ -673,6 +798,9 @@ final class SmtpSession implements ValidatorSession {
                 if (current) {
                     mail = ok ? MailState.ACCEPTED : MailState.NONE;
                 }
+                if (current && ok && !senderDomain.isEmpty()) {
+                    out.describe("from", senderDomain);
+                }
             }
             case RCPT -> {
                 if (current && !ok) {
@@ -685,6 +813,7 @@ final class SmtpSession implements ValidatorSession {
             case MESSAGE_END, BDAT_LAST -> {
                 if (ok) {
                     out.describe("messages", Long.toString(++messagesAccepted));
+                    out.describe("size", Long.toString(octetsAccepted += slot.messageSize()));
                 }
             }
             case QUIT -> {
@@ -716,8 +845,17 @@ final class SmtpSession implements ValidatorSession {
         }
     }
 
-    private boolean hidesStartTls() {
-        return settings.starttls() == StartTls.DENY && settings.mode(SmtpRule.STARTTLS_DENIED) == RuleMode.ENFORCE;
+    private StartTlsLine startTlsLine() {
+        return switch (settings.starttls()) {
+            case TERMINATE -> tls == Tls.PLAIN ? StartTlsLine.OFFER : StartTlsLine.HIDE;
+            case PASSTHROUGH -> StartTlsLine.RELAY;
+            case DENY -> settings.mode(SmtpRule.STARTTLS_DENIED) == RuleMode.ENFORCE ? StartTlsLine.HIDE : StartTlsLine.RELAY;
+        };
+    }
+
+    /** Whether TLS with the client was asked for, begun or is on: STARTTLS may not come again. */
+    boolean tlsRequested() {
+        return tls != Tls.PLAIN;
     }
 
     /** The server accepted STARTTLS: what follows is TLS, relayed raw. */

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.protowrap.api.ClientTls;
 import org.protowrap.api.Options;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.ValidatorConfig;
@@ -50,7 +51,12 @@ record SmtpSettings(
         /** Hide it from EHLO replies and refuse the command, so the whole session stays inspectable. */
         DENY,
         /** Let the server start TLS; from its {@code 220} on, relay raw and inspect nothing more. */
-        PASSTHROUGH
+        PASSTHROUGH,
+        /**
+         * Answer STARTTLS here and go on validating inside TLS: the wrapper's {@code tls:} section
+         * with {@code mode: starttls}, and only then.
+         */
+        TERMINATE
     }
 
     /** Longest AUTH command or exchange line, CRLF included (RFC 4954 section 4). */
@@ -71,7 +77,7 @@ record SmtpSettings(
                 o.integer("maxCommandLineLength", 512, 512, 65536),
                 o.integer("maxTextLineLength", 1000, 1000, 1 << 20),
                 o.bool("normalize", false),
-                o.choice("starttls", StartTls.class, StartTls.DENY),
+                startTls(o, config.clientTls()),
                 o.integer("maxRecipients", 0, 0, 1_000_000),
                 o.byteSize("maxMessageSize", 0, 0, 1L << 40),
                 domains(o, "allowedRecipientDomains"),
@@ -86,6 +92,25 @@ record SmtpSettings(
 
     RuleMode mode(SmtpRule rule) {
         return modes.get(rule);
+    }
+
+    /**
+     * {@code terminate} with the wrapper's {@code tls: {mode: starttls}} (its default then),
+     * {@code deny} without; the others contradict the tls section.
+     */
+    private static StartTls startTls(Options o, ClientTls clientTls) {
+        boolean terminating = clientTls == ClientTls.STARTTLS;
+        StartTls chosen = o.choice("starttls", StartTls.class, terminating ? StartTls.TERMINATE : StartTls.DENY);
+        if (terminating && chosen != StartTls.TERMINATE) {
+            o.problem("starttls", Options.configWord(chosen) + " contradicts the wrapper's tls mode starttls, which answers"
+                    + " STARTTLS here and validates inside TLS; leave the option out");
+            return StartTls.TERMINATE;
+        }
+        if (!terminating && chosen == StartTls.TERMINATE) {
+            o.problem("starttls", "terminate needs the wrapper's tls: {certificate, key, mode: starttls}");
+            return StartTls.DENY;
+        }
+        return chosen;
     }
 
     private static List<String> domains(Options o, String key) {

@@ -27,6 +27,12 @@ final class SmtpValidator implements Validator {
         return true;
     }
 
+    /** STARTTLS (RFC 3207), answered here when the wrapper has {@code tls: {mode: starttls}}. */
+    @Override
+    public boolean startsTls() {
+        return true;
+    }
+
     /** RFC 5321 section 3.8: a server that cannot serve answers 421 and closes. */
     @Override
     public Optional<byte[]> refusal(Refusal reason) {

@@ -15,14 +15,17 @@ import org.protowrap.spi.ValidatorProvider;
  *
  * <p>Options (all optional): {@code maxCommandLineLength} (512), {@code maxTextLineLength}
  * (1000), {@code normalize} (false: bare CR/LF in data ends the session; true: made CRLF),
- * {@code starttls} ({@code deny} | {@code passthrough}), {@code maxRecipients} (0 = no limit),
+ * {@code starttls} ({@code deny} | {@code passthrough}; {@code terminate}, the only choice with the
+ * wrapper's {@code tls: {mode: starttls}}), {@code maxRecipients} (0 = no limit),
  * {@code maxMessageSize} (0 = no limit), {@code allowedRecipientDomains}, {@code relayAfterAuth}
  * (true), {@code senderDenyPatterns}, {@code recipientDenyPatterns}, {@code maxErrors} (20),
  * {@code maxUnknownCommands} (3), {@code healthEhloName} ({@code protowrap.health}). It needs
  * the wrapper's {@code testReply: true}.
  *
- * <p>It cannot inspect a session after STARTTLS (hence {@code deny} by default), and it does not
- * look at message content beyond line framing.
+ * <p>It answers STARTTLS itself and validates inside TLS only when the wrapper terminates TLS
+ * ({@code tls: {mode: starttls}}); a session relayed under {@code passthrough} cannot be inspected
+ * after STARTTLS (hence {@code deny} by default without TLS). It does not look at message content
+ * beyond line framing.
  */
 public final class SmtpValidatorProvider implements ValidatorProvider {
 

@@ -49,6 +49,9 @@ class CorpusTest {
     @MethodSource("cases")
     void sessionGivesTheExpectedOutputsHoweverItsBytesAreSplit(SessionCase sessionCase) {
         run(sessionCase, null, "unsplit");
+        if (sessionCase.unsplit()) {
+            return;
+        }
         long base = Long.getLong("smtp.corpus.seed", sessionCase.name().hashCode() * 31L + SPLIT_RUNS);
         for (int i = 0; i < SPLIT_RUNS; i++) {
             long seed = base + i;

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.protowrap.api.ClientTls;
 import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
 import org.protowrap.api.Problem;
@@ -70,6 +71,39 @@ class OptionsTest {
                 true);
         assertEquals(List.of("options.maxErrors", "options.senderDenyPatterns", "options.starttls"),
                 problems.stream().map(Problem::key).sorted().toList());
+    }
+
+    @Test
+    void tlsModeStarttlsTerminatesAndAnotherStarttlsOptionContradictsIt() {
+        assertEquals(List.of(), problems(Map.of(), ClientTls.STARTTLS));
+        assertEquals(List.of(), problems(Map.of("starttls", "terminate"), ClientTls.STARTTLS));
+        for (String contradiction : List.of("passthrough", "deny")) {
+            List<Problem> problems = problems(Map.of("starttls", contradiction), ClientTls.STARTTLS);
+            assertEquals(List.of("options.starttls"), problems.stream().map(Problem::key).toList());
+            assertTrue(problems.getFirst().message().contains("contradicts the wrapper's tls mode starttls"),
+                    problems.getFirst().message());
+        }
+    }
+
+    @Test
+    void terminateNeedsTlsModeStarttls() {
+        for (ClientTls tls : List.of(ClientTls.NONE, ClientTls.IMPLICIT)) {
+            List<Problem> problems = problems(Map.of("starttls", "terminate"), tls);
+            assertEquals(List.of("options.starttls"), problems.stream().map(Problem::key).toList());
+            assertTrue(problems.getFirst().message().contains("mode: starttls"), problems.getFirst().message());
+        }
+    }
+
+    @Test
+    void theValidatorAnswersStarttlsItself() {
+        assertTrue(new SmtpValidatorProvider().create(ValidatorConfig.of("mail", 512, true, MapOptions.of(Map.of())))
+                .startsTls());
+    }
+
+    private static List<Problem> problems(Map<String, Object> values, ClientTls tls) {
+        Options options = MapOptions.of(values);
+        new SmtpValidatorProvider().create(new ValidatorConfig("mail", 512, true, Map.of(), options, tls));
+        return options.problems();
     }
 
     @Test

@@ -108,6 +108,12 @@ final class RecordingDecisions implements Decisions {
         finished = true;
     }
 
+    /** Recorded as the control {@code starttls}; what the session sees next counts as from inside TLS. */
+    @Override
+    public void startTls() {
+        control("starttls");
+    }
+
     private void control(String what) {
         if (finished) {
             ignored++;

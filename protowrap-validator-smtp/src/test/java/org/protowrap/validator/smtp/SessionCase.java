@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.protowrap.api.ClientTls;
 import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
 import org.protowrap.api.RuleMode;
@@ -18,7 +19,7 @@ import org.protowrap.api.ValidatorConfig;
  * must come out after each. The file format is described in {@code corpus/README.md}.
  */
 record SessionCase(String name, String source, Map<String, Object> options, Map<String, RuleMode> rules,
-        List<Step> steps) {
+        ClientTls clientTls, boolean unsplit, List<Step> steps) {
 
     /** Who sends: the client, the server, or the client ends its side. */
     enum Sender { CLIENT, SERVER, CLIENT_END }
@@ -33,7 +34,7 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
             List<String> controls, int line) {}
 
     ValidatorConfig config() {
-        return new ValidatorConfig("corpus", 512, true, rules, MapOptions.of(options));
+        return new ValidatorConfig("corpus", 512, true, rules, MapOptions.of(options), clientTls);
     }
 
     @Override
@@ -85,6 +86,8 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
         private final Map<String, Object> options = new LinkedHashMap<>();
         private final Map<String, RuleMode> rules = new LinkedHashMap<>();
         private final List<Step> steps = new ArrayList<>();
+        private ClientTls clientTls = ClientTls.NONE;
+        private boolean unsplit;
         private StepBuilder step;
 
         Builder(String name, String source) {
@@ -96,12 +99,22 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
         void use(SessionCase prelude) {
             options.putAll(prelude.options());
             rules.putAll(prelude.rules());
+            clientTls = prelude.clientTls();
+            unsplit |= prelude.unsplit();
             steps.addAll(prelude.steps());
         }
 
         void add(String line, String where, int number) {
             if (line.startsWith("option ")) {
                 option(line.substring(7), where);
+                return;
+            }
+            if (line.startsWith("tls ")) {
+                clientTls = ClientTls.valueOf(line.substring(4).strip().toUpperCase(java.util.Locale.ROOT));
+                return;
+            }
+            if (line.equals("unsplit")) {
+                unsplit = true;
                 return;
             }
             if (line.startsWith("rule ")) {
@@ -167,7 +180,8 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
 
         SessionCase build() {
             finishStep();
-            return new SessionCase(name, source, Map.copyOf(options), Map.copyOf(rules), List.copyOf(steps));
+            return new SessionCase(name, source, Map.copyOf(options), Map.copyOf(rules), clientTls, unsplit,
+                    List.copyOf(steps));
         }
     }
 

@@ -131,13 +131,14 @@ class SessionTimingTest {
     }
 
     @Test
-    void theLogLineGetsTheHeloNameTheCountsAndTheLastReplyCode() {
+    void theLogLineGetsTheHeloNameTheSenderDomainTheCountsTheSizeAndTheLastReplyCode() {
         greeted("PIPELINING");
         client("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nRCPT TO:<c@example.org>\r\nDATA\r\n");
         server("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 unknown\r\n354 go ahead\r\n");
         client("body\r\n.\r\nVRFY root\r\n");
         server("250 2.0.0 Ok: queued\r\n");
-        assertEquals(Map.of("helo", "c.example", "rcpts", "1", "messages", "1", "reply", "252"), out.facts());
+        assertEquals(Map.of("helo", "c.example", "from", "example.com", "rcpts", "1", "messages", "1", "size", "6",
+                "reply", "252"), out.facts());
     }
 
     private void greeted(String... extensions) {

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.protowrap.api.ClientTls;
 import org.protowrap.api.MapOptions;
 import org.protowrap.api.Backend;
 import org.protowrap.api.HealthProbe;
@@ -203,6 +204,42 @@ class SmtpValidatorTest {
         assertEquals("EHLO x\\r\\nAUTH PLAIN ***", Redaction.excerpt(bytes("EHLO x\r\nAUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n"), 40));
         assertEquals("AUTH LOGIN ***", Redaction.excerpt(bytes("AUTH LOGIN\r\nYWxpY2U=\r\n"), 22));
         assertEquals("AUTHOR x", Redaction.excerpt(bytes("AUTHOR x"), 8));
+    }
+
+    @Test
+    void theLogLineSaysTlsSenderDomainAndMessageSizeButNeverTheLocalPart() {
+        RecordingDecisions out = new RecordingDecisions();
+        ValidatorSession session = new SmtpValidatorProvider().create(new ValidatorConfig("mail", 512, true, Map.of(),
+                MapOptions.of(Map.of()), ClientTls.STARTTLS)).newSession(CorpusTest.INFO);
+        feed(session, out, false, "220 mx ESMTP\r\n");
+        feed(session, out, true, "EHLO c.example\r\n");
+        feed(session, out, false, "250-mx\r\n250 CHUNKING\r\n");
+        feed(session, out, true, "STARTTLS\r\n");
+        assertEquals(List.of("starttls"), out.controls());
+        assertFalse(out.facts().containsKey("tls"), "not before the handshake");
+        feed(session, out, true, "EHLO c.example\r\n");
+        assertEquals("yes", out.facts().get("tls"));
+        feed(session, out, false, "250-mx\r\n250 CHUNKING\r\n");
+        feed(session, out, true, "MAIL FROM:<alice.secret@Example.NET>\r\n");
+        feed(session, out, false, "250 2.1.0 Ok\r\n");
+        feed(session, out, true, "RCPT TO:<b@example.org>\r\n");
+        feed(session, out, false, "250 2.1.5 Ok\r\n");
+        feed(session, out, true, "DATA\r\n");
+        feed(session, out, false, "354 go\r\n");
+        feed(session, out, true, "Subject: x\r\n\r\n..hello\r\n.\r\n");
+        feed(session, out, false, "250 2.0.0 queued\r\n");
+        assertEquals("Example.NET", out.facts().get("from"));
+        assertEquals("23", out.facts().get("size"), "octets received, end of data excluded");
+        feed(session, out, true, "MAIL FROM:<>\r\n");
+        feed(session, out, false, "250 2.1.0 Ok\r\n");
+        feed(session, out, true, "RCPT TO:<b@example.org>\r\n");
+        feed(session, out, false, "250 2.1.5 Ok\r\n");
+        feed(session, out, true, "BDAT 5 LAST\r\nhello");
+        feed(session, out, false, "250 2.0.0 queued\r\n");
+        assertEquals("<>", out.facts().get("from"));
+        assertEquals("28", out.facts().get("size"), "every accepted message");
+        assertEquals("2", out.facts().get("messages"));
+        assertFalse(out.facts().toString().contains("alice"), out.facts().toString());
     }
 
     /** A session after the greeting and EHLO, the server having offered {@code extensions}. */
