@@ -8,6 +8,4 @@
 module org.protowrap.api {
     exports org.protowrap.api;
     exports org.protowrap.spi;
-    // The engine builds options from YAML with locations; plugins never see this package.
-    exports org.protowrap.api.internal to org.protowrap.engine;
 }

@@ -10,6 +10,8 @@ module org.protowrap.engine {
     requires org.protowrap.api;
     requires com.fasterxml.jackson.core;
     requires com.fasterxml.jackson.dataformat.yaml;
+    // the YAML parser's own syntax errors carry the marks (line, column) check reports
+    requires org.yaml.snakeyaml;
     requires org.slf4j;
     // logLevel sets logback's levels directly; the engine still logs only through slf4j.
     requires ch.qos.logback.classic;

@@ -1,4 +1,6 @@
 /** The {@code pop3} validator. Exports nothing. */
+// the protocol's own name ends in a digit: javac's advice against terminal digits does not apply
+@SuppressWarnings("module")
 module org.protowrap.validator.pop3 {
     requires org.protowrap.api;
 

@@ -2,9 +2,7 @@ package org.protowrap.api;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.protowrap.api.internal.MapOptions;
 
 /**
  * A plugin's {@code options:} section, read with types and limits. Every reader records a
@@ -62,16 +60,6 @@ public interface Options {
 
     /** Every problem recorded so far in this tree of options, and every key present but never read. */
     List<Problem> problems();
-
-    /** Options backed by plain values (maps, lists, strings, numbers, booleans), for tests and embedding. */
-    static Options of(Map<String, ?> values) {
-        return MapOptions.root(values);
-    }
-
-    /** No options at all. */
-    static Options empty() {
-        return MapOptions.root(Map.of());
-    }
 
     /** The word a configuration file uses for an enum constant. */
     static String configWord(Enum<?> constant) {

@@ -2,7 +2,6 @@ package org.protowrap.api;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
-import org.protowrap.api.internal.EscapedText;
 
 /**
  * A rule that matched, as reported through {@link Decisions#report}.

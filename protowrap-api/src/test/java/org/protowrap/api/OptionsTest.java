@@ -17,7 +17,7 @@ class OptionsTest {
 
     @Test
     void readsEveryTypeWithItsDefaults() {
-        Options o = Options.of(Map.of("size", "64k", "big", "2MiB", "plain", 512, "wait", "250ms", "mins", "5m",
+        Options o = MapOptions.of(Map.of("size", "64k", "big", "2MiB", "plain", 512, "wait", "250ms", "mins", "5m",
                 "secs", 30, "flag", true, "words", List.of("a", "b"), "one", "c", "mode", "log"));
         assertEquals(65536, o.byteSize("size", 0, 0, Long.MAX_VALUE));
         assertEquals(2 << 20, o.byteSize("big", 0, 0, Long.MAX_VALUE));
@@ -36,7 +36,7 @@ class OptionsTest {
 
     @Test
     void wrongValuesAreProblemsAndTheDefaultIsReturned() {
-        Options o = Options.of(Map.of("n", "ten", "range", 11, "size", "lots", "wait", "later", "mode", "strict",
+        Options o = MapOptions.of(Map.of("n", "ten", "range", 11, "size", "lots", "wait", "later", "mode", "strict",
                 "list", List.of("a", 1)));
         assertEquals(1, o.integer("n", 1, 0, 10));
         assertEquals(2, o.integer("range", 2, 0, 10));
@@ -55,7 +55,7 @@ class OptionsTest {
 
     @Test
     void keysNeverReadAreUnknownAndTheReadOnesAreListed() {
-        Options o = Options.of(Map.of("known", 1, "nested", Map.of("inner", 2, "typo", 3), "extra", 4));
+        Options o = MapOptions.of(Map.of("known", 1, "nested", Map.of("inner", 2, "typo", 3), "extra", 4));
         o.integer("known", 0, 0, 9);
         o.section("nested").integer("inner", 0, 0, 9);
         assertEquals(List.of(
@@ -66,7 +66,7 @@ class OptionsTest {
 
     @Test
     void aPluginCanRecordItsOwnProblem() {
-        Options o = Options.of(Map.of("pattern", "[unclosed"));
+        Options o = MapOptions.of(Map.of("pattern", "[unclosed"));
         o.string("pattern", "");
         o.problem("pattern", "is not a valid regular expression");
         assertEquals(List.of("options.pattern: is not a valid regular expression"), problems(o));

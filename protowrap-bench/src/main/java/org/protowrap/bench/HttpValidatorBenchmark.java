@@ -1,5 +1,6 @@
 package org.protowrap.bench;
 
+import java.util.Map;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
 import org.protowrap.api.SessionInfo;
 import org.protowrap.api.Validator;
@@ -49,7 +51,7 @@ public class HttpValidatorBenchmark {
 
     @Setup
     public void setUp() {
-        validator = new HttpValidatorProvider().create(ValidatorConfig.of("bench", 8192, true, Options.empty()));
+        validator = new HttpValidatorProvider().create(ValidatorConfig.of("bench", 8192, true, MapOptions.of(Map.of())));
         String headers = "Host: www.example.com\r\n"
                 + "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\n"
                 + "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n"

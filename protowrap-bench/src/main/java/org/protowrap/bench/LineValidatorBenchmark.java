@@ -1,5 +1,6 @@
 package org.protowrap.bench;
 
+import java.util.Map;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
 import org.protowrap.api.SessionInfo;
 import org.protowrap.api.Validator;
@@ -39,7 +41,7 @@ public class LineValidatorBenchmark {
 
     @Setup
     public void setUp() {
-        validator = new LineValidatorProvider().create(ValidatorConfig.of("bench", 1000, false, Options.empty()));
+        validator = new LineValidatorProvider().create(ValidatorConfig.of("bench", 1000, false, MapOptions.of(Map.of())));
         StringBuilder text = new StringBuilder();
         while (text.length() < 64 * 1024 - lineLength) {
             text.append("x".repeat(lineLength - 2)).append("\r\n");

@@ -1,5 +1,6 @@
 package org.protowrap.bench;
 
+import java.util.Map;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
 import org.protowrap.api.SessionInfo;
 import org.protowrap.api.Validator;
@@ -55,7 +57,7 @@ public class SmtpValidatorBenchmark {
 
     @Setup
     public void setUp() {
-        validator = new SmtpValidatorProvider().create(ValidatorConfig.of("bench", 512, true, Options.empty()));
+        validator = new SmtpValidatorProvider().create(ValidatorConfig.of("bench", 512, true, MapOptions.of(Map.of())));
         banner = ascii("220 mx.example.com ESMTP\r\n");
         ehlo = ascii("EHLO client.example.org\r\n");
         ehloReply = ascii("250-mx.example.com\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-8BITMIME\r\n"

@@ -105,4 +105,25 @@ class ImageIT {
         assertEquals(2, r.exit(), r.out());
         assertTrue(r.err().contains("bad.yaml:3:5: wrappers[0].protocol: unknown validator \"htp\""), r.err());
     }
+
+    @Test
+    void anAliasIsRefusedByCheckAndRunNeverReadAsText(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path config = dir.resolve("alias.yaml");
+        Files.writeString(config, """
+                wrappers:
+                  - name: web
+                    protocol: http
+                    listenPort: 8080
+                    destAddr: 127.0.0.1:9001
+                    options: {denyPaths: *deny}
+                """);
+
+        for (String command : List.of("check", "run")) {
+            Result r = protowrap(command, "--config", config.toString());
+
+            assertEquals(2, r.exit(), command + ": " + r.out());
+            assertTrue(r.err().contains("alias.yaml:6:26: wrappers[0].options.denyPaths: is an alias (*deny)"),
+                    command + ": " + r.err());
+        }
+    }
 }

@@ -4,22 +4,32 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.protowrap.dist.SmtpConversation.Reply;
 import org.protowrap.dist.SmtpServers.SmtpServer;
 
 /**
  * The wrapper's timeouts and its shutdown as an SMTP client sees them, with the documented
- * defaults (requestTimeout 30 s, idleTimeout 5 min, shutdownGrace 30 s).
+ * defaults (requestTimeout 30 s, serverTimeout 60 s, idleTimeout 5 min, shutdownGrace 30 s).
  */
 @Timeout(120)
+@Execution(ExecutionMode.CONCURRENT) // the tests wait out default timeouts: let the waits overlap
 class SmtpTimeoutsAndDrainIT {
 
     private static final long REQUEST_TIMEOUT_MILLIS = 30_000;
+    private static final long SERVER_TIMEOUT_MILLIS = 60_000;
 
     @TempDir
     Path dir;
@@ -49,6 +59,61 @@ class SmtpTimeoutsAndDrainIT {
             assertTrue(elapsedMillis >= REQUEST_TIMEOUT_MILLIS && elapsedMillis < REQUEST_TIMEOUT_MILLIS + 15_000,
                     "cut after " + elapsedMillis + " ms");
             wrapper.awaitLine("outcome=timeout");
+        }
+    }
+
+    /**
+     * A server that greets, then never answers MAIL: after serverTimeout (60 s) the client is
+     * told 421 4.4.2, a transient failure, rather than held until the idle timeout (5 min).
+     */
+    @Test
+    void aServerThatStopsAnsweringGetsTheClient421AfterTheServerTimeout() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+                SmtpWrapper wrapper = SmtpWrapper.start(dir, silent.getLocalPort())) {
+            Thread server = Thread.ofVirtual().start(() -> greetThenFallSilent(silent));
+            try (SmtpConversation client = SmtpConversation.connect(wrapper.port())) {
+                client.expect(220, client.reply());
+                client.send("EHLO client.example\r\n");
+                long start = System.nanoTime();
+                Reply reply = readPatiently(client);
+                long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+
+                assertTrue(reply.text().startsWith("421 4.4.2 "), reply.text());
+                assertTrue(elapsedMillis >= SERVER_TIMEOUT_MILLIS && elapsedMillis < SERVER_TIMEOUT_MILLIS + 15_000,
+                        "told after " + elapsedMillis + " ms");
+            } finally {
+                server.interrupt();
+            }
+        }
+    }
+
+    /** Accepts connections until closed; on each it greets, then reads and never answers. */
+    private static void greetThenFallSilent(ServerSocket listener) {
+        while (!listener.isClosed()) {
+            try {
+                Socket connection = listener.accept();
+                Thread.ofVirtual().start(() -> {
+                    try (connection) {
+                        connection.getOutputStream().write("220 silent.example ESMTP\r\n".getBytes(StandardCharsets.US_ASCII));
+                        connection.getInputStream().transferTo(OutputStream.nullOutputStream());
+                    } catch (IOException ended) {
+                        // the wrapper closed it
+                    }
+                });
+            } catch (IOException closed) {
+                return;
+            }
+        }
+    }
+
+    /** The next reply, however long it takes within the test's own timeout. */
+    private static Reply readPatiently(SmtpConversation client) throws IOException {
+        while (true) {
+            try {
+                return client.reply();
+            } catch (SocketTimeoutException notYet) {
+                // the conversation's read timeout is shorter than the server timeout
+            }
         }
     }
 

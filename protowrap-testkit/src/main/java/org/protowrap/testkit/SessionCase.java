@@ -2,6 +2,7 @@ package org.protowrap.testkit;
 
 import java.util.List;
 import java.util.Map;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.ValidatorConfig;
@@ -39,7 +40,7 @@ public record SessionCase(String name, String source, Map<String, Object> option
 
     /** The configuration the validator is built from: the case's options and rules, line limit 512, replies seen. */
     public ValidatorConfig config() {
-        return new ValidatorConfig("corpus", 512, true, rules, Options.of(options));
+        return new ValidatorConfig("corpus", 512, true, rules, MapOptions.of(options));
     }
 
     @Override

@@ -1,11 +1,13 @@
 package org.protowrap.balancer.leastconn;
 
+import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Backend;
 import org.protowrap.api.Balancer;
 import org.protowrap.api.BalancerConfig;
@@ -34,7 +36,7 @@ class LeastConnectionsTest {
     }
 
     private static Balancer balancer(List<Backend> backends) {
-        return new LeastConnProvider().create(new BalancerConfig("t", backends, Options.empty()));
+        return new LeastConnProvider().create(new BalancerConfig("t", backends, MapOptions.of(Map.of())));
     }
 
     private static TestBackend pick(Balancer b, List<Backend> candidates) {

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Backend;
 import org.protowrap.api.Balancer;
 import org.protowrap.api.BalancerConfig;
@@ -42,7 +43,7 @@ class PowerOfTwoChoicesTest {
     }
 
     private static Balancer balancer(List<Backend> backends) {
-        return new Random2Provider().create(new BalancerConfig("t", backends, Options.empty()));
+        return new Random2Provider().create(new BalancerConfig("t", backends, MapOptions.of(Map.of())));
     }
 
     private static TestBackend pick(Balancer b, List<Backend> candidates) {

@@ -1,11 +1,13 @@
 package org.protowrap.balancer.roundrobin;
 
+import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Backend;
 import org.protowrap.api.Balancer;
 import org.protowrap.api.BalancerConfig;
@@ -29,7 +31,7 @@ class SmoothWeightedRoundRobinTest {
     }
 
     private static Balancer balancer(List<Backend> backends) {
-        return new RoundRobinProvider().create(new BalancerConfig("t", backends, Options.empty()));
+        return new RoundRobinProvider().create(new BalancerConfig("t", backends, MapOptions.of(Map.of())));
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Backend;
 import org.protowrap.api.Balancer;
 import org.protowrap.api.BalancerConfig;
@@ -33,7 +34,7 @@ class RendezvousHashTest {
     private static final int CLIENTS = 10_000;
 
     private static Balancer balancer(List<Backend> backends) {
-        return new SourceHashProvider().create(new BalancerConfig("t", backends, Options.empty()));
+        return new SourceHashProvider().create(new BalancerConfig("t", backends, MapOptions.of(Map.of())));
     }
 
     private static Backend pick(Balancer b, List<Backend> candidates, InetAddress client) {

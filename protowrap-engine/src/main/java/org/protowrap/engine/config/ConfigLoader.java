@@ -26,7 +26,7 @@ import org.protowrap.api.Rule;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.Validator;
 import org.protowrap.api.ValidatorConfig;
-import org.protowrap.api.internal.MapOptions;
+import org.protowrap.api.MapOptions;
 import org.protowrap.engine.plugin.PluginKind;
 import org.protowrap.engine.plugin.PluginProblem;
 import org.protowrap.engine.plugin.PluginRegistry;

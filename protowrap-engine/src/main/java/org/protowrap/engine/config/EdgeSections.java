@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.protowrap.api.internal.MapOptions;
+import org.protowrap.api.MapOptions;
 
 /**
  * Reads a wrapper's edge controls: {@code allow}, {@code deny}, {@code tarpit}, {@code rateLimit},

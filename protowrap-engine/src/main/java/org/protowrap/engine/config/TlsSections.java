@@ -19,7 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.protowrap.api.ClientTls;
-import org.protowrap.api.internal.MapOptions;
+import org.protowrap.api.MapOptions;
 import org.protowrap.engine.tls.BackendTls;
 import org.protowrap.engine.tls.ServerTls;
 import org.protowrap.engine.tls.ServerTls.CertificateFiles;

@@ -6,8 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
-import com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.Mark;
-import com.fasterxml.jackson.dataformat.yaml.snakeyaml.error.MarkedYAMLException;
+import com.fasterxml.jackson.dataformat.yaml.JacksonYAMLParseException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.protowrap.api.Problem;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * A YAML file read into plain values (maps, lists, strings, numbers, booleans) together with
@@ -60,16 +61,22 @@ public final class YamlDocument {
                 root = reader.value(parser, "");
             }
             parsed = true;
-        } catch (MarkedYAMLException e) {
-            reader.problems.add(syntaxProblem(fileName, e));
+        } catch (JacksonYAMLParseException e) {
+            // the parser's own exception, with its marks, is the cause
+            reader.problems.add(e.getCause() instanceof MarkedYAMLException marked
+                    ? syntaxProblem(fileName, marked) : located(fileName, e));
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? fileName : fileName + ":" + at.getLineNr() + ":" + at.getColumnNr();
-            reader.problems.add(new Problem(where, "(syntax)", firstLine(e.getOriginalMessage())));
+            reader.problems.add(located(fileName, e));
         } catch (IOException e) {
             reader.problems.add(new Problem(fileName, "(file)", e.getMessage()));
         }
         return new YamlDocument(fileName, root, reader.locations, reader.problems, parsed && !reader.leftOut);
+    }
+
+    private static Problem located(String fileName, JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        String where = at == null ? fileName : fileName + ":" + at.getLineNr() + ":" + at.getColumnNr();
+        return new Problem(where, "(syntax)", firstLine(e.getOriginalMessage()));
     }
 
     /**
@@ -79,8 +86,9 @@ public final class YamlDocument {
     private static Problem syntaxProblem(String fileName, MarkedYAMLException e) {
         Mark at = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
         Mark opened = e.getContextMark();
-        String problem = firstLine(e.getProblem() == null ? e.getOriginalMessage() : e.getProblem())
-                .replace("\\t(TAB)", "tab").replace("\t(TAB)", "tab");
+        String raw = firstLine(e.getProblem() == null ? e.getMessage() : e.getProblem());
+        boolean tab = raw.contains("(TAB)") || raw.contains("\t");
+        String problem = raw.replace("\\t(TAB)", "tab").replace("\t(TAB)", "tab");
         String context = e.getContext() == null ? "" : e.getContext();
         String message;
         if (context.contains("flow") && opened != null && at != null) {
@@ -89,7 +97,7 @@ public final class YamlDocument {
                     + (at.getColumn() + 1) + ": " + problem + "); hint: close it with '"
                     + (bracket.equals("[") ? "]" : "}") + "', or add a missing ','";
             at = opened;
-        } else if ((problem + context).toLowerCase(java.util.Locale.ROOT).contains("tab")) {
+        } else if (tab) {
             message = problem + "; hint: tabs are not allowed for indentation in YAML, indent with spaces";
         } else if (problem.contains("mapping values are not allowed")) {
             message = problem + "; hint: quote a value that holds ': ', or check the indentation";
@@ -201,8 +209,8 @@ public final class YamlDocument {
             String refused = null;
             if (p.isCurrentAlias()) {
                 refused = "is an alias (*" + p.getText() + "); aliases and anchors are not supported: write the value out";
-            } else if (p.getCurrentAnchor() != null) {
-                refused = "has an anchor (&" + p.getCurrentAnchor()
+            } else if (p.getObjectId() != null) {
+                refused = "has an anchor (&" + p.getObjectId()
                         + "); anchors and aliases are not supported: write the value out where it is used";
             } else if (p.getTypeId() != null) {
                 refused = "has a tag (" + p.getTypeId() + "); tags are not supported: write the plain value";

@@ -15,7 +15,8 @@ import org.protowrap.engine.runtime.RunMode;
 /**
  * {@code protowrap demo}: starts {@link DemoBackends} on loopback, prints what to try, and runs the
  * configuration's wrappers in front of them until Ctrl-C. The suggestions are chosen by protocol
- * name; a wrapper with another protocol gets a plain {@code nc} line.
+ * name; a wrapper with another protocol gets a plain {@code socat} line. The suggestions use only
+ * the clients the README's package list installs (curl, swaks, socat).
  */
 public final class Demo {
 
@@ -98,13 +99,12 @@ public final class Demo {
                 out.println("  swaks --server " + at + " --from alice@example.org --to bob@example.org"
                         + "         # the sink prints the message");
                 out.println("  (sleep 1; printf 'EHLO demo\\r\\n'; sleep 1; printf 'MAIL FROM: <alice@example.org>\\r\\n';"
-                        + " sleep 1; printf 'QUIT\\r\\n') | nc " + host + " " + w.listenPort()
+                        + " sleep 1; printf 'QUIT\\r\\n') | socat -t 2 - TCP:" + at
                         + "         # a space after the colon: refused");
-                out.println("  printf 'EHLO demo\\r\\n' | nc " + host + " " + w.listenPort()
+                out.println("  printf 'EHLO demo\\r\\n' | socat -t 2 - TCP:" + at
                         + "         # talking before the greeting: refused");
             }
-            default -> out.println("  nc " + host + " " + w.listenPort() + "         # type lines; " + w.protocol()
-                    + " checks them");
+            default -> out.println("  socat - TCP:" + at + "         # type lines; " + w.protocol() + " checks them");
         }
     }
 }

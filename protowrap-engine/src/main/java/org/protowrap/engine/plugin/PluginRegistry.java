@@ -255,6 +255,8 @@ public final class PluginRegistry {
 
     /** A provider name that breaks the documented form. */
     private static final class NameException extends Exception {
+        private static final long serialVersionUID = 1L;
+
         NameException(String message) {
             super(message, null, false, false);
         }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Backend;
 import org.protowrap.api.Balancer;
 import org.protowrap.api.BalancerConfig;
@@ -35,7 +36,7 @@ public final class BackendPool {
                         state.metrics().backend(config.name(), b.name())))
                 .toList();
         this.balancer = provider.create(new BalancerConfig(config.name(), List.copyOf(backends),
-                Options.of(config.balancerOptions())));
+                MapOptions.of(config.balancerOptions())));
     }
 
     /** The backends that may be chosen at {@code now} for a connection that has already tried {@code tried}. */

@@ -4,7 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.Violation;
-import org.protowrap.api.internal.EscapedText;
+import org.protowrap.api.EscapedText;
 import org.protowrap.engine.config.AccessLogFormat;
 import org.protowrap.engine.logging.AccessLog;
 import org.protowrap.engine.logging.LogLevel;

@@ -2,6 +2,7 @@ package org.protowrap.engine.relay;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.function.Function;
 
 /**
  * Writes a PROXY header on a backend socket the moment it is connected, below any TLS, before
@@ -12,16 +13,21 @@ import java.nio.ByteBuffer;
 final class HeaderFirst implements PeerEvents {
 
     private final PeerEvents events;
-    private final byte[] header;
+    private final Function<Peer, byte[]> header;
 
     HeaderFirst(PeerEvents events, byte[] header) {
+        this(events, peer -> header);
+    }
+
+    /** The header made for the connected socket, e.g. from its local address. */
+    HeaderFirst(PeerEvents events, Function<Peer, byte[]> header) {
         this.events = events;
         this.header = header;
     }
 
     @Override
     public void connected(Peer peer) {
-        ByteBuffer bytes = ByteBuffer.wrap(header);
+        ByteBuffer bytes = ByteBuffer.wrap(header.apply(peer));
         try {
             while (bytes.hasRemaining()) {
                 if (peer.write(bytes) == 0) {

@@ -8,6 +8,7 @@ import org.protowrap.api.Backend;
 import org.protowrap.api.HealthProbe;
 import org.protowrap.api.ProbeActions;
 import org.protowrap.api.ProbeSession;
+import org.protowrap.engine.config.EdgeConfig.ProxyVersion;
 import org.protowrap.engine.config.HealthCheckConfig;
 import org.protowrap.engine.tls.BackendTls;
 import org.slf4j.Logger;
@@ -57,7 +58,7 @@ public final class HealthChecks {
         List<Schedule> schedules = new ArrayList<>();
         for (LiveBackend backend : wrapper.pool().get().backends()) {
             schedules.add(new Schedule(loop, wrapper.name(), backend, wrapper.backendTls(),
-                    wrapper.config().edge().sendProxy().map(ProxyHeader::local), probe, config.get()));
+                    wrapper.config().edge().sendProxy(), probe, config.get()));
         }
         loop.execute(() -> schedules.forEach(Schedule::run));
         return new HealthChecks(Optional.of(loop), List.copyOf(schedules));
@@ -74,8 +75,8 @@ public final class HealthChecks {
         private final String wrapper;
         private final LiveBackend backend;
         private final Optional<BackendTls> tls;
-        /** With {@code sendProxy}, a check says it is ProtoWrap's own connection (PROXY LOCAL, v1 UNKNOWN). */
-        private final Optional<byte[]> proxyHeader;
+        /** With {@code sendProxy}, a check says it is ProtoWrap's own connection: see {@link ProxyHeader#ownConnection}. */
+        private final Optional<ProxyVersion> sendProxy;
         private final HealthProbe probe;
         private final HealthCheckConfig config;
         private Optional<Timers.Timer> next = Optional.empty();
@@ -83,10 +84,10 @@ public final class HealthChecks {
         private long started;
         private volatile boolean checkedOnce;
 
-        Schedule(EventLoop loop, String wrapper, LiveBackend backend, Optional<BackendTls> tls, Optional<byte[]> proxyHeader,
+        Schedule(EventLoop loop, String wrapper, LiveBackend backend, Optional<BackendTls> tls, Optional<ProxyVersion> sendProxy,
                 HealthProbe probe, HealthCheckConfig config) {
             this.tls = tls;
-            this.proxyHeader = proxyHeader;
+            this.sendProxy = sendProxy;
             this.loop = loop;
             this.wrapper = wrapper;
             this.backend = backend;
@@ -106,7 +107,7 @@ public final class HealthChecks {
                 record(ProbeRun.Verdict.failed("the probe failed to start: " + e));
                 return;
             }
-            new ProbeRun(loop, backend, tls, proxyHeader, session, config.timeout(), this::record).start();
+            new ProbeRun(loop, backend, tls, sendProxy, session, config.timeout(), this::record).start();
         }
 
         private void record(ProbeRun.Verdict verdict) {

@@ -55,6 +55,8 @@ public final class Listener {
     private final Map<String, LogThrottle> refusals = new ConcurrentHashMap<>();
     /** Refused clients waiting out the tarpit now: each holds a socket, so there is a ceiling. */
     private final AtomicInteger tarpitted = new AtomicInteger();
+    /** Connections whose PROXY header is being read: not counted yet, so bounded here by {@code maxConnections}. */
+    private final AtomicInteger handshakes = new AtomicInteger();
 
     private Listener(LiveWrapper wrapper, Relay relay) {
         this.wrapper = wrapper;
@@ -265,6 +267,11 @@ public final class Listener {
             } else if (trusted.get().stream().noneMatch(r -> r.contains(peer.getAddress()))) {
                 refuse(current, loop, ClientSocket.of(accepted), peer, new LiveWrapper.Turned("proxyProtocol",
                         Refusal.FORBIDDEN, "not a trusted sender of PROXY headers"));
+            } else if (handshakes.incrementAndGet() > current.config().maxConnections()) {
+                handshakes.decrementAndGet();
+                refuse(current, loop, ClientSocket.of(accepted), peer, new LiveWrapper.Turned("maxConnections",
+                        Refusal.TOO_MANY_CONNECTIONS, "maxConnections reached by connections awaiting their PROXY header ("
+                        + current.config().maxConnections() + ")"));
             } else {
                 target.handIn(() -> readProxyHeader(current, target, accepted, peer, local));
             }
@@ -278,6 +285,7 @@ public final class Listener {
             ProxyHandshake.start(target, accepted, peer, local, new ProxyHandshake.Outcome() {
                 @Override
                 public void complete(SocketPeer socket, InetSocketAddress client, InetSocketAddress server) {
+                    handshakes.decrementAndGet();
                     serve(current, target, target, ClientSocket.of(socket), client, server, events -> {
                         socket.retarget(events);
                         return socket;
@@ -286,11 +294,13 @@ public final class Listener {
 
                 @Override
                 public void failed(SocketPeer socket, String why) {
+                    handshakes.decrementAndGet();
                     refuse(current, target, ClientSocket.of(socket), peer, new LiveWrapper.Turned("proxyProtocol",
                             Refusal.FORBIDDEN, why));
                 }
             });
         } catch (IOException e) {
+            handshakes.decrementAndGet();
             closeQuietly(accepted);
         }
     }
@@ -342,17 +352,23 @@ public final class Listener {
             socket.close();
         };
         long tarpit = current.config().edge().tarpit().toNanos();
-        if (tarpit > 0 && turned.refusal() != Refusal.TOO_MANY_CONNECTIONS && tarpitted.incrementAndGet() <= MAX_TARPITTED) {
+        if (tarpit > 0 && turned.refusal() != Refusal.TOO_MANY_CONNECTIONS && tarpitSlot()) {
             here.schedule(tarpit, () -> {
                 tarpitted.decrementAndGet();
                 send.run();
             });
         } else {
-            if (tarpit > 0 && turned.refusal() != Refusal.TOO_MANY_CONNECTIONS) {
-                tarpitted.decrementAndGet();
-            }
             send.run();
         }
+    }
+
+    /** Takes a place in the tarpit, if one of {@link #MAX_TARPITTED} is free. */
+    private boolean tarpitSlot() {
+        if (tarpitted.incrementAndGet() <= MAX_TARPITTED) {
+            return true;
+        }
+        tarpitted.decrementAndGet();
+        return false;
     }
 
     private static String outcome(Refusal refusal) {

@@ -1,7 +1,9 @@
 package org.protowrap.engine.relay;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /**
  * One side of a relayed connection, as its event loop sees it: a socket, a process's pipes, or
@@ -30,6 +32,11 @@ interface Peer {
 
     /** For logs: an address or a command. */
     String describe();
+
+    /** The address a socket is bound to here; empty for other peers or once it is closed. */
+    default Optional<InetSocketAddress> localAddress() {
+        return Optional.empty();
+    }
 
     /**
      * Sends this peer's events elsewhere from now on: to a {@link TlsPeer} laid over it when the

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.protowrap.api.ProbeActions;
 import org.protowrap.api.ProbeSession;
+import org.protowrap.engine.config.EdgeConfig.ProxyVersion;
 import org.protowrap.engine.tls.BackendTls;
 
 /**
@@ -44,7 +45,7 @@ final class ProbeRun implements PeerEvents, ProbeActions {
     private final Duration timeout;
     private final Consumer<Verdict> done;
     private final Optional<BackendTls> tls;
-    private final Optional<byte[]> proxyHeader;
+    private final Optional<ProxyVersion> sendProxy;
     private final PendingBytes toServer = new PendingBytes();
     private Optional<Timers.Timer> timer = Optional.empty();
     private Peer peer;
@@ -52,10 +53,10 @@ final class ProbeRun implements PeerEvents, ProbeActions {
     private Optional<Verdict> verdict = Optional.empty();
     private boolean finished;
 
-    ProbeRun(EventLoop loop, LiveBackend backend, Optional<BackendTls> tls, Optional<byte[]> proxyHeader, ProbeSession session,
+    ProbeRun(EventLoop loop, LiveBackend backend, Optional<BackendTls> tls, Optional<ProxyVersion> sendProxy, ProbeSession session,
             Duration timeout, Consumer<Verdict> done) {
         this.tls = tls;
-        this.proxyHeader = proxyHeader;
+        this.sendProxy = sendProxy;
         this.loop = loop;
         this.backend = backend;
         this.session = session;
@@ -77,8 +78,8 @@ final class ProbeRun implements PeerEvents, ProbeActions {
             InetSocketAddress target = new InetSocketAddress(address, backend.port());
             peer = tls.isPresent()
                     ? TlsPeer.client(loop, tls.get().newEngine(backend.host(), backend.port()), this,
-                            events -> SocketPeer.connect(loop, target, headerFirst(events)))
-                    : SocketPeer.connect(loop, target, headerFirst(this));
+                            events -> SocketPeer.connect(loop, target, headerFirst(events, target)))
+                    : SocketPeer.connect(loop, target, headerFirst(this, target));
         } catch (IOException e) {
             if (FileDescriptors.exhausted(e)) {
                 finish(new Verdict(Outcome.SKIPPED, "cannot open a socket here: " + message(e)));
@@ -88,8 +89,9 @@ final class ProbeRun implements PeerEvents, ProbeActions {
         }
     }
 
-    private PeerEvents headerFirst(PeerEvents events) {
-        return proxyHeader.<PeerEvents>map(header -> new HeaderFirst(events, header)).orElse(events);
+    private PeerEvents headerFirst(PeerEvents events, InetSocketAddress target) {
+        return sendProxy.<PeerEvents>map(version -> new HeaderFirst(events,
+                peer -> ProxyHeader.ownConnection(version, peer.localAddress(), target))).orElse(events);
     }
 
     @Override

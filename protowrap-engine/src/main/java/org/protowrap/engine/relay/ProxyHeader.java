@@ -16,7 +16,7 @@ import org.protowrap.engine.config.EdgeConfig.ProxyVersion;
 /**
  * The PROXY protocol header (HAProxy's specification, versions 1 and 2) that a balancer puts in
  * front of a connection to say whom it is for: read by {@link Reader}, written by
- * {@link #v1}, {@link #v2} and {@link #local}. Pure: no sockets.
+ * {@link #v1}, {@link #v2}, {@link #local} and {@link #ownConnection}. Pure: no sockets.
  *
  * @param version 1 or 2
  * @param source the client, for a TCP over IPv4 or IPv6 header; empty for {@code LOCAL} (the
@@ -41,6 +41,8 @@ public record ProxyHeader(int version, Optional<InetSocketAddress> source, Optio
 
     /** A header that breaks the specification; the message says how, for the log. */
     public static final class Malformed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         Malformed(String message) {
             super(message);
         }
@@ -72,6 +74,19 @@ public record ProxyHeader(int version, Optional<InetSocketAddress> source, Optio
             return "PROXY UNKNOWN\r\n".getBytes(StandardCharsets.US_ASCII);
         }
         return ByteBuffer.allocate(V2_FIXED).put(V2_SIGNATURE).put((byte) 0x20).put((byte) 0).putShort((short) 0).array();
+    }
+
+    /**
+     * The header for a connection of the sender's own (a health check) from {@code local} to
+     * {@code backend}: {@code LOCAL} in version 2; in version 1, which has no such command, the
+     * connection's own addresses, as HAProxy writes for its checks, since servers such as Postfix
+     * refuse {@code UNKNOWN}; {@code UNKNOWN} only when the local address is not known.
+     */
+    public static byte[] ownConnection(ProxyVersion version, Optional<InetSocketAddress> local, InetSocketAddress backend) {
+        if (version == ProxyVersion.V1 && local.isPresent()) {
+            return v1(local.get(), backend);
+        }
+        return local(version);
     }
 
     /** The header of {@code version} for a connection from {@code source} to {@code destination}. */

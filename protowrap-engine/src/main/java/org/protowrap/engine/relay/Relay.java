@@ -5,13 +5,17 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The I/O side of the engine: a fixed set of {@link EventLoop}s ({@code ioThreads}, one per core
@@ -19,6 +23,8 @@ import java.util.function.Predicate;
  * configuration files or signals: the runtime tells it what to listen on and when to stop.
  */
 public final class Relay implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Relay.class);
 
     private final List<EventLoop> loops = new ArrayList<>();
     private final AtomicInteger nextLoop = new AtomicInteger();
@@ -59,9 +65,41 @@ public final class Relay implements AutoCloseable {
     public void serve(LiveWrapper wrapper, SocketChannel client) throws IOException {
         InetSocketAddress address = client.getRemoteAddress() instanceof InetSocketAddress inet ? inet
                 : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        if (client.getRemoteAddress() instanceof InetSocketAddress && refused(wrapper, client, address)) {
+            return;
+        }
         EventLoop loop = nextLoop();
         wrapper.admit(address.getAddress());
         loop.execute(() -> Connection.start(loop, wrapper, address, events -> SocketPeer.of(loop, client, events)));
+    }
+
+    /**
+     * The access lists for an inherited TCP socket: a refused client waits the {@code tarpit} (this
+     * process serves it alone), gets the protocol's refusal and is closed. A rate limit has nothing
+     * to count in a process per connection; a wrapper with {@code proxyProtocol} does not run here.
+     *
+     * @return whether the client was refused
+     */
+    private static boolean refused(LiveWrapper wrapper, SocketChannel client, InetSocketAddress address) throws IOException {
+        Optional<LiveWrapper.Turned> turned = wrapper.screen(address.getAddress(), System.nanoTime());
+        if (turned.isEmpty()) {
+            return false;
+        }
+        wrapper.metrics().refused(turned.get().reason());
+        log.warn("wrapper={} client={} refused: {} outcome=forbidden", wrapper.name(), AddressText.of(address),
+                turned.get().detail());
+        try {
+            Thread.sleep(wrapper.config().edge().tarpit());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try (client) {
+            Optional<byte[]> bytes = wrapper.validator().refusal(turned.get().refusal());
+            if (bytes.isPresent()) {
+                client.write(ByteBuffer.wrap(bytes.get()));
+            }
+        }
+        return true;
     }
 
     /**

@@ -7,6 +7,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.Optional;
 
 /** A TCP socket registered with an event loop: the client, or a backend being connected to. */
 final class SocketPeer implements Peer, Ready {
@@ -162,5 +163,14 @@ final class SocketPeer implements Peer, Ready {
     @Override
     public String describe() {
         return AddressText.of(remote);
+    }
+
+    @Override
+    public Optional<InetSocketAddress> localAddress() {
+        try {
+            return channel.getLocalAddress() instanceof InetSocketAddress local ? Optional.of(local) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 }

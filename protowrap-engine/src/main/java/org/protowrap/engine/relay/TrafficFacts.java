@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
-import org.protowrap.api.internal.EscapedText;
+import org.protowrap.api.EscapedText;
 
 /**
  * What a validator said the connection carried ({@link org.protowrap.api.Decisions#describe}),

@@ -58,6 +58,11 @@ public final class InetdMode {
                     + "'; it has: " + String.join(", ", config.wrappers().stream().map(Wrapper::name).toList()));
             return Main.USAGE;
         }
+        if (wrapper.get().config().edge().proxyTrusted().isPresent()) {
+            err.println("protowrap: wrapper '" + wrapperName + "' has proxyProtocol, which inetd mode does not read: "
+                    + "the balancer's connection ends at the superserver");
+            return Main.USAGE;
+        }
         Settings settings = config.settings();
         LogLevel.apply(settings.logLevel());
         AccessLog.use(settings.accessLog());

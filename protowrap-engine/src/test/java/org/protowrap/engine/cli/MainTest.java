@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import sun.misc.Signal;
 import org.protowrap.engine.testing.Loopback;
 
 /** {@code protowrap run} through the real main class, in this JVM. */
@@ -44,7 +43,8 @@ class MainTest {
                 assertEquals("pong: ping", new BufferedReader(new InputStreamReader(client.getInputStream(),
                         StandardCharsets.UTF_8)).readLine());
             }
-            Signal.raise(new Signal("TERM"));
+            // as an operator would: kill(1), to this very process
+            new ProcessBuilder("kill", "-TERM", Long.toString(ProcessHandle.current().pid())).inheritIO().start().waitFor();
             main.join(20_000);
             assertEquals(Main.OK, exit.get(), err.toString(StandardCharsets.UTF_8));
         }

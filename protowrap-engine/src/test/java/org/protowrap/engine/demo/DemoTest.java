@@ -1,6 +1,7 @@
 package org.protowrap.engine.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -66,7 +67,8 @@ class DemoTest {
         }
         assertEquals(0, exit.get());
         String printed = out.toString(StandardCharsets.UTF_8);
-        assertTrue(printed.contains("Try:") && printed.contains("nc 127.0.0.1 " + web), printed);
+        assertTrue(printed.contains("Try:") && printed.contains("socat - TCP:127.0.0.1:" + web), printed);
+        assertFalse(printed.contains(" nc "), "nc is not among the installed clients: " + printed);
         assertTrue(printed.contains("admin endpoint: http://127.0.0.1:" + admin + "/"), printed);
         assertTrue(printed.contains("demo SMTP sink: message from <alice@example.org> to [<bob@example.org>]"),
                 printed);

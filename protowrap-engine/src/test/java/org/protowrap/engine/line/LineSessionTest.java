@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.SessionInfo;
@@ -28,7 +29,7 @@ class LineSessionTest {
     private static final int MAX = 10; // line end included
 
     private static Validator validator(RuleMode mode, String overlong) {
-        Options options = Options.of(Map.of("overlong", overlong));
+        Options options = MapOptions.of(Map.of("overlong", overlong));
         ValidatorConfig config = new ValidatorConfig("test", MAX, true,
                 Map.of("line.too-long", mode), options);
         Validator v = new LineValidatorProvider().create(config);
@@ -135,7 +136,7 @@ class LineSessionTest {
 
     @Test
     void optionsAreValidated() {
-        Options options = Options.of(Map.of("overlong", "chop", "serverFirst", "yes please"));
+        Options options = MapOptions.of(Map.of("overlong", "chop", "serverFirst", "yes please"));
         new LineValidatorProvider().create(ValidatorConfig.of("t", 512, true, options));
         assertEquals(List.of(
                 "options.overlong: \"chop\" is not one of: truncate, reject, close",

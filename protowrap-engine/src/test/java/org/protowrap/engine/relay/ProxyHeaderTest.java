@@ -34,6 +34,15 @@ class ProxyHeaderTest {
         assertEquals("PROXY UNKNOWN\r\n", new String(ProxyHeader.local(ProxyVersion.V1), US_ASCII));
     }
 
+    /** A health check's header: v2 LOCAL; v1 names the check's own socket (Postfix refuses UNKNOWN). */
+    @Test
+    void ownConnectionsAreLocalInVersion2AndTheirOwnAddressesInVersion1() {
+        assertEquals("PROXY TCP4 192.0.2.7 198.51.100.1 51234 443\r\n",
+                new String(ProxyHeader.ownConnection(ProxyVersion.V1, Optional.of(CLIENT4), SERVER4), US_ASCII));
+        assertEquals("PROXY UNKNOWN\r\n", new String(ProxyHeader.ownConnection(ProxyVersion.V1, Optional.empty(), SERVER4), US_ASCII));
+        assertArrayEquals(ProxyHeader.local(ProxyVersion.V2), ProxyHeader.ownConnection(ProxyVersion.V2, Optional.of(CLIENT4), SERVER4));
+    }
+
     @Test
     void writesVersion2ByTheSpecification() {
         assertEquals("0d0a0d0a000d0a515549540a" + "21" + "11" + "000c" + "c0000207" + "c6336401" + "c822" + "01bb",

@@ -141,6 +141,21 @@ class EdgeEndToEndTest {
         }
     }
 
+    @Test
+    void aTrustedPeerThatSendsNoHeaderIsClosedAfterFiveSeconds() throws Exception {
+        try (TestBackend backend = TestBackend.echo();
+                RunningServer server = RunningServer.start(TestConfig.write(dir, TestConfig.lineWrapper(TestConfig.freePort(),
+                        "127.0.0.1:" + backend.port(), "proxyProtocol: {trusted: [127.0.0.1]}")));
+                Socket silent = bound("127.0.0.1", server.address("w"))) {
+            long started = System.nanoTime();
+            silent.getOutputStream().write("PROXY TCP4 192.0.2.1".getBytes(US_ASCII));
+            assertEquals("", readAll(silent));
+            long waited = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(waited >= 4_500 && waited < 9_000, "closed after " + waited + "ms");
+            assertEquals(0, backend.accepted());
+        }
+    }
+
     /** A backend that reads the PROXY header ProtoWrap sends, then answers each line with the addresses it names. */
     private static void sayWhoProxies(Socket socket) throws IOException {
         InputStream in = socket.getInputStream();

@@ -73,6 +73,54 @@ class InetdTest {
         }
     }
 
+    /** With socat's {@code nofork}, the program inherits the TCP socket itself: the access lists see the client. */
+    @Test
+    void refusesClientsByAddressOnAnInheritedSocket() throws Exception {
+        int port = TestConfig.freePort();
+        try (TestBackend backend = TestBackend.named("b")) {
+            Path file = TestConfig.write(home, TestConfig.lineWrapper(TestConfig.freePort(), backend.address(), "deny: [127.0.0.3]")
+                    .replace("protocol: line", "protocol: smtp"));
+            List<String> command = ProtowrapProcess.command(home);
+            command.addAll(List.of("inetd", "--config", file.toString(), "--wrapper", "w"));
+            Path launcher = home.resolve("protowrap-inetd");
+            Files.writeString(launcher, "#!/bin/sh\nexec " + String.join(" ",
+                    command.stream().map(arg -> "'" + arg + "'").toList()) + "\n");
+            launcher.toFile().setExecutable(true);
+            Process socat = new ProcessBuilder("socat", "TCP-LISTEN:" + port + ",bind=127.0.0.1,reuseaddr,fork",
+                    "EXEC:" + launcher + ",nofork").redirectErrorStream(true)
+                    .redirectOutput(home.resolve("socat.out").toFile()).start();
+            try {
+                try (Socket client = connectFrom("127.0.0.3", port)) {
+                    assertEquals("554 5.7.1 Access denied\r\n", Traffic.readToEnd(client),
+                            () -> output(home.resolve("socat.out")));
+                }
+                assertEquals(0, backend.accepted(), "the refused client never reached the backend");
+            } finally {
+                socat.destroy();
+                socat.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Connects from {@code from} once socat listens. */
+    private static Socket connectFrom(String from, int port) throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            Socket client = new Socket();
+            try {
+                client.bind(new java.net.InetSocketAddress(from, 0));
+                client.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
+                client.setSoTimeout(20_000);
+                return client;
+            } catch (java.net.ConnectException e) {
+                client.close();
+                if (attempt == 200) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
     private static String output(Path file) {
         try {
             return Files.readString(file);

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
 import org.protowrap.api.OptionsException;
 import org.protowrap.api.Problem;
@@ -20,7 +21,7 @@ import org.protowrap.api.ValidatorConfig;
 class OptionsTest {
 
     private static List<Problem> problems(boolean testReply, Map<String, ?> values) {
-        Options options = Options.of(values);
+        Options options = MapOptions.of(values);
         new HttpValidatorProvider().create(new ValidatorConfig("web", 512, testReply, Map.of(), options));
         return options.problems();
     }
@@ -79,7 +80,7 @@ class OptionsTest {
     void framingRuleCannotBeRelaxed() {
         ValidatorConfig config = new ValidatorConfig("web", 512, true,
                 Map.of("http.cl.invalid", RuleMode.LOG, "http.chunk.invalid", RuleMode.OFF, "http.line.bare-lf", RuleMode.LOG),
-                Options.empty());
+                MapOptions.of(Map.of()));
         OptionsException e = assertThrows(OptionsException.class, () -> new HttpValidatorProvider().create(config));
         List<String> keys = e.problems().stream().map(Problem::key).sorted().toList();
         assertEquals(List.of("rules.http.chunk.invalid", "rules.http.cl.invalid"), keys, "bare-lf is a named relaxation, the others frame");
@@ -89,7 +90,7 @@ class OptionsTest {
     @Test
     void policyRulesCanBeRelaxed() {
         ValidatorConfig config = new ValidatorConfig("web", 512, true,
-                Map.of("http.header.underscore", RuleMode.OFF, "http.method.not-allowed", RuleMode.LOG), Options.empty());
+                Map.of("http.header.underscore", RuleMode.OFF, "http.method.not-allowed", RuleMode.LOG), MapOptions.of(Map.of()));
         assertTrue(new HttpValidatorProvider().create(config).newSession(SessionDriver.INFO) instanceof HttpSession);
     }
 }

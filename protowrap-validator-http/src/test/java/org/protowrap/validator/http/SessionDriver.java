@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.SessionInfo;
@@ -23,7 +24,7 @@ final class SessionDriver {
     private SessionDriver() {}
 
     static Validator validator(boolean testReply, Map<String, RuleMode> rules, Map<String, ?> options) {
-        Options opts = Options.of(options);
+        Options opts = MapOptions.of(options);
         Validator validator = new HttpValidatorProvider().create(new ValidatorConfig("test", 512, testReply, rules, opts));
         if (!opts.problems().isEmpty()) {
             throw new IllegalArgumentException("bad test options: " + opts.problems());

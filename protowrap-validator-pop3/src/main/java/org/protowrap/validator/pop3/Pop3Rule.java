@@ -22,6 +22,8 @@ enum Pop3Rule {
     PIPELINING_FLOOD("pop3.pipelining.flood",
             "the client sent more than the wrapper holds while it had to wait for a response"),
     STLS_DENIED("pop3.stls.denied", "STLS is refused and hidden from the CAPA response (option stls: deny)"),
+    TLS_REQUIRED("pop3.tls.required",
+            "USER, PASS, APOP or AUTH before STLS while the option requireTls is set"),
     STLS_INJECTION("pop3.stls.injection", "the client sent plaintext after STLS before the server's response"),
     AUTH_RESPONSE("pop3.auth.response", "a SASL response line is not base64 or '*', or is too long"),
     LOGIN_FAILURES("pop3.login.failures", "maxFailedLogins failed logins on one connection: the session ends"),

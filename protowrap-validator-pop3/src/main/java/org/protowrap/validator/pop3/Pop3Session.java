@@ -38,8 +38,15 @@ import org.protowrap.validator.pop3.StatusLineReader.Status;
  * bounded, and read once the response has come, so the server only ever sees commands that
  * were valid in the state it is in.
  *
- * <p>It cannot see inside TLS: after STLS in passthrough mode it hands the connection over to
- * raw relaying. It has no clock, so it cannot delay a response after a failed login.
+ * <p>When the wrapper terminates TLS ({@code tls: {mode: starttls}}), STLS is answered here and
+ * never reaches the server: its {@code +OK} takes a slot in the queue like a refusal, and when it
+ * is released the engine starts TLS with the client; the session then goes on with the plain
+ * bytes inside. Client bytes sent after STLS before that {@code +OK} came in plain text and are
+ * never read as if they came from inside TLS.
+ *
+ * <p>It cannot see inside TLS it does not terminate: after STLS in passthrough mode it hands the
+ * connection over to raw relaying. It has no clock, so it cannot delay a response after a failed
+ * login.
  */
 final class Pop3Session implements ValidatorSession {
 
@@ -76,15 +83,26 @@ final class Pop3Session implements ValidatorSession {
      * @param verb the command's verb; empty for a command the wrapper could not parse, and for the others
      * @param multiLine whether {@code +OK} starts a multi-line response
      * @param sync whether the client must wait for this response before the wrapper reads on
+     * @param startsTls whether TLS with the client starts right after this (local) response
      */
-    private record Slot(Awaited awaited, Optional<Verb> verb, boolean multiLine, boolean sync, byte[] localReply) {
+    private record Slot(Awaited awaited, Optional<Verb> verb, boolean multiLine, boolean sync, byte[] localReply,
+            boolean startsTls) {
         static Slot server(Awaited awaited, Optional<Verb> verb, boolean multiLine, boolean sync) {
-            return new Slot(awaited, verb, multiLine, sync, new byte[0]);
+            return new Slot(awaited, verb, multiLine, sync, new byte[0], false);
         }
 
         static Slot local(String reply) {
-            return new Slot(Awaited.LOCAL, Optional.empty(), false, false,
-                    (reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            return new Slot(Awaited.LOCAL, Optional.empty(), false, false, crlf(reply), false);
+        }
+
+        /** The wrapper's {@code +OK} to STLS (RFC 2595 section 4): nothing is read after it in plain text. */
+        static Slot beginTls() {
+            return new Slot(Awaited.LOCAL, Optional.of(Verb.STLS), false, true, crlf("+OK Begin TLS negotiation"),
+                    true);
+        }
+
+        private static byte[] crlf(String reply) {
+            return (reply + "\r\n").getBytes(StandardCharsets.US_ASCII);
         }
 
         boolean is(Verb v) {
@@ -111,6 +129,8 @@ final class Pop3Session implements ValidatorSession {
     private Optional<ByteArrayOutputStream> capa = Optional.empty();
     private boolean pipelining;
     private boolean userAccepted;
+    /** Whether the wrapper has started TLS with the client (STLS answered here). */
+    private boolean tls;
     private boolean draining;
     private boolean awaitingServer;
     private int logins;
@@ -161,7 +181,7 @@ final class Pop3Session implements ValidatorSession {
         while (data.hasRemaining() && phase != Phase.CLOSED) {
             if (mustWait() && !lineReader.inLine()) {
                 hold(data, out);
-                return;
+                break;
             }
             if (!lineReader.inLine()) {
                 out.clientUnitStarted();
@@ -173,6 +193,8 @@ final class Pop3Session implements ValidatorSession {
             }
         }
         data.position(data.limit());
+        // The +OK to STLS goes out only now that whatever the client sent after STLS is held.
+        releaseLocalReplies(out);
     }
 
     /** Whether a response the client must wait for is outstanding (a SASL line is awaited at once). */
@@ -243,17 +265,27 @@ final class Pop3Session implements ValidatorSession {
     }
 
     private void checkAndForward(Command command, Line line, Supplier<String> excerpt, Decisions out) {
-        Optional<Refusal> refusal = policy(command.verb());
-        if (refusal.isPresent() && applies(refusal.get().rule(), refusal.get().detail(), excerpt, out)) {
-            refuse(refusal.get().reply(), out);
+        Verb verb = command.verb();
+        boolean answeredHere = verb == Verb.STLS && settings.startTls();
+        Optional<Refusal> refusal = policy(verb);
+        if (refusal.isPresent()) {
+            boolean enforced = applies(refusal.get().rule(), refusal.get().detail(), excerpt, out);
+            // An STLS the wrapper answers is never forwarded: relaxed, it is reported and still refused.
+            if (enforced || answeredHere) {
+                refuse(refusal.get().reply(), out);
+                return;
+            }
+        }
+        if (answeredHere) {
+            replies.add(Slot.beginTls());
             return;
         }
-        forward(Optional.of(command.verb()), command.arguments().size(), line, out);
+        forward(Optional.of(verb), command.arguments().size(), line, out);
     }
 
     /** What the options and the session's state say about a well-formed command, in the order checked. */
     private Optional<Refusal> policy(Verb verb) {
-        if (verb == Verb.STLS && settings.stls() == Stls.DENY) {
+        if (verb == Verb.STLS && !settings.startTls() && settings.stls() == Stls.DENY) {
             return Optional.of(new Refusal(Pop3Rule.STLS_DENIED, "STLS refused (stls: deny)",
                     "-ERR Command not available"));
         }
@@ -264,6 +296,14 @@ final class Pop3Session implements ValidatorSession {
         if (!verb.validIn(state)) {
             return Optional.of(new Refusal(Pop3Rule.COMMAND_SEQUENCE, verb + " is not valid in the " + state
                     + " state", "-ERR Command not valid in this state"));
+        }
+        if (settings.requireTls() && !tls && (verb == Verb.USER || verb.credentials())) {
+            return Optional.of(new Refusal(Pop3Rule.TLS_REQUIRED, verb + " before STLS (requireTls)",
+                    "-ERR [AUTH] TLS required: use STLS first"));
+        }
+        if (verb == Verb.STLS && tls) {
+            return Optional.of(new Refusal(Pop3Rule.COMMAND_SEQUENCE, "STLS after TLS has started",
+                    "-ERR TLS already active"));
         }
         if (verb == Verb.PASS && !userAccepted) {
             return Optional.of(new Refusal(Pop3Rule.COMMAND_SEQUENCE, "PASS not right after a successful USER",
@@ -321,10 +361,36 @@ final class Pop3Session implements ValidatorSession {
     }
 
     private void releaseLocalReplies(Decisions out) {
-        while (!replies.isEmpty() && replies.peekFirst().awaited() == Awaited.LOCAL) {
+        while (phase != Phase.CLOSED && !replies.isEmpty() && replies.peekFirst().awaited() == Awaited.LOCAL) {
             Slot slot = replies.pollFirst();
-            out.sendToClient(ByteBuffer.wrap(slot.localReply()));
+            if (slot.startsTls()) {
+                beginTls(slot, out);
+            } else {
+                out.sendToClient(ByteBuffer.wrap(slot.localReply()));
+            }
         }
+    }
+
+    /**
+     * Answers STLS and has the engine start TLS. Bytes the client sent after STLS came in plain
+     * text: they are never read as if from inside TLS (RFC 2595 section 4, as RFC 3207 section
+     * 4.2 says for SMTP). Enforced, the session ends; relaxed, they are dropped unread.
+     */
+    private void beginTls(Slot slot, Decisions out) {
+        if (held.size() > 0) {
+            if (applies(Pop3Rule.STLS_INJECTION, "plaintext sent after STLS before the response",
+                    Redaction.HIDDEN, out)) {
+                closeWith("-ERR Protocol error: data sent after STLS before the response", out);
+                return;
+            }
+            held.reset();
+        }
+        out.sendToClient(ByteBuffer.wrap(slot.localReply()));
+        tls = true;
+        // RFC 2595 section 4: the server discards what it learnt from the client, such as USER's argument.
+        userAccepted = false;
+        out.describe("tls", "stls");
+        out.startTls();
     }
 
     // ---------------------------------------------------------------- server side
@@ -373,7 +439,7 @@ final class Pop3Session implements ValidatorSession {
         }
         Verb verb = slot.verb().get();
         if (verb == Verb.STLS && ok) {
-            startTls(status, rest, out);
+            serverStartsTls(status, rest, out);
             return;
         }
         if (isLogin(slot) && !ok && failedLogin(out)) {
@@ -494,7 +560,10 @@ final class Pop3Session implements ValidatorSession {
 
     /**
      * The CAPA lines the client may see (RFC 2449 section 5), and what they say: STLS goes under
-     * {@code stls: deny}, USER and SASL when their commands are not allowed.
+     * {@code stls: deny}, USER and SASL when their commands are not allowed or, under
+     * {@code requireTls}, before TLS. When the wrapper terminates TLS, the server's STLS (if any)
+     * goes and the wrapper's own is listed while it can be used: before TLS, in the AUTHORIZATION
+     * state.
      */
     private byte[] capabilities(byte[] response) {
         ByteArrayOutputStream kept = new ByteArrayOutputStream();
@@ -507,6 +576,9 @@ final class Pop3Session implements ValidatorSession {
             String line = new String(response, from, i + 1 - from, StandardCharsets.ISO_8859_1);
             String name = line.strip().split(" ", 2)[0].toUpperCase(Locale.ROOT);
             advertisesPipelining |= name.equals("PIPELINING");
+            if (name.equals(".") && offersStls()) {
+                kept.writeBytes(Slot.crlf("STLS"));
+            }
             if (!hidden(name)) {
                 kept.write(response, from, i + 1 - from);
             }
@@ -516,15 +588,26 @@ final class Pop3Session implements ValidatorSession {
         return kept.toByteArray();
     }
 
+    private boolean offersStls() {
+        return settings.startTls() && !tls && Verb.STLS.validIn(state)
+                && settings.allowedCommands().contains(Verb.STLS);
+    }
+
     private boolean hidden(String capability) {
         return switch (capability) {
-            case "STLS" -> settings.stls() == Stls.DENY && settings.mode(Pop3Rule.STLS_DENIED) == RuleMode.ENFORCE;
-            case "USER" -> !settings.allowedCommands().contains(Verb.USER)
+            case "STLS" -> settings.startTls()
+                    || settings.stls() == Stls.DENY && settings.mode(Pop3Rule.STLS_DENIED) == RuleMode.ENFORCE;
+            case "USER" -> loginsRefused() || !settings.allowedCommands().contains(Verb.USER)
                     && settings.mode(Pop3Rule.COMMAND_DENIED) == RuleMode.ENFORCE;
-            case "SASL" -> !settings.allowedCommands().contains(Verb.AUTH)
+            case "SASL" -> loginsRefused() || !settings.allowedCommands().contains(Verb.AUTH)
                     && settings.mode(Pop3Rule.COMMAND_DENIED) == RuleMode.ENFORCE;
             default -> false;
         };
+    }
+
+    /** Whether logins are refused until TLS, as requireTls says. */
+    private boolean loginsRefused() {
+        return settings.requireTls() && !tls && settings.mode(Pop3Rule.TLS_REQUIRED) == RuleMode.ENFORCE;
     }
 
     private void responseComplete(Decisions out) {
@@ -533,8 +616,8 @@ final class Pop3Session implements ValidatorSession {
         endIfDraining(out);
     }
 
-    /** The server accepted STLS: what follows is TLS, relayed raw. */
-    private void startTls(Status status, ByteBuffer rest, Decisions out) {
+    /** The server accepted STLS (passthrough): what follows is TLS, relayed raw. */
+    private void serverStartsTls(Status status, ByteBuffer rest, Decisions out) {
         if (held.size() > 0) {
             if (applies(Pop3Rule.STLS_INJECTION, "plaintext sent after STLS before the response",
                     Redaction.HIDDEN, out)) {

@@ -48,6 +48,12 @@ final class Pop3Validator implements Validator {
         return Optional.of((reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
     }
 
+    /** STLS (RFC 2595) is answered here when the wrapper's {@code tls:} has {@code mode: starttls}. */
+    @Override
+    public boolean startsTls() {
+        return true;
+    }
+
     @Override
     public Optional<HealthProbe> healthProbe() {
         return Optional.of(new Pop3HealthProbe());

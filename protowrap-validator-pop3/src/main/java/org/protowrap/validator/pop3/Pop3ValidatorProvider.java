@@ -16,11 +16,14 @@ import org.protowrap.spi.ValidatorProvider;
  *
  * <p>Options (all optional): {@code maxCommandLineLength} (255), {@code maxAuthLineLength}
  * (12288), {@code maxResponseLineLength} (512), {@code stls} ({@code deny} | {@code
- * passthrough}), {@code maxFailedLogins} (3, 0 = no limit), {@code allowedCommands} (all). It
- * needs the wrapper's {@code testReply: true}.
+ * passthrough}), {@code requireTls} (false), {@code maxFailedLogins} (3, 0 = no limit),
+ * {@code allowedCommands} (all). It needs the wrapper's {@code testReply: true}. With the
+ * wrapper's {@code tls: {mode: starttls}} it answers STLS itself and validates the session
+ * inside TLS.
  *
- * <p>It cannot inspect a session after STLS (hence {@code deny} by default), does not look
- * inside messages beyond their framing, and cannot delay a response (sessions have no clock).
+ * <p>It cannot inspect a session after STLS it passes through to the server (hence {@code deny}
+ * by default), does not look inside messages beyond their framing, and cannot delay a response
+ * (sessions have no clock).
  */
 public final class Pop3ValidatorProvider implements ValidatorProvider {
 

@@ -81,7 +81,14 @@ class CorpusTest {
             session.onClientEnd(out);
             return;
         }
-        for (byte[] piece : split(bytes, random)) {
+        List<byte[]> pieces = split(bytes, step.oneRead() ? null : random);
+        int tlsStarts = out.tlsStarts();
+        for (byte[] piece : pieces) {
+            // The engine reads nothing in plain text after TLS starts: what it read before went in that call.
+            if (step.sender() == Sender.CLIENT) {
+                assertEquals(tlsStarts, out.tlsStarts(), "line " + step.line() + ": client bytes after TLS started"
+                        + " in the same input; bytes pipelined behind STLS go in one read (C1:)");
+            }
             // A fresh, read-only buffer per call, as the engine's: the session may not keep it.
             ByteBuffer buffer = ByteBuffer.wrap(piece.clone()).asReadOnlyBuffer();
             if (out.raw()) {

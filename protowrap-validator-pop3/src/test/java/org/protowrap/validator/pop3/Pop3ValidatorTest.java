@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.protowrap.api.ClientTls;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
 import org.protowrap.api.ProbeActions;
 import org.protowrap.api.ProbeSession;
@@ -28,7 +30,7 @@ class Pop3ValidatorTest {
     private final RecordingDecisions out = new RecordingDecisions();
 
     private static Validator validator(Map<String, Object> options) {
-        return new Pop3ValidatorProvider().create(ValidatorConfig.of("test", 512, true, Options.of(options)));
+        return new Pop3ValidatorProvider().create(ValidatorConfig.of("test", 512, true, MapOptions.of(options)));
     }
 
     private ValidatorSession session() {
@@ -178,11 +180,12 @@ class Pop3ValidatorTest {
 
     @Test
     void optionsAreCheckedAllAtOnce() {
-        Options options = Options.of(Map.of("stls", "terminate", "allowedCommands", List.of("USER", "XTND"),
+        Options options = MapOptions.of(Map.of("stls", "terminate", "allowedCommands", List.of("USER", "XTND"),
                 "maxCommandLineLength", 100, "maxFailedLogins", -1));
         new Pop3ValidatorProvider().create(ValidatorConfig.of("test", 512, false, options));
         String problems = options.problems().toString();
-        assertTrue(problems.contains("terminate is not available yet"), problems);
+        assertTrue(problems.contains("terminate is set by the wrapper's tls: {certificate, key, mode: starttls}"),
+                problems);
         assertTrue(problems.contains("\"XTND\" is not a POP3 command"), problems);
         assertTrue(problems.contains("maxCommandLineLength"), problems);
         assertTrue(problems.contains("maxFailedLogins"), problems);
@@ -190,8 +193,36 @@ class Pop3ValidatorTest {
     }
 
     @Test
+    void stlsPassthroughContradictsTheWrappersStartTls() {
+        Options options = MapOptions.of(Map.of("stls", "passthrough"));
+        new Pop3ValidatorProvider().create(new ValidatorConfig("test", 512, true, Map.of(), options,
+                ClientTls.STARTTLS));
+        String problems = options.problems().toString();
+        assertTrue(problems.contains("passthrough contradicts the wrapper's tls mode starttls"), problems);
+    }
+
+    @Test
+    void requireTlsNeedsTheWrappersStartTls() {
+        for (ClientTls clientTls : List.of(ClientTls.NONE, ClientTls.IMPLICIT)) {
+            Options options = MapOptions.of(Map.of("requireTls", true));
+            new Pop3ValidatorProvider().create(new ValidatorConfig("test", 512, true, Map.of(), options, clientTls));
+            String problems = options.problems().toString();
+            assertTrue(problems.contains("requireTls") && problems.contains("mode: starttls"), problems);
+        }
+    }
+
+    @Test
+    void startTlsNeedsNoOptionAndTheValidatorAnswersStls() {
+        Options options = MapOptions.of(Map.of());
+        Validator v = new Pop3ValidatorProvider().create(new ValidatorConfig("test", 512, true, Map.of(), options,
+                ClientTls.STARTTLS));
+        assertEquals(List.of(), options.problems());
+        assertTrue(v.startsTls());
+    }
+
+    @Test
     void theDefaultsNeedNoOptions() {
-        Options options = Options.empty();
+        Options options = MapOptions.of(Map.of());
         new Pop3ValidatorProvider().create(ValidatorConfig.of("test", 512, true, options));
         assertEquals(List.of(), options.problems());
     }

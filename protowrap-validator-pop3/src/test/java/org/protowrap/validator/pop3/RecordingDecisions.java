@@ -31,6 +31,7 @@ final class RecordingDecisions implements Decisions {
     private boolean unitOpen;
     private int unitsCompleted;
     private int ignored;
+    private int tlsStarts;
 
     /** Forwarded like any bytes; also recorded apart, as the bytes the engine keeps out of the log. */
     @Override
@@ -130,6 +131,18 @@ final class RecordingDecisions implements Decisions {
         control("raw");
         finished = true;
         raw = true;
+    }
+
+    /** Recorded as the control {@code starttls}; the session goes on, as it does with the engine. */
+    @Override
+    public void startTls() {
+        control("starttls");
+        tlsStarts++;
+    }
+
+    /** How many times the session started TLS. */
+    int tlsStarts() {
+        return tlsStarts;
     }
 
     /** Whether the session handed the connection over to raw relaying: the engine calls it no more. */

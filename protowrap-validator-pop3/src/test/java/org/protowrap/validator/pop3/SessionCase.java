@@ -8,7 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.protowrap.api.Options;
+import org.protowrap.api.ClientTls;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.ValidatorConfig;
 
@@ -17,7 +18,7 @@ import org.protowrap.api.ValidatorConfig;
  * must come out after each. The file format is described in {@code corpus/README.md}.
  */
 record SessionCase(String name, String source, Map<String, Object> options, Map<String, RuleMode> rules,
-        List<Step> steps) {
+        ClientTls clientTls, List<Step> steps) {
 
     /** Who sends: the client, the server, or the client ends its side. */
     enum Sender { CLIENT, SERVER, CLIENT_END }
@@ -27,12 +28,13 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
      *
      * @param toServer expected bytes at the server
      * @param toClient expected bytes at the client
+     * @param oneRead whether the input arrives in one read, never split
      */
     record Step(Sender sender, String input, String toServer, String toClient, List<String> reports,
-            List<String> controls, int line) {}
+            List<String> controls, int line, boolean oneRead) {}
 
     ValidatorConfig config() {
-        return new ValidatorConfig("corpus", 512, true, rules, Options.of(options));
+        return new ValidatorConfig("corpus", 512, true, rules, MapOptions.of(options), clientTls);
     }
 
     @Override
@@ -84,6 +86,7 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
         private final Map<String, Object> options = new LinkedHashMap<>();
         private final Map<String, RuleMode> rules = new LinkedHashMap<>();
         private final List<Step> steps = new ArrayList<>();
+        private ClientTls clientTls = ClientTls.NONE;
         private StepBuilder step;
 
         Builder(String name, String source) {
@@ -95,6 +98,7 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
         void use(SessionCase prelude) {
             options.putAll(prelude.options());
             rules.putAll(prelude.rules());
+            clientTls = prelude.clientTls();
             steps.addAll(prelude.steps());
         }
 
@@ -108,6 +112,10 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
                 rules.put(parts[0].strip(), RuleMode.valueOf(parts[1].strip().toUpperCase(java.util.Locale.ROOT)));
                 return;
             }
+            if (line.startsWith("tls ")) {
+                clientTls = ClientTls.valueOf(line.substring(4).strip().toUpperCase(java.util.Locale.ROOT));
+                return;
+            }
             int colon = line.indexOf(':');
             if (colon < 0) {
                 throw new IllegalArgumentException(where + ": expected 'tag: value', got " + line);
@@ -115,10 +123,11 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
             String tag = line.substring(0, colon);
             String value = line.substring(colon + 1).strip();
             switch (tag) {
-                case "C", "S", "CE" -> {
+                case "C", "C1", "S", "CE" -> {
                     finishStep();
-                    Sender sender = tag.equals("C") ? Sender.CLIENT : tag.equals("S") ? Sender.SERVER : Sender.CLIENT_END;
-                    step = new StepBuilder(sender, unescape(value), number);
+                    Sender sender = tag.startsWith("C") && !tag.equals("CE") ? Sender.CLIENT
+                            : tag.equals("S") ? Sender.SERVER : Sender.CLIENT_END;
+                    step = new StepBuilder(sender, unescape(value), number, tag.equals("C1"));
                 }
                 case ">", "<", "!", "=" -> {
                     if (step == null) {
@@ -166,7 +175,8 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
 
         SessionCase build() {
             finishStep();
-            return new SessionCase(name, source, Map.copyOf(options), Map.copyOf(rules), List.copyOf(steps));
+            return new SessionCase(name, source, Map.copyOf(options), Map.copyOf(rules), clientTls,
+                    List.copyOf(steps));
         }
     }
 
@@ -175,15 +185,17 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
         private final Sender sender;
         private final String input;
         private final int line;
+        private final boolean oneRead;
         private final StringBuilder toServer = new StringBuilder();
         private final StringBuilder toClient = new StringBuilder();
         private final List<String> reports = new ArrayList<>();
         private final List<String> controls = new ArrayList<>();
 
-        StepBuilder(Sender sender, String input, int line) {
+        StepBuilder(Sender sender, String input, int line, boolean oneRead) {
             this.sender = sender;
             this.input = input;
             this.line = line;
+            this.oneRead = oneRead;
         }
 
         void expect(String tag, String value) {
@@ -197,7 +209,7 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
 
         Step build() {
             return new Step(sender, input, toServer.toString(), toClient.toString(), List.copyOf(reports),
-                    List.copyOf(controls), line);
+                    List.copyOf(controls), line, oneRead);
         }
     }
 

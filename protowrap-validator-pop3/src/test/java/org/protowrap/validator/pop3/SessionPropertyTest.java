@@ -18,6 +18,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
 import org.protowrap.api.ValidatorConfig;
 import org.protowrap.api.ValidatorSession;
@@ -138,7 +139,7 @@ class SessionPropertyTest {
             server = new StrictPop3Server(random(seed));
             splits = random(splitSeed);
             session = new Pop3ValidatorProvider()
-                    .create(ValidatorConfig.of("property", 512, true, Options.of(Map.of())))
+                    .create(ValidatorConfig.of("property", 512, true, MapOptions.of(Map.of())))
                     .newSession(CorpusTest.INFO);
             session.onStart(out);
         }

@@ -790,12 +790,17 @@ final class SmtpSession implements ValidatorSession {
     /**
      * Closes the timed unit if it is over, and tells the engine whether the server owes a reply,
      * so that its serverTimeout applies. A BDAT's reply is not owed while its chunk is still
-     * coming from the client.
+     * coming from the client. The reply to the end of a message is not timed so: RFC 5321
+     * section 4.5.3.2.6 has a client wait 10 minutes for it (content filters run then), and a
+     * sender told 421 while the server goes on to accept the message would send it again.
      */
     private void updateTimers(Decisions out) {
         completeUnitUnlessInTransaction(out);
         long owed = replies.stream().filter(s -> s.awaited() != Awaited.LOCAL).count();
-        boolean awaiting = phase != Phase.CLOSED && owed > (phase == Phase.CHUNK && chunkForwarded ? 1 : 0);
+        boolean messageEndOwed = replies.stream()
+                .anyMatch(s -> s.awaited() == Awaited.MESSAGE_END || s.awaited() == Awaited.BDAT_LAST);
+        boolean awaiting = phase != Phase.CLOSED && !messageEndOwed
+                && owed > (phase == Phase.CHUNK && chunkForwarded ? 1 : 0);
         if (awaiting != awaitingServer) {
             awaitingServer = awaiting;
             out.awaitingServer(awaiting);

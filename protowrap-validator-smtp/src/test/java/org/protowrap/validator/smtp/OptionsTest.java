@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
 import org.protowrap.api.Problem;
 import org.protowrap.api.ValidatorConfig;
@@ -16,7 +17,7 @@ import org.protowrap.api.ValidatorConfig;
 class OptionsTest {
 
     private static List<Problem> problems(Map<String, Object> values, boolean testReply) {
-        Options options = Options.of(values);
+        Options options = MapOptions.of(values);
         new SmtpValidatorProvider().create(ValidatorConfig.of("mail", 512, testReply, options));
         return options.problems();
     }

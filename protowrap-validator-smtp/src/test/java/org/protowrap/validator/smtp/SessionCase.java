@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.ValidatorConfig;
@@ -32,7 +33,7 @@ record SessionCase(String name, String source, Map<String, Object> options, Map<
             List<String> controls, int line) {}
 
     ValidatorConfig config() {
-        return new ValidatorConfig("corpus", 512, true, rules, Options.of(options));
+        return new ValidatorConfig("corpus", 512, true, rules, MapOptions.of(options));
     }
 
     @Override

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.ValidatorConfig;
@@ -155,7 +156,7 @@ class SessionPropertyTest {
                 Map<String, Object> options, Map<String, RuleMode> rules) {
             this.random = splits;
             this.delivery = delivery;
-            ValidatorConfig config = new ValidatorConfig("property", 512, true, rules, Options.of(options));
+            ValidatorConfig config = new ValidatorConfig("property", 512, true, rules, MapOptions.of(options));
             this.session = (SmtpSession) new SmtpValidatorProvider().create(config).newSession(CorpusTest.INFO);
             this.server = new StrictServer(serverChoices, capabilities(serverChoices));
         }

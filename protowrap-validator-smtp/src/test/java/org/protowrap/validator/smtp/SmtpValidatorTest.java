@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.Backend;
 import org.protowrap.api.HealthProbe;
 import org.protowrap.api.Options;
@@ -29,7 +30,7 @@ import org.protowrap.spi.ValidatorProvider;
 class SmtpValidatorTest {
 
     private static Validator validator(Map<String, Object> options) {
-        return new SmtpValidatorProvider().create(ValidatorConfig.of("mail", 512, true, Options.of(options)));
+        return new SmtpValidatorProvider().create(ValidatorConfig.of("mail", 512, true, MapOptions.of(options)));
     }
 
     @Test

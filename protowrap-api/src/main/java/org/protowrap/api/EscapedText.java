@@ -1,4 +1,4 @@
-package org.protowrap.api.internal;
+package org.protowrap.api;
 
 import java.nio.ByteBuffer;
 

@@ -1,4 +1,4 @@
-package org.protowrap.api.internal;
+package org.protowrap.api;
 
 import java.math.BigInteger;
 import java.time.Duration;
@@ -15,13 +15,13 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.protowrap.api.Options;
-import org.protowrap.api.Problem;
 
 /**
- * {@link Options} over plain values. The engine gives it a locator that maps a key path
- * ({@code wrappers[0].listenPort}) to {@code file:line:column}; the methods beyond the interface
- * are the engine's, for its own keys.
+ * {@link Options} over plain values (maps, lists, strings, numbers, booleans), as a YAML or JSON
+ * parser gives them: what a test or an embedding builds a plugin's options with
+ * ({@link #of}), and what the engine builds them with from its configuration file, with a locator
+ * that maps a key path ({@code wrappers[0].listenPort}) to {@code file:line:column}. The methods
+ * beyond {@link Options} read and report the engine's own keys the same way.
  */
 public final class MapOptions implements Options {
 
@@ -43,6 +43,11 @@ public final class MapOptions implements Options {
         this.problems = problems;
         this.children = children;
         children.add(this);
+    }
+
+    /** Options backed by plain values, without locations: for tests and embedding. */
+    public static MapOptions of(Map<String, ?> values) {
+        return root(values);
     }
 
     /** Options without locations, e.g. for tests. */
