@@ -13,6 +13,11 @@ Systems:
   protowrap-line  ProtoWrap with the `line` validator (HTTP cases 1-2)
   protowrap-http  ProtoWrap with the `http` validator (HTTP cases)
   protowrap-smtp  ProtoWrap with the `smtp` validator (case 4)
+  haproxy-https   HAProxy, mode http, terminating TLS with OpenSSL (HTTPS cases 7-8)
+  protowrap-https ProtoWrap with the `http` validator, terminating TLS with its defaults (HTTPS cases 7-8)
+
+In the HTTPS cases `direct` is nginx terminating TLS itself (OpenSSL), and every system serves
+the same EC P-256 certificate, made with openssl at the start.
 """
 
 import argparse
@@ -40,6 +45,9 @@ PROTOWRAP_HTTP_PORT = 18084
 SINK_PORT = 12525
 HAPROXY_SMTP_PORT = 12526
 PROTOWRAP_SMTP_PORT = 12527
+NGINX_TLS_PORT = 18443
+HAPROXY_HTTPS_PORT = 18444
+PROTOWRAP_HTTPS_PORT = 18445
 UPLOAD_BODY = 1 << 20  # bytes per upload request
 
 HTTP_PORTS = {
@@ -49,6 +57,7 @@ HTTP_PORTS = {
     "protowrap-line": PROTOWRAP_LINE_PORT,
     "protowrap-http": PROTOWRAP_HTTP_PORT,
 }
+HTTPS_PORTS = {"direct": NGINX_TLS_PORT, "haproxy-https": HAPROXY_HTTPS_PORT, "protowrap-https": PROTOWRAP_HTTPS_PORT}
 SMTP_PORTS = {"direct": SINK_PORT, "haproxy-tcp": HAPROXY_SMTP_PORT, "protowrap-smtp": PROTOWRAP_SMTP_PORT}
 
 
@@ -115,11 +124,17 @@ http {{
         location /small {{ return 200 "a small response from the nginx backend, 64 bytes of body....\\n"; }}
         location /upload {{ client_max_body_size 0; return 200 "received\\n"; }}
     }}
+    server {{
+        listen 127.0.0.1:{NGINX_TLS_PORT} ssl backlog=4096;
+        ssl_certificate {workdir}/bench.pem;
+        ssl_certificate_key {workdir}/bench.key;
+        location /small {{ return 200 "a small response from the nginx backend, 64 bytes of body....\\n"; }}
+    }}
 }}
 """
 
 
-def haproxy_config():
+def haproxy_config(workdir):
     return f"""
 global
     maxconn 9000
@@ -151,10 +166,15 @@ frontend smtp_front
 backend smtp_back
     mode tcp
     server sink 127.0.0.1:{SINK_PORT}
+frontend https_front
+    mode http
+    option http-keep-alive
+    bind 127.0.0.1:{HAPROXY_HTTPS_PORT} ssl crt {workdir}/bench.crt-and-key.pem alpn http/1.1
+    default_backend http_back
 """
 
 
-def protowrap_config():
+def protowrap_config(workdir):
     # logLevel 1: no line per connection, as HAProxy without a `log` directive.
     return f"""
 logLevel: 1
@@ -177,7 +197,23 @@ wrappers:
     listenAddr: 127.0.0.1
     listenPort: {PROTOWRAP_SMTP_PORT}
     destAddr: 127.0.0.1:{SINK_PORT}
+  - name: https
+    protocol: http
+    listenAddr: 127.0.0.1
+    listenPort: {PROTOWRAP_HTTPS_PORT}
+    destAddr: 127.0.0.1:{NGINX_PORT}
+    tls: {{certificate: {workdir}/bench.pem, key: {workdir}/bench.key}}
 """
+
+
+def make_certificate(workdir):
+    """A self-signed EC P-256 certificate for localhost, as PEM files nginx, HAProxy and ProtoWrap read."""
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", str(workdir / "bench.key"), "-out", str(workdir / "bench.pem"), "-days", "2",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    (workdir / "bench.crt-and-key.pem").write_text((workdir / "bench.pem").read_text()
+                                                   + (workdir / "bench.key").read_text())
 
 
 WRK_LUA_UPLOAD = f"""
@@ -200,8 +236,8 @@ def parse_wrk(text):
     return {"rate": rps, "p99": float(p99.group(1)) * scale, "requests": requests, "errors": error_count}
 
 
-def run_wrk(port, duration, connections, path="/small", extra=()):
-    argv = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", *extra, f"http://127.0.0.1:{port}{path}"]
+def run_wrk(port, duration, connections, path="/small", extra=(), scheme="http"):
+    argv = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", *extra, f"{scheme}://127.0.0.1:{port}{path}"]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 60).stdout
     return parse_wrk(out)
 
@@ -212,6 +248,15 @@ def case_keepalive(system, args, workdir):
 
 def case_close(system, args, workdir):
     return run_wrk(HTTP_PORTS[system], args.duration, 50, extra=("-H", "Connection: close"))
+
+
+def case_https_handshakes(system, args, workdir):
+    """With Connection: close every request is a new connection and a new TLS handshake."""
+    return run_wrk(HTTPS_PORTS[system], args.duration, 50, extra=("-H", "Connection: close"), scheme="https")
+
+
+def case_https_keepalive(system, args, workdir):
+    return run_wrk(HTTPS_PORTS[system], args.duration, 50, scheme="https")
 
 
 def case_upload(system, args, workdir):
@@ -323,6 +368,10 @@ CASES = {
         ["direct", "haproxy-tcp", "protowrap-smtp"], case_smtp),
     5: ("Memory per idle client connection", "KiB/conn", ["haproxy-tcp", "protowrap-line"], case_memory),
     6: ("Start-up: launch to first accepted connection", "ms", ["haproxy-tcp", "protowrap-line"], case_startup),
+    7: ("HTTPS, full TLS handshake per request (wrk -c50, Connection: close)", "req/s",
+        ["direct", "haproxy-https", "protowrap-https"], case_https_handshakes),
+    8: ("HTTPS keep-alive, small responses (wrk -t1 -c50)", "req/s",
+        ["direct", "haproxy-https", "protowrap-https"], case_https_keepalive),
 }
 
 
@@ -332,7 +381,8 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
     parser.add_argument("--messages", type=int, default=20000, help="messages per SMTP run (default 20000)")
     parser.add_argument("--idle", type=int, default=5000, help="idle connections for the memory case (default 5000)")
-    parser.add_argument("--cases", default="1,2,3,4,5,6", help="comma-separated case numbers")
+    parser.add_argument("--cases", default="1,2,3,4,5,6",
+                        help="comma-separated case numbers (the HTTPS cases 7 and 8 run only when named)")
     parser.add_argument("--systems", default="", help="only these systems (comma-separated)")
     parser.add_argument("--no-warmup", dest="warmup", action="store_false",
                         help="skip the untimed warm-up run of each throughput case on each system")
@@ -345,9 +395,10 @@ def main():
     services = Services(workdir)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:
+        make_certificate(workdir)
         (workdir / "nginx.conf").write_text(nginx_config(workdir))
-        (workdir / "haproxy.cfg").write_text(haproxy_config())
-        (workdir / "protowrap.yaml").write_text(protowrap_config())
+        (workdir / "haproxy.cfg").write_text(haproxy_config(workdir))
+        (workdir / "protowrap.yaml").write_text(protowrap_config(workdir))
         services.start("nginx", ["nginx", "-c", str(workdir / "nginx.conf"), "-p", str(workdir)], NGINX_PORT)
         services.start("smtp-sink", ["/usr/sbin/smtp-sink", *sink_user(), "-c", f"127.0.0.1:{SINK_PORT}", "2048"], SINK_PORT)
         if not only or any(s.startswith("haproxy") for s in only):
@@ -405,7 +456,7 @@ def print_table(results, cases, only):
                 continue
             m = medians[system]
             p99 = median([r["p99"] for r in runs])
-            reference = "haproxy-http" if system == "protowrap-http" and case in (1, 2, 3) else "haproxy-tcp"
+            reference = {"protowrap-http": "haproxy-http", "protowrap-https": "haproxy-https"}.get(system, "haproxy-tcp")
             vs_haproxy = ratio(m, medians.get(reference)) if system.startswith("protowrap") else ""
             vs_direct = ratio(m, medians.get("direct")) if "direct" in systems and system != "direct" else ""
             errors = sum(r["errors"] for r in runs)

@@ -36,12 +36,23 @@ final class HttpNginx implements AutoCloseable {
     }
 
     static HttpNginx start(Path dir) throws IOException, InterruptedException {
+        return start(dir, "");
+    }
+
+    /** An nginx that speaks only TLS, with {@code server}'s certificate (TLS 1.2 and 1.3, nginx's defaults). */
+    static HttpNginx startTls(Path dir, TlsCertificates.Issued server) throws IOException, InterruptedException {
+        return start(dir, " ssl;\n        ssl_certificate " + server.certificate() + ";\n        ssl_certificate_key "
+                + server.key());
+    }
+
+    private static HttpNginx start(Path dir, String listenOptions) throws IOException, InterruptedException {
         Path root = Files.createDirectories(dir.resolve("www"));
         Files.writeString(root.resolve("index.html"), INDEX);
         Files.writeString(root.resolve("large.txt"), LARGE);
         int port = Ports.free();
         Path config = dir.resolve("nginx.conf");
-        Files.writeString(config, template().replace("@DIR@", dir.toString()).replace("@PORT@", String.valueOf(port)));
+        Files.writeString(config, template().replace("@DIR@", dir.toString()).replace("@PORT@", String.valueOf(port))
+                .replace("@TLS@", listenOptions));
         // -e: the error log from the first moment, before the configuration names one.
         List<String> command = List.of(Tools.require("nginx"), "-p", dir.toString(), "-c", config.toString(),
                 "-e", dir.resolve("error.log").toString());

@@ -40,14 +40,22 @@ final class HttpRawClient {
     }
 
     static Exchange send(int port, String request) throws IOException {
-        try (Connection connection = open(port)) {
+        return send(new Socket(InetAddress.getLoopbackAddress(), port), request);
+    }
+
+    /** Sends on a socket the test opened (a TLS one, say), then closes it. */
+    static Exchange send(Socket socket, String request) throws IOException {
+        try (Connection connection = open(socket)) {
             connection.write(request);
             return connection.readUntilClosed();
         }
     }
 
     static Connection open(int port) throws IOException {
-        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        return open(new Socket(InetAddress.getLoopbackAddress(), port));
+    }
+
+    private static Connection open(Socket socket) throws IOException {
         socket.setSoTimeout(READ_TIMEOUT_MS);
         return new Connection(socket);
     }

@@ -50,9 +50,19 @@ final class SmtpConversation implements AutoCloseable {
         return new SmtpConversation(socket);
     }
 
+    /** A conversation on a socket the test connected (a TLS one, say); the greeting is still to be read. */
+    static SmtpConversation over(Socket socket) throws IOException {
+        socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+        return new SmtpConversation(socket);
+    }
+
     /** Connects, reads the greeting and says EHLO; returns the EHLO reply. */
     static SmtpConversation greeted(int port) throws IOException {
-        SmtpConversation c = connect(port);
+        return greeted(connect(port));
+    }
+
+    /** Reads the greeting and says EHLO. */
+    static SmtpConversation greeted(SmtpConversation c) throws IOException {
         c.expect(220, c.reply());
         c.expect(250, c.command("EHLO client.example"));
         return c;
