@@ -40,6 +40,7 @@ final class EventLoop implements Executor {
 
     private final Selector selector;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+    private ByteBuffer recordBuffer = ByteBuffer.allocate(0);
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Set<Connection> connections = new HashSet<>();
     private final List<SelectableChannel> closeAfterSelect = new ArrayList<>();
@@ -116,6 +117,18 @@ final class EventLoop implements Executor {
     /** The shared read buffer, cleared. Valid until the loop's next event. */
     ByteBuffer readBuffer() {
         return readBuffer.clear();
+    }
+
+    /**
+     * A shared buffer of at least {@code capacity} bytes for one TLS record on its way out,
+     * cleared; valid only until the caller returns. Made at the first use, so a loop without TLS
+     * connections has none.
+     */
+    ByteBuffer recordBuffer(int capacity) {
+        if (recordBuffer.capacity() < capacity) {
+            recordBuffer = ByteBuffer.allocateDirect(capacity);
+        }
+        return recordBuffer.clear();
     }
 
     /** {@link System#nanoTime()} as of the current wakeup. */

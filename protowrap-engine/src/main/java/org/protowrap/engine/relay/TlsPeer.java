@@ -276,19 +276,27 @@ final class TlsPeer implements Peer, PeerEvents {
 
     /**
      * Wraps {@code src} (or handshake data) into one record and writes it as far as the transport
-     * takes it. Returns false if ciphertext is left waiting for the transport.
+     * takes it. Returns false if ciphertext is left waiting for the transport. The record is made
+     * in the loop's shared buffer; only what the transport does not take at once is copied into
+     * one of this peer's own, of its size.
      */
     private boolean wrapInto(ByteBuffer src) throws IOException {
         if (!flushNetOut()) {
             return false;
         }
-        netOut = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        ByteBuffer record = loop.recordBuffer(engine.getSession().getPacketBufferSize());
         try {
-            engine.wrap(src, netOut);
+            engine.wrap(src, record);
         } finally {
-            netOut.flip();
+            record.flip();
         }
-        return flushNetOut();
+        while (record.hasRemaining()) {
+            if (transport.write(record) == 0) {
+                netOut = ByteBuffer.allocate(record.remaining()).put(record).flip();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Writes queued ciphertext; true if none is left. */
