@@ -12,6 +12,9 @@ Systems:
   haproxy-http    HAProxy, mode http (HTTP cases)
   protowrap-line  ProtoWrap with the `line` validator (HTTP cases 1-2)
   protowrap-http  ProtoWrap with the `http` validator (HTTP cases)
+  protowrap-http-ops  the same as a second process with what an operator turns on: logLevel 2 (an
+                  access line per request and per connection, to a file), the admin endpoint, and
+                  /metrics scraped every second (cases 1 and 2)
   protowrap-smtp  ProtoWrap with the `smtp` validator (case 4)
   haproxy-https   HAProxy, mode http, terminating TLS with OpenSSL (HTTPS cases 7-8)
   protowrap-https ProtoWrap with the `http` validator, terminating TLS with its defaults (HTTPS cases 7-8)
@@ -31,7 +34,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +47,8 @@ HAPROXY_TCP_PORT = 18081
 HAPROXY_HTTP_PORT = 18082
 PROTOWRAP_LINE_PORT = 18083
 PROTOWRAP_HTTP_PORT = 18084
+PROTOWRAP_OPS_PORT = 18086
+PROTOWRAP_ADMIN_PORT = 18404
 SINK_PORT = 12525
 HAPROXY_SMTP_PORT = 12526
 PROTOWRAP_SMTP_PORT = 12527
@@ -56,6 +63,7 @@ HTTP_PORTS = {
     "haproxy-http": HAPROXY_HTTP_PORT,
     "protowrap-line": PROTOWRAP_LINE_PORT,
     "protowrap-http": PROTOWRAP_HTTP_PORT,
+    "protowrap-http-ops": PROTOWRAP_OPS_PORT,
 }
 HTTPS_PORTS = {"direct": NGINX_TLS_PORT, "haproxy-https": HAPROXY_HTTPS_PORT, "protowrap-https": PROTOWRAP_HTTPS_PORT}
 SMTP_PORTS = {"direct": SINK_PORT, "haproxy-tcp": HAPROXY_SMTP_PORT, "protowrap-smtp": PROTOWRAP_SMTP_PORT}
@@ -204,6 +212,31 @@ wrappers:
     destAddr: 127.0.0.1:{NGINX_PORT}
     tls: {{certificate: {workdir}/bench.pem, key: {workdir}/bench.key}}
 """
+
+
+def protowrap_ops_config():
+    # What an operator runs with: a line per request and per connection, and the admin endpoint.
+    return f"""
+logLevel: 2
+allowRoot: true
+admin: {{listenAddr: 127.0.0.1, listenPort: {PROTOWRAP_ADMIN_PORT}}}
+wrappers:
+  - name: http-ops
+    protocol: http
+    listenAddr: 127.0.0.1
+    listenPort: {PROTOWRAP_OPS_PORT}
+    destAddr: 127.0.0.1:{NGINX_PORT}
+"""
+
+
+def scrape_metrics(stop):
+    """Reads /metrics once a second, as a Prometheus server would, until told to stop."""
+    while not stop.wait(1.0):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{PROTOWRAP_ADMIN_PORT}/metrics", timeout=5) as reply:
+                reply.read()
+        except OSError:
+            pass
 
 
 def make_certificate(workdir):
@@ -359,9 +392,11 @@ def case_startup(system, args, workdir):
 
 CASES = {
     1: ("HTTP keep-alive, small responses (wrk -t1 -c50)", "req/s",
-        ["direct", "haproxy-tcp", "haproxy-http", "protowrap-line", "protowrap-http"], case_keepalive),
+        ["direct", "haproxy-tcp", "haproxy-http", "protowrap-line", "protowrap-http", "protowrap-http-ops"],
+        case_keepalive),
     2: ("HTTP, new connection per request (Connection: close)", "req/s",
-        ["direct", "haproxy-tcp", "haproxy-http", "protowrap-line", "protowrap-http"], case_close),
+        ["direct", "haproxy-tcp", "haproxy-http", "protowrap-line", "protowrap-http", "protowrap-http-ops"],
+        case_close),
     3: ("HTTP upload, 1 MiB bodies (wrk -c4)", "MiB/s",
         ["direct", "haproxy-tcp", "haproxy-http", "protowrap-http"], case_upload),
     4: ("SMTP, smtp-source -s 20 -l 2048 to smtp-sink", "msg/s",
@@ -393,6 +428,7 @@ def main():
 
     workdir = Path(tempfile.mkdtemp(prefix="protowrap-bench-"))
     services = Services(workdir)
+    scraping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     try:
         make_certificate(workdir)
@@ -406,6 +442,11 @@ def main():
         if not only or any(s.startswith("protowrap") for s in only):
             services.start("protowrap", [str(IMAGE / "bin" / "protowrap"), "run", "--config",
                                          str(workdir / "protowrap.yaml")], PROTOWRAP_HTTP_PORT)
+        if not only or "protowrap-http-ops" in only:
+            (workdir / "protowrap-ops.yaml").write_text(protowrap_ops_config())
+            services.start("protowrap-ops", [str(IMAGE / "bin" / "protowrap"), "run", "--config",
+                                             str(workdir / "protowrap-ops.yaml")], PROTOWRAP_OPS_PORT)
+            threading.Thread(target=scrape_metrics, args=(scraping,), daemon=True).start()
         if args.warmup:
             warm_up(cases, only, args, workdir)
         results = {}
@@ -420,6 +461,7 @@ def main():
                     print(f"round {round_number + 1} case {case} {system}: {result}", file=sys.stderr, flush=True)
         print_table(results, cases, only)
     finally:
+        scraping.set()
         services.stop_all()
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -456,7 +498,8 @@ def print_table(results, cases, only):
                 continue
             m = medians[system]
             p99 = median([r["p99"] for r in runs])
-            reference = {"protowrap-http": "haproxy-http", "protowrap-https": "haproxy-https"}.get(system, "haproxy-tcp")
+            reference = {"protowrap-http": "haproxy-http", "protowrap-http-ops": "haproxy-http",
+                         "protowrap-https": "haproxy-https"}.get(system, "haproxy-tcp")
             vs_haproxy = ratio(m, medians.get(reference)) if system.startswith("protowrap") else ""
             vs_direct = ratio(m, medians.get("direct")) if "direct" in systems and system != "direct" else ""
             errors = sum(r["errors"] for r in runs)
