@@ -83,7 +83,7 @@ class SmtpProxyProtocolIT {
             // the edge wrapper took the client from HAProxy's header too
             String wrapperLog = protowrap.output();
             assertTrue(wrapperLog.lines().anyMatch(l -> l.contains("wrapper=mail-edge ") && l.contains(" client=127.0.0.4:")
-                    && l.endsWith(" messages=1")), wrapperLog);
+                    && l.contains(" messages=1")), wrapperLog);
         }
     }
 
