@@ -284,7 +284,7 @@ final class Connection implements PeerEvents {
             n = backend.peer().read(data);
         } catch (IOException e) {
             if (!replaceSilentBackend("reset before sending anything")) {
-                finish("server-reset");
+                serverReset();
             }
             return;
         }
@@ -306,6 +306,24 @@ final class Connection implements PeerEvents {
             } else {
                 sendToClient(data);
             }
+        }
+    }
+
+    /**
+     * The server reset the connection. A session that sees the server is told its side ended, so
+     * that it can still answer the client (HTTP's 502 to a request left unanswered); nothing more
+     * goes to the server, and the connection ends once the client has what is queued for it.
+     */
+    private void serverReset() {
+        if (phase != Phase.OPEN || !serverInspected()) {
+            finish("server-reset");
+            return;
+        }
+        serverEnded();
+        up.clear();
+        if (phase == Phase.OPEN) {
+            outcome = "server-reset";
+            phase = Phase.CLOSING;
         }
     }
 
@@ -477,17 +495,24 @@ final class Connection implements PeerEvents {
     private void send(Direction direction, Peer sink, ByteBuffer bytes, String failure) {
         try {
             if (direction.send(sink, bytes) > 0) {
-                deadlines.activity(loop.now());
+                moved(direction);
             }
         } catch (IOException e) {
             finish(failure);
         }
     }
 
+    private void moved(Direction direction) {
+        deadlines.activity(loop.now());
+        if (direction == up) {
+            deadlines.serverTook(loop.now());
+        }
+    }
+
     private void flush(Direction direction, Peer sink, String failure) {
         try {
             if (direction.flush(sink) > 0) {
-                deadlines.activity(loop.now());
+                moved(direction);
             }
         } catch (IOException e) {
             finish(failure);
@@ -523,7 +548,9 @@ final class Connection implements PeerEvents {
 
     private void timeout(String which) {
         if (which.equals("server")) {
-            String reason = "no answer within " + DurationText.of(wrapper.config().timeouts().server());
+            String within = DurationText.of(wrapper.config().timeouts().server());
+            String reason = deadlines.serverStalled(loop.now()) ? "took no byte within " + within
+                    : "no answer within " + within;
             log.serverTimedOut(backend.describe(), reason);
             backend.timedOut(reason);
             refuseAndFinish(Refusal.SERVER_TIMEOUT, "timeout:server");
@@ -623,6 +650,7 @@ final class Connection implements PeerEvents {
         boolean clientRead = open && !up.isSourceEnded() && up.isEmpty() && !startTlsDue
                 && (inspection == Inspection.RAW || down.isEmpty());
         client.interest(clientRead, !down.isEmpty());
+        deadlines.serverBacklog(backend.is(State.CONNECTED) && !up.isEmpty(), loop.now());
         if (backend.is(State.CONNECTED)) {
             backend.peer().interest(open && !down.isSourceEnded() && down.isEmpty(), !up.isEmpty());
         }

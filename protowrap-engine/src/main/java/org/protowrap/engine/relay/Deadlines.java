@@ -11,7 +11,8 @@ import org.protowrap.engine.config.Timeouts;
  *       unit the session opens ({@link #unitStarted}) until it closes it, the time the client
  *       takes, which excludes the time the session is awaiting the server.
  *   <li>{@code server}: while the session says the server owes an answer, how long the server may
- *       stay silent after the last byte exchanged with it.
+ *       stay silent after the last byte exchanged with it; and, whatever the protocol, how long
+ *       bytes may wait for a server that takes none of them.
  *   <li>{@code idle}: no byte in either direction.
  *   <li>{@code session}: the whole connection.
  * </ul>
@@ -34,6 +35,10 @@ final class Deadlines {
     private long unitSince = NONE;
     private boolean awaitingServer;
     private long lastServerExchange;
+    /** Whether bytes wait to be written to the server. */
+    private boolean serverBacklog;
+    /** When the server last took a byte, or when bytes began to wait for it. */
+    private long lastServerTook;
 
     Deadlines(Timeouts timeouts, long start) {
         this.requestNanos = timeouts.request().toNanos();
@@ -58,6 +63,24 @@ final class Deadlines {
     void sentToServer(long now) {
         firstRequest = NONE;
         lastServerExchange = now;
+    }
+
+    /** Whether bytes wait for the server: a server that takes none of them for the server timeout has stalled. */
+    void serverBacklog(boolean waiting, long now) {
+        if (waiting && !serverBacklog) {
+            lastServerTook = now;
+        }
+        serverBacklog = waiting;
+    }
+
+    /** The server's socket took bytes. */
+    void serverTook(long now) {
+        lastServerTook = now;
+    }
+
+    /** Whether the server has stalled with bytes waiting for it, by {@code now}. */
+    boolean serverStalled(long now) {
+        return serverBacklog && serverNanos > 0 && now - lastServerTook >= serverNanos;
     }
 
     /** Bytes came from the server. */
@@ -100,7 +123,7 @@ final class Deadlines {
         if (requestExpired(now)) {
             return Optional.of("request");
         }
-        if (awaitingServer && serverNanos > 0 && now - lastServerExchange >= serverNanos) {
+        if (awaitingServer && serverNanos > 0 && now - lastServerExchange >= serverNanos || serverStalled(now)) {
             return Optional.of("server");
         }
         if (idleNanos > 0 && now - lastActivity >= idleNanos) {

@@ -50,6 +50,19 @@ class DeadlinesTest {
     }
 
     @Test
+    void bytesMayWaitForAServerThatTakesNoneOfThemForServerTimeout() {
+        deadlines.sentToServer(S);
+        deadlines.activity(10 * S);
+        deadlines.serverBacklog(true, 10 * S);
+        deadlines.serverTook(40 * S);
+        deadlines.serverBacklog(true, 45 * S); // still waiting: the clock is not restarted
+        assertEquals(Optional.empty(), deadlines.expired(99 * S));
+        assertEquals(Optional.of("server"), deadlines.expired(100 * S));
+        deadlines.serverBacklog(false, 100 * S);
+        assertEquals(Optional.empty(), deadlines.expired(100 * S));
+    }
+
+    @Test
     void aServerThatOwesAnAnswerMayStaySilentForServerTimeoutAfterTheLastByteSentToIt() {
         deadlines.sentToServer(10 * S);
         deadlines.awaitingServer(true, 10 * S);

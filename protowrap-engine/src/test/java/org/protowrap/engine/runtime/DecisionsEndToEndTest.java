@@ -215,6 +215,20 @@ class DecisionsEndToEndTest {
     }
 
     @Test
+    void aServerResetIsTheEndOfItsSideForTheSessionWhichMayStillAnswerTheClient() throws Exception {
+        try (TestBackend backend = TestBackend.start(socket -> {
+                    TestBackend.reader(socket).readLine();
+                    socket.setSoLinger(true, 0);
+                    socket.close();
+                });
+                RunningServer server = start(backend, true);
+                Socket client = Traffic.connect(server.address("w"))) {
+            Traffic.write(client, "ASK go\n");
+            assertEquals("(server ended)", Traffic.readToEnd(client));
+        }
+    }
+
+    @Test
     void aUnitTheSessionOpensAfterTheFirstIsTimedByRequestTimeout() throws Exception {
         try (TestBackend backend = TestBackend.echo();
                 RunningServer server = start(backend, true, "requestTimeout: 300ms\n");

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -241,6 +242,33 @@ class RelayEndToEndTest {
             Traffic.write(client, "ack\n");
             assertEquals("", Traffic.readToEnd(client));
             awaitTrue(() -> server.server().activeConnections() == 0);
+        }
+    }
+
+    @Test
+    void aBackendThatStopsReadingIsCutAfterServerTimeoutAndTheConnectionReleased() throws Exception {
+        CountDownLatch faultEnds = new CountDownLatch(1);
+        try (TestBackend backend = TestBackend.start(socket -> faultEnds.await()); // accepts, never reads
+                RunningServer server = RunningServer.start(config(backend.address(), "serverTimeout: 500ms\n"));
+                Socket client = Traffic.connect(server.address("w"))) {
+            byte[] line = ("x".repeat(99) + "\n").getBytes(StandardCharsets.US_ASCII);
+            AtomicLong written = new AtomicLong();
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    OutputStream out = client.getOutputStream();
+                    while (true) {
+                        out.write(line);
+                        written.addAndGet(line.length);
+                    }
+                } catch (IOException e) {
+                    // the wrapper cut the connection
+                }
+            });
+            // the client's bytes fill the backend's buffers, then the wrapper's, then stop moving
+            awaitStall(written);
+            awaitTrue(() -> server.server().activeConnections() == 0);
+            writer.join();
+            faultEnds.countDown();
         }
     }
 

@@ -438,12 +438,17 @@ final class HttpSession implements ValidatorSession {
     @Override
     public void onServerEnd(Decisions out) {
         boolean partialHead = responses.inHead() && !responses.betweenResponses();
+        boolean unanswered = responses.betweenResponses() && !pending.isEmpty();
         responses.serverEnded();
         if (closed) {
             return;
         }
         if (partialHead) {
             serverBroken("server closed its side in the middle of a response head", true, out);
+            return;
+        }
+        if (unanswered) {
+            serverBroken("server closed its side without answering a request", true, out);
             return;
         }
         if (responses.event() == ResponseTracker.Event.COMPLETE && sendRefusalWhenDue(out)) {

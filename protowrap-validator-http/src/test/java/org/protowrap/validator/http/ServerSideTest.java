@@ -67,6 +67,22 @@ class ServerSideTest {
     }
 
     @Test
+    void aServerThatClosesBeforeAnsweringARequestGetsA502() {
+        client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        session.onServerEnd(out);
+        assertBadGateway();
+    }
+
+    @Test
+    void aServerThatClosesAKeepAliveConnectionWithNothingAskedSendsTheClientNothing() {
+        client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        session.onServerEnd(out);
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", out.clientText());
+        assertEquals(List.of(), out.serverFaults);
+    }
+
+    @Test
     void aResponseHeadOverTheLimitGetsA502() {
         client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         server("HTTP/1.1 200 OK\r\n");
