@@ -58,6 +58,19 @@ public interface ValidatorSession {
     default void onDrain(Decisions out) {}
 
     /**
+     * A reload removed (or an operator disabled) the backend this connection is using; the
+     * process goes on. A session whose client is between exchanges, with nothing owed by or to the
+     * server, may {@linkplain Decisions#abortServer drop just the backend connection}: the
+     * client's next unit then goes to a backend that remains, and a keep-alive client notices
+     * nothing. Otherwise it ends the connection as {@link #onDrain} does. Called at most once per
+     * backend connection. Default: {@link #onDrain}, for protocols whose sessions cannot move to
+     * another server (a server that speaks first, state the server holds).
+     */
+    default void onBackendRemoved(Decisions out) {
+        onDrain(out);
+    }
+
+    /**
      * Whether the client would read one of the validator's {@linkplain Validator#refusal refusals}
      * as the protocol's answer if the engine sent it now, when it ends the connection itself (a
      * timeout, the end of the shutdown grace): true between the units the client is sent, false

@@ -92,8 +92,10 @@ final class BackendLink {
             startProgram(config);
             return;
         }
+        // a connection that outlived a reload chooses among the backends the wrapper has now
+        BackendPool pool = wrapper.newest().pool().orElseGet(() -> wrapper.pool().orElseThrow());
         Optional<LiveBackend> next = attempts < config.connectAttempts()
-                ? wrapper.pool().orElseThrow().choose(tried, client, loop.now())
+                ? pool.choose(tried, client, loop.now())
                 : Optional.empty();
         if (next.isEmpty()) {
             giveUp();

@@ -224,6 +224,16 @@ final class Connection implements PeerEvents {
         }
     }
 
+    /**
+     * A reload removed this connection's backend (or an operator disabled it): the session may
+     * move the client to another backend at its next unit, or end the connection as at a drain.
+     */
+    void backendRemoved() {
+        if (!draining && session != null && phase == Phase.OPEN && inspection == Inspection.VALIDATING) {
+            step(() -> session.onBackendRemoved(decisions));
+        }
+    }
+
     String wrapperName() {
         return wrapper.name();
     }

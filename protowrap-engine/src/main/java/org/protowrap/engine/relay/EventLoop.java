@@ -189,6 +189,15 @@ final class EventLoop implements Executor {
         });
     }
 
+    /** Tells the selected connections their backend was removed; returns how many there were. */
+    CompletableFuture<Integer> backendRemoved(Predicate<Connection> which) {
+        return submit(() -> {
+            List<Connection> selected = connections.stream().filter(which).toList();
+            selected.forEach(Connection::backendRemoved);
+            return selected.size();
+        });
+    }
+
     /** Ends every open connection, as at the end of the shutdown grace; returns how many there were. */
     CompletableFuture<Integer> shutDownAll() {
         return submit(() -> {

@@ -131,7 +131,9 @@ public final class Listener {
      * refused or reset by the change. Connections already accepted keep the generation they have.
      */
     public void serve(LiveWrapper next) {
+        LiveWrapper previous = wrapper;
         wrapper = next;
+        previous.succeededBy(next);
     }
 
     /** The bound address. */

@@ -30,6 +30,8 @@ public final class LiveWrapper {
     private final WrapperMetrics metrics;
     private final FileDescriptors descriptors;
     private final int descriptorsPerConnection;
+    /** The generation a reload made of this wrapper, once there is one. */
+    private volatile LiveWrapper successor;
 
     /** A wrapper whose state is its own (a single connection in {@code inetd} mode, tests). */
     public LiveWrapper(Wrapper wrapper) {
@@ -51,6 +53,25 @@ public final class LiveWrapper {
         this.pool = wrapper.config().destType() == DestType.IP
                 ? Optional.of(new BackendPool(wrapper.config(), wrapper.balancerProvider(), state))
                 : Optional.empty();
+    }
+
+    /** Records the generation a reload made of this one: see {@link #newest}. */
+    public void succeededBy(LiveWrapper next) {
+        if (next != this) {
+            successor = next;
+        }
+    }
+
+    /**
+     * The newest generation of this wrapper: where a connection of an older one that connects
+     * again (its backend was removed or failed) chooses among the backends the wrapper has now.
+     */
+    LiveWrapper newest() {
+        LiveWrapper newest = this;
+        while (newest.successor != null) {
+            newest = newest.successor;
+        }
+        return newest;
     }
 
     /** What this wrapper counted, across its generations. */

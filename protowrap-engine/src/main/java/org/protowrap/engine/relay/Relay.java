@@ -173,15 +173,27 @@ public final class Relay implements AutoCloseable {
     }
 
     /**
-     * Asks the connections of {@code wrapper} to end at their next boundary, those of every
-     * generation of it, if they are connected (or connecting) to one of {@code backends}, or all
-     * of them if {@code backends} is empty: after a reload removed the backends, or the wrapper.
+     * Asks the connections of {@code wrapper}, those of every generation of it, to end at their
+     * next boundary: after a reload removed the wrapper.
      *
      * @return how many were asked
      */
-    public int drain(String wrapper, Set<String> backends) {
-        return drain(c -> c.wrapperName().equals(wrapper)
-                && (backends.isEmpty() || c.backendName().filter(backends::contains).isPresent()));
+    public int drain(String wrapper) {
+        return drain(c -> c.wrapperName().equals(wrapper));
+    }
+
+    /**
+     * Tells the connections of {@code wrapper} (every generation) that use one of {@code backends}
+     * that a reload removed it, or an operator disabled it: each session moves its client to
+     * another backend at its next unit where it can, or ends the connection at its next boundary.
+     *
+     * @return how many were told
+     */
+    public int backendsRemoved(String wrapper, Set<String> backends) {
+        Predicate<Connection> which = c -> c.wrapperName().equals(wrapper)
+                && c.backendName().filter(backends::contains).isPresent();
+        return loops.stream().map(l -> l.backendRemoved(which)).toList().stream().mapToInt(CompletableFuture::join)
+                .sum();
     }
 
     private int drain(Predicate<Connection> which) {

@@ -215,7 +215,7 @@ public final class Server implements Operations {
     public synchronized String backendState(String wrapper, String backend, LiveBackend.AdminState next, String who) {
         LiveBackend b = backend(wrapper, backend);
         b.adminState(next);
-        int draining = next == LiveBackend.AdminState.DISABLED ? relay.drain(wrapper, Set.of(backend)) : 0;
+        int draining = next == LiveBackend.AdminState.DISABLED ? relay.backendsRemoved(wrapper, Set.of(backend)) : 0;
         log.warn("admin: wrapper={} backend={} set to {} by {}{}", wrapper, backend,
                 next.name().toLowerCase(Locale.ROOT), who,
                 next == LiveBackend.AdminState.DISABLED ? "; " + draining + " open connection(s) end at their next boundary"
@@ -340,7 +340,7 @@ public final class Server implements Operations {
 
     private void remove(Listener old) {
         stopListening(old);
-        int draining = relay.drain(old.wrapper().name(), Set.of());
+        int draining = relay.drain(old.wrapper().name());
         log.info("reload: wrapper={} removed; its {} open connection(s) end at their next boundary",
                 old.wrapper().name(), draining);
     }
@@ -390,6 +390,7 @@ public final class Server implements Operations {
             stopListening(old);
             return add(w);
         }
+        old.wrapper().succeededBy(moved.wrapper());
         stopListening(old);
         listeners.put(w.name(), moved);
         startListener(moved);
@@ -405,8 +406,9 @@ public final class Server implements Operations {
         before.backends().forEach(b -> removed.add(b.name()));
         after.backends().forEach(b -> removed.remove(b.name()));
         if (!removed.isEmpty()) {
-            int draining = relay.drain(after.name(), removed);
-            log.info("reload: wrapper={} {} connection(s) to removed backend(s) {} end at their next boundary",
+            int draining = relay.backendsRemoved(after.name(), removed);
+            log.info("reload: wrapper={} {} connection(s) to removed backend(s) {} move to another backend or end"
+                    + " at their next boundary",
                     after.name(), draining, removed);
         }
     }

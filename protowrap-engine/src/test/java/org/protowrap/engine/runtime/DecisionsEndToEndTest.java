@@ -155,6 +155,21 @@ class DecisionsEndToEndTest {
     }
 
     @Test
+    void aSessionMovedOffARemovedBackendSendsItsNextUnitToABackendThatRemains() throws Exception {
+        try (TestBackend a = TestBackend.named("a");
+                TestBackend b = TestBackend.named("b");
+                RunningServer server = start(a, true);
+                Socket client = Traffic.connect(server.address("w"))) {
+            assertEquals("A: FIRST", exchange(client, "first"));
+            assertEquals("movable", exchange(client, "MOVABLE"));
+            TestConfig.write(dir, TestConfig.lineWrapper(server.address("w").getPort(), b.address(), "testReply: true\n"));
+            assertTrue(server.server().reload());
+            assertEquals("B: SECOND", exchange(client, "second"));
+            assertEquals("B: THIRD", exchange(client, "third"));
+        }
+    }
+
+    @Test
     void eachExchangeTheSessionCompletesGetsItsOwnAccessLineWithItsBytesAndFacts() throws Exception {
         try (LogCapture logs = new LogCapture();
                 TestBackend backend = TestBackend.echo();
@@ -294,7 +309,8 @@ class DecisionsEndToEndTest {
 
     /**
      * Commands: BYE (reply, reject, close), ABORT (abort the server, reply), RAW (stop inspecting),
-     * THROW (a validator bug), DESCRIBE (facts for the log), OPEN (a unit the client must finish), ASK ...
+     * THROW (a validator bug), DESCRIBE (facts for the log), OPEN (a unit the client must finish), MOVABLE
+     * (a removed backend is dropped rather than the connection drained), ASK ...
  * (sent on, and the server owes an answer); when drained it says so and closes;
      * anything else goes to the server. Server bytes come back in upper case.
      */
@@ -302,6 +318,18 @@ class DecisionsEndToEndTest {
         @Override
         public ValidatorSession newSession(SessionInfo session) {
             return new ValidatorSession() {
+                /** Set by MOVABLE: a removed backend is dropped and the client moved, instead of a drain. */
+                private boolean movable;
+
+                @Override
+                public void onBackendRemoved(Decisions out) {
+                    if (movable) {
+                        out.abortServer();
+                    } else {
+                        onDrain(out);
+                    }
+                }
+
                 @Override
                 public void onClientData(ByteBuffer data, Decisions out) {
                     String command = StandardCharsets.UTF_8.decode(data.duplicate()).toString().strip();
@@ -334,6 +362,10 @@ class DecisionsEndToEndTest {
                             out.sendToClient(bytes("exchanged " + c.substring("EXCHANGE ".length()) + "\n"));
                             out.clientUnitComplete();
                             out.exchangeComplete();
+                        }
+                        case "MOVABLE" -> {
+                            movable = true;
+                            out.sendToClient(bytes("movable\n"));
                         }
                         case "RAW" -> {
                             out.sendToClient(bytes("raw now\n"));

@@ -483,6 +483,20 @@ final class HttpSession implements ValidatorSession {
     }
 
     /**
+     * An idle client keeps its connection: only the backend connection is dropped, and the next
+     * request goes to a backend that remains (a client that sends one at this very moment would
+     * otherwise find its connection closed). A busy one ends as at a drain.
+     */
+    @Override
+    public void onBackendRemoved(Decisions out) {
+        if (!closed && state != ClientState.RAW && policy.testReply() && isIdle()) {
+            out.abortServer();
+            return;
+        }
+        onDrain(out);
+    }
+
+    /**
      * Ends the connection now if it is idle, otherwise after the response to the request in
      * progress, which tells the client with {@code Connection: close}. Without testReply the
      * session cannot see where responses end: only a connection that never sent a request is

@@ -134,6 +134,30 @@ class ServerSideTest {
     }
 
     @Test
+    void aRemovedBackendUnderAnIdleClientIsDroppedAndTheNextRequestGoesOn() {
+        client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        session.onBackendRemoved(out);
+        assertTrue(out.aborted, "the backend connection is dropped");
+        assertFalse(out.closed, "the client keeps its connection");
+        client("GET /next HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertTrue(out.serverText().endsWith("GET /next HTTP/1.1\r\nHost: a\r\n\r\n"), out.serverText());
+        server("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nnew");
+        assertTrue(out.clientText().endsWith("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nnew"), out.clientText());
+        assertFalse(out.closed);
+    }
+
+    @Test
+    void aRemovedBackendUnderABusyClientEndsTheConnectionAfterTheResponseAsADrainDoes() {
+        client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        session.onBackendRemoved(out);
+        assertFalse(out.aborted, "a request awaits its response from this backend");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        assertEquals("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", out.clientText());
+        assertTrue(out.closed);
+    }
+
+    @Test
     void drainTellsTheClientOnTheNextResponseAndClosesAfterIt() {
         client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         session.onDrain(out);
