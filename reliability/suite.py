@@ -923,6 +923,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     rows = []
     try:
+        bench.make_certificate(workdir)  # the benchmark's nginx also serves TLS, with this certificate
         nginx = bench.nginx_config(workdir).replace(
             f"listen 127.0.0.1:{bench.NGINX_PORT} backlog=4096;",
             f"listen 127.0.0.1:{bench.NGINX_PORT} backlog=4096; listen 127.0.0.1:{NGINX2_PORT} backlog=4096;")
