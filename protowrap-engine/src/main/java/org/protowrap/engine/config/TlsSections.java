@@ -93,7 +93,7 @@ final class TlsSections {
             return Optional.of(new LoadedClient(new TlsConfig.Client(files, mode, List.copyOf(protocols),
                     List.copyOf(ciphers), fingerprint(all)), tls));
         } catch (TlsFileException e) {
-            t.problem("certificate", e.getMessage());
+            t.problem(keyOf(t, files, e.file()), e.getMessage());
         } catch (IOException e) {
             t.problem("certificate", readError(e));
         }
@@ -118,6 +118,14 @@ final class TlsSections {
             d.problem("ca", readError(e));
         }
         return Optional.empty();
+    }
+
+    /** The key the faulty file was given under: {@code key} for a private key, else {@code certificate} (or the list). */
+    private static String keyOf(MapOptions t, List<CertificateFiles> files, Path faulty) {
+        if (t.has("certificates")) {
+            return "certificates";
+        }
+        return files.stream().anyMatch(f -> f.key().equals(faulty)) ? "key" : "certificate";
     }
 
     /** {@code certificate} and {@code key}, or a list {@code certificates: [{certificate, key}]}, not both. */

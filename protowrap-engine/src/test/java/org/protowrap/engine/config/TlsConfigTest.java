@@ -84,6 +84,7 @@ class TlsConfigTest {
         String text = problems("tls: {certificate: %s, key: %s}".formatted(good.certificate(), otherKey.key()))
                 .problems().toString();
         assertTrue(text.contains("does not belong to the certificate"), text);
+        assertTrue(text.contains("wrappers[0].tls.key: "), "named under the key's own setting: " + text);
     }
 
     @Test
