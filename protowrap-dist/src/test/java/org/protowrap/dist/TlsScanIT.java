@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the test's own authority (untrusted, 30 days, no revocation information), not the wrapper.
  */
 @Timeout(300)
-class TestsslIT {
+class TlsScanIT {
 
     /**
      * Protocols, cipher categories by strength, forward secrecy, and the protocol-level
