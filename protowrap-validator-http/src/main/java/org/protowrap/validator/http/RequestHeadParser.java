@@ -27,7 +27,6 @@ final class RequestHeadParser implements LineConsumer {
 
     private static final List<byte[]> KNOWN = HttpPolicy.KNOWN_METHODS.stream()
             .map(m -> m.getBytes(StandardCharsets.US_ASCII)).toList();
-    private static final int MAX_LENGTH_DIGITS = 18;
     /** How much of a method or target the end-of-connection line shows. */
     private static final int MAX_DESCRIBED = 200;
     /** Empty lines ignored before a request line (RFC 9112 section 2.2 asks for at least one). */
@@ -165,23 +164,23 @@ final class RequestHeadParser implements LineConsumer {
     }
 
     private boolean requestLineRefused(ByteBuffer src, int from, int end, int unitOffset, Decisions out) {
-        int sp1 = indexOf(src, from, end, ' ');
-        int sp2 = sp1 < 0 ? -1 : indexOf(src, sp1 + 1, end, ' ');
-        if (sp1 <= from || sp2 <= sp1 + 1 || !isToken(src, from, sp1) || !isVisible(src, sp1 + 1, sp2)) {
+        int sp1 = HttpGrammar.indexOf(src, from, end, ' ');
+        int sp2 = sp1 < 0 ? -1 : HttpGrammar.indexOf(src, sp1 + 1, end, ' ');
+        if (sp1 <= from || sp2 <= sp1 + 1 || !HttpGrammar.isToken(src, from, sp1) || !HttpGrammar.isVisible(src, sp1 + 1, sp2)) {
             return rules.refuses(HttpRule.REQUEST_LINE_INVALID, "request line is not method SP target SP version", src, from, end, out);
         }
         if (versionRefused(src, sp2 + 1, end, out)) {
             return true;
         }
         method = ascii(src, from, Math.min(sp1, from + MAX_DESCRIBED));
-        int query = indexOf(src, sp1 + 1, sp2, '?'); // a query may carry tokens: kept out of the log
+        int query = HttpGrammar.indexOf(src, sp1 + 1, sp2, '?'); // a query may carry tokens: kept out of the log
         target = ascii(src, sp1 + 1, Math.min(query < 0 ? sp2 : query, sp1 + 1 + MAX_DESCRIBED));
         return methodRefused(src, from, sp1, out) || targetRefused(src, from, sp1 + 1, sp2, end, unitOffset, out);
     }
 
     private boolean versionRefused(ByteBuffer src, int v, int end, Decisions out) {
         boolean shaped = end - v == 8 && HttpGrammar.equalsAscii(src, v, v + 5, "HTTP/")
-                && isDigit(src.get(v + 5)) && src.get(v + 6) == '.' && isDigit(src.get(v + 7));
+                && HttpGrammar.isDigit(src.get(v + 5)) && src.get(v + 6) == '.' && HttpGrammar.isDigit(src.get(v + 7));
         if (!shaped) {
             return rules.refuses(HttpRule.REQUEST_LINE_INVALID, "version is not HTTP/DIGIT.DIGIT", src, v, end, out);
         }
@@ -213,7 +212,7 @@ final class RequestHeadParser implements LineConsumer {
 
     private boolean targetRefused(ByteBuffer src, int line, int t, int end, int lineEnd, int unitOffset, Decisions out) {
         if (connect) {
-            return !isAuthority(src, t, end)
+            return !HttpGrammar.isAuthority(src, t, end)
                     && rules.refuses(HttpRule.TARGET_INVALID, "CONNECT target is not host:port", src, line, lineEnd, out);
         }
         if (end - t == 1 && src.get(t) == '*') {
@@ -222,23 +221,23 @@ final class RequestHeadParser implements LineConsumer {
         }
         int pathStart = t;
         if (src.get(t) != '/') {
-            int afterScheme = schemeEnd(src, t, end);
+            int afterScheme = HttpGrammar.schemeEnd(src, t, end);
             if (afterScheme < 0) {
                 return rules.refuses(HttpRule.TARGET_INVALID, "target is neither origin-form nor absolute-form", src, line, lineEnd, out);
             }
             if (rules.refuses(HttpRule.TARGET_ABSOLUTE_FORM, "absolute-form target", src, line, lineEnd, out)) {
                 return true;
             }
-            pathStart = authorityEnd(src, afterScheme, end);
+            pathStart = HttpGrammar.authorityEnd(src, afterScheme, end);
             if (absoluteFormRefused(src, t, afterScheme, pathStart, end, line, lineEnd, unitOffset, out)) {
                 return true;
             }
         }
-        if (!targetBytesValid(src, t, end)
+        if (!HttpGrammar.isTarget(src, t, end)
                 && rules.refuses(HttpRule.TARGET_INVALID, "target byte outside RFC 3986 or bad percent-escape", src, line, lineEnd, out)) {
             return true;
         }
-        int query = indexOf(src, pathStart, end, '?');
+        int query = HttpGrammar.indexOf(src, pathStart, end, '?');
         return pathRefused(src, pathStart, query < 0 ? end : query, line, lineEnd, out);
     }
 
@@ -251,7 +250,7 @@ final class RequestHeadParser implements LineConsumer {
             int lineEnd, int unitOffset, Decisions out) {
         boolean http = HttpGrammar.equalsIgnoreCase(src, t, afterScheme, "http://")
                 || HttpGrammar.equalsIgnoreCase(src, t, afterScheme, "https://");
-        if (!http || !(isAuthority(src, afterScheme, authorityEnd) || isHostOnly(src, afterScheme, authorityEnd))) {
+        if (!http || !(HttpGrammar.isAuthority(src, afterScheme, authorityEnd) || HttpGrammar.isHostOnly(src, afterScheme, authorityEnd))) {
             return rules.refuses(HttpRule.TARGET_INVALID, "absolute-form target is not http(s)://host[:port] followed by a path",
                     src, line, lineEnd, out);
         }
@@ -269,22 +268,12 @@ final class RequestHeadParser implements LineConsumer {
         return false;
     }
 
-    /** Where the authority after {@code scheme://} ends: at the path, the query, or the end. */
-    private static int authorityEnd(ByteBuffer src, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (src.get(i) == '/' || src.get(i) == '?') {
-                return i;
-            }
-        }
-        return to;
-    }
-
     private boolean pathRefused(ByteBuffer src, int from, int to, int line, int lineEnd, Decisions out) {
-        if (hasEncodedSlash(src, from, to)
+        if (HttpGrammar.hasEncodedSlash(src, from, to)
                 && rules.refuses(HttpRule.TARGET_ENCODED_SLASH, "encoded slash or backslash in the path", src, line, lineEnd, out)) {
             return true;
         }
-        if (hasDotSegment(src, from, to)
+        if (HttpGrammar.hasDotSegment(src, from, to)
                 && rules.refuses(HttpRule.TARGET_DOT_SEGMENT, "dot segment in the path", src, line, lineEnd, out)) {
             return true;
         }
@@ -294,7 +283,7 @@ final class RequestHeadParser implements LineConsumer {
         byte[] raw = new byte[to - from];
         src.get(from, raw);
         String path = new String(raw, StandardCharsets.ISO_8859_1);
-        String resolved = hasDotSegment(src, from, to) ? DotSegments.remove(path) : path;
+        String resolved = HttpGrammar.hasDotSegment(src, from, to) ? DotSegments.remove(path) : path;
         for (Pattern deny : policy.denyPaths()) {
             if (deny.matcher(path).find() || deny.matcher(resolved).find()) {
                 return rules.refuses(HttpRule.TARGET_DENIED, "path matches denyPaths pattern " + deny.pattern(), src, line, lineEnd, out);
@@ -367,25 +356,20 @@ final class RequestHeadParser implements LineConsumer {
     private boolean upgradeRefused(ByteBuffer src, int from, int end, int to, int unitOffset, Decisions out) {
         int base = unitOffset - from;
         int kept = ListCuts.remove(src, from, to, field.valueStart(), field.valueEnd(), base, upgradeCuts,
-                (s, e) -> !allowedUpgrade(src, s, protocolNameEnd(src, s, e)));
+                (s, e) -> !allowedUpgrade(src, s, HttpGrammar.protocolNameEnd(src, s, e)));
         upgradesKept += kept;
         h2cKept |= policy.upgradeProtocols().contains("h2c") && offers(src, field.valueStart(), field.valueEnd(), "h2c");
         boolean stripped = !upgradeCuts.isEmpty();
         return stripped && rules.refuses(HttpRule.UPGRADE_PROTOCOL, "Upgrade to a protocol not in upgradeProtocols", src, from, end, out);
     }
 
-    private static int protocolNameEnd(ByteBuffer src, int s, int e) {
-        int slash = indexOf(src, s, e, '/');
-        return slash < 0 ? e : slash;
-    }
-
     private boolean offers(ByteBuffer src, int from, int to, String protocol) {
         int i = from;
         while (i <= to) {
-            int e = indexOf(src, i, to, ',');
+            int e = HttpGrammar.indexOf(src, i, to, ',');
             e = e < 0 ? to : e;
             int s = HttpGrammar.trimStart(src, i, e);
-            if (HttpGrammar.equalsIgnoreCase(src, s, protocolNameEnd(src, s, HttpGrammar.trimEnd(src, s, e)), protocol)) {
+            if (HttpGrammar.equalsIgnoreCase(src, s, HttpGrammar.protocolNameEnd(src, s, HttpGrammar.trimEnd(src, s, e)), protocol)) {
                 return true;
             }
             i = e + 1;
@@ -409,7 +393,7 @@ final class RequestHeadParser implements LineConsumer {
         }
         int vs = field.valueStart();
         int ve = field.valueEnd();
-        if (!isAuthority(src, vs, ve) && !isHostOnly(src, vs, ve)) {
+        if (!HttpGrammar.isAuthority(src, vs, ve) && !HttpGrammar.isHostOnly(src, vs, ve)) {
             return rules.refuses(HttpRule.HOST_INVALID, vs == ve ? "Host is empty" : "Host is not host[:port]", src, from, end, out);
         }
         return !targetAuthority.isEmpty() && !HttpGrammar.equalsIgnoreCase(src, vs, ve, targetAuthority)
@@ -420,9 +404,9 @@ final class RequestHeadParser implements LineConsumer {
         int i = field.valueStart();
         int ve = field.valueEnd();
         do {
-            int e = indexOf(src, i, ve, ',');
+            int e = HttpGrammar.indexOf(src, i, ve, ',');
             e = e < 0 ? ve : e;
-            long value = digits(src, HttpGrammar.trimStart(src, i, e), HttpGrammar.trimEnd(src, i, e));
+            long value = HttpGrammar.decimal(src, HttpGrammar.trimStart(src, i, e), HttpGrammar.trimEnd(src, i, e));
             if (value < 0) {
                 return rules.refuses(HttpRule.CL_INVALID, "Content-Length is not 1*DIGIT", src, from, end, out);
             }
@@ -457,9 +441,9 @@ final class RequestHeadParser implements LineConsumer {
         boolean chunkedLast = false;
         int i = first;
         while (i <= end) {
-            int comma = indexOf(src, i, end, ',');
+            int comma = HttpGrammar.indexOf(src, i, end, ',');
             int elementEnd = comma < 0 ? end : comma;
-            if (!isLowerToken(src, i, elementEnd)) {
+            if (!HttpGrammar.isLowerToken(src, i, elementEnd)) {
                 return rules.refuses(HttpRule.TE_OBFUSCATED,
                         "Transfer-Encoding element is empty, not lower case, or has whitespace or parameters", src, from, end, out);
             }
@@ -467,7 +451,7 @@ final class RequestHeadParser implements LineConsumer {
             if (chunkedLast && chunkedSeen) {
                 return rules.refuses(HttpRule.TE_OBFUSCATED, "chunked given twice", src, from, end, out);
             }
-            if (!chunkedLast && !isKnownCoding(src, i, elementEnd)) {
+            if (!chunkedLast && !HttpGrammar.isKnownTransferCoding(src, i, elementEnd)) {
                 return rules.refuses(HttpRule.TE_UNKNOWN, "unknown transfer coding", src, from, end, out);
             }
             chunkedSeen |= chunkedLast;
@@ -479,7 +463,7 @@ final class RequestHeadParser implements LineConsumer {
     private void readConnection(ByteBuffer src, int from, int to) {
         int i = from;
         while (i <= to) {
-            int e = indexOf(src, i, to, ',');
+            int e = HttpGrammar.indexOf(src, i, to, ',');
             e = e < 0 ? to : e;
             int s = HttpGrammar.trimStart(src, i, e);
             int t = HttpGrammar.trimEnd(src, i, e);
@@ -622,161 +606,4 @@ final class RequestHeadParser implements LineConsumer {
         return false;
     }
 
-    private static boolean isKnownCoding(ByteBuffer src, int from, int to) {
-        return HttpGrammar.equalsAscii(src, from, to, "gzip") || HttpGrammar.equalsAscii(src, from, to, "deflate")
-                || HttpGrammar.equalsAscii(src, from, to, "compress") || HttpGrammar.equalsAscii(src, from, to, "x-gzip")
-                || HttpGrammar.equalsAscii(src, from, to, "x-compress");
-    }
-
-    private static boolean isLowerToken(ByteBuffer src, int from, int to) {
-        if (from >= to) {
-            return false;
-        }
-        for (int i = from; i < to; i++) {
-            byte b = src.get(i);
-            if (!HttpGrammar.isTchar(b) || (b >= 'A' && b <= 'Z')) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isToken(ByteBuffer src, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (!HttpGrammar.isTchar(src.get(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** No whitespace, control byte or DEL: what separates a target from the rest of the line. */
-    private static boolean isVisible(ByteBuffer src, int from, int to) {
-        for (int i = from; i < to; i++) {
-            int b = src.get(i) & 0xff;
-            if (b <= 0x20 || b == 0x7f) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean targetBytesValid(ByteBuffer src, int from, int to) {
-        for (int i = from; i < to; i++) {
-            byte b = src.get(i);
-            if (b == '%') {
-                if (i + 2 >= to || HttpGrammar.hexValue(src.get(i + 1)) < 0 || HttpGrammar.hexValue(src.get(i + 2)) < 0) {
-                    return false;
-                }
-                i += 2;
-            } else if (!HttpGrammar.isTargetChar(b)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** After {@code scheme "://"}, or -1 if the target does not start with a scheme. */
-    private static int schemeEnd(ByteBuffer src, int from, int to) {
-        int i = from;
-        while (i < to && (Character.isLetterOrDigit(src.get(i)) || src.get(i) == '+' || src.get(i) == '-' || src.get(i) == '.')) {
-            i++;
-        }
-        boolean scheme = i > from && Character.isLetter(src.get(from)) && i + 3 <= to
-                && src.get(i) == ':' && src.get(i + 1) == '/' && src.get(i + 2) == '/';
-        return scheme ? i + 3 : -1;
-    }
-
-    private static boolean hasEncodedSlash(ByteBuffer src, int from, int to) {
-        for (int i = from; i + 2 < to; i++) {
-            if (src.get(i) == '%' && (HttpGrammar.equalsIgnoreCase(src, i + 1, i + 3, "2f")
-                    || HttpGrammar.equalsIgnoreCase(src, i + 1, i + 3, "5c"))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A segment made only of one or two dots, each written as {@code .} or {@code %2e}. */
-    private static boolean hasDotSegment(ByteBuffer src, int from, int to) {
-        int segment = from;
-        for (int i = from; i <= to; i++) {
-            if (i == to || src.get(i) == '/') {
-                if (isDots(src, segment, i)) {
-                    return true;
-                }
-                segment = i + 1;
-            }
-        }
-        return false;
-    }
-
-    private static boolean isDots(ByteBuffer src, int from, int to) {
-        int dots = 0;
-        int i = from;
-        while (i < to) {
-            if (src.get(i) == '.') {
-                i++;
-            } else if (i + 3 <= to && HttpGrammar.equalsIgnoreCase(src, i, i + 3, "%2e")) {
-                i += 3;
-            } else {
-                return false;
-            }
-            dots++;
-        }
-        return dots == 1 || dots == 2;
-    }
-
-    /** {@code host ":" port}, with a non-empty host and 1*5 digits. */
-    private static boolean isAuthority(ByteBuffer src, int from, int to) {
-        int colon = to - 1;
-        while (colon > from && isDigit(src.get(colon))) {
-            colon--;
-        }
-        return colon > from && src.get(colon) == ':' && to - colon - 1 >= 1 && to - colon - 1 <= 5
-                && isHostOnly(src, from, colon);
-    }
-
-    private static boolean isHostOnly(ByteBuffer src, int from, int to) {
-        if (from >= to) {
-            return false;
-        }
-        boolean literal = src.get(from) == '[';
-        for (int i = from; i < to; i++) {
-            byte b = src.get(i);
-            if (!HttpGrammar.isHostChar(b) || (b == ':' && !literal) || b == '%') {
-                return false;
-            }
-        }
-        return !literal || src.get(to - 1) == ']';
-    }
-
-    /** The value of 1*18 DIGIT, or -1. */
-    private static long digits(ByteBuffer src, int from, int to) {
-        if (from >= to || to - from > MAX_LENGTH_DIGITS) {
-            return -1;
-        }
-        long value = 0;
-        for (int i = from; i < to; i++) {
-            byte b = src.get(i);
-            if (!isDigit(b)) {
-                return -1;
-            }
-            value = value * 10 + (b - '0');
-        }
-        return value;
-    }
-
-    private static boolean isDigit(byte b) {
-        return b >= '0' && b <= '9';
-    }
-
-    private static int indexOf(ByteBuffer src, int from, int to, char c) {
-        for (int i = from; i < to; i++) {
-            if (src.get(i) == c) {
-                return i;
-            }
-        }
-        return -1;
-    }
 }
