@@ -11,19 +11,15 @@ import org.protowrap.api.Violation;
 
 /**
  * Parses and checks one request head (request line, field lines, empty line) line by line, in
- * place, and finds how its body is framed. One instance serves a whole connection: {@link #reset()}
- * prepares it for the next request without allocating.
+ * place, and finds how its body is framed. One instance serves a whole connection; what it learns
+ * of each request goes into a fresh {@link Request} ({@link #startNext()}), and only its buffers of
+ * cut ranges are reused.
  *
  * <p>It reads only the fields that decide framing, routing and the connection's fate (Host,
  * Content-Length, Transfer-Encoding, Connection, Upgrade); every other field is checked for
  * syntax only. It cannot see bodies: see {@link ChunkedBodyReader}.
  */
 final class RequestHeadParser implements LineConsumer {
-
-    private enum State { REQUEST_LINE, FIELDS, DONE }
-
-    /** How the body of the request is delimited. */
-    enum Framing { NONE, LENGTH, CHUNKED }
 
     private static final List<byte[]> KNOWN = HttpPolicy.KNOWN_METHODS.stream()
             .map(m -> m.getBytes(StandardCharsets.US_ASCII)).toList();
@@ -35,32 +31,7 @@ final class RequestHeadParser implements LineConsumer {
     private final HttpPolicy policy;
     private final RuleEnforcer rules;
     private final FieldLineParser field = new FieldLineParser();
-    private State state = State.REQUEST_LINE;
-    private int sectionUsed;
-    private int fieldCount;
-    private int version;
-    private boolean head;
-    private boolean connect;
-    private boolean needsLength;
-    private boolean noContentExpected;
-    private int hostCount;
-    private long contentLength;
-    private boolean transferEncoding;
-    private boolean connectionClose;
-    /** The head has an Authorization, Proxy-Authorization or Cookie field. */
-    private boolean credentials;
-    private boolean connectionKeepAlive;
-    private boolean connectionUpgrade;
-    private boolean upgradeField;
-    private boolean upgrade;
-    private boolean closeAfter;
-    private int emptyLines;
-    private String method = "";
-    private String target = "";
-    /** The authority of an absolute-form target, lower case; empty for other forms. */
-    private String targetAuthority = "";
-    private boolean h2cKept;
-    private int upgradesKept;
+    private Request request = new Request();
     private final UnitCuts cuts = new UnitCuts();
     private final UnitCuts lengthLines = new UnitCuts();
     /** Cuts that remove a refused upgrade offer: Upgrade tokens, Connection options, HTTP2-Settings lines. */
@@ -71,40 +42,16 @@ final class RequestHeadParser implements LineConsumer {
     RequestHeadParser(HttpPolicy policy, RuleEnforcer rules) {
         this.policy = policy;
         this.rules = rules;
-        reset();
     }
 
-    /** Whether the head carries credentials (Authorization, Proxy-Authorization, Cookie). */
-    boolean carriesCredentials() {
-        return credentials;
+    /** The request whose head is being read, or was read last. */
+    Request request() {
+        return request;
     }
 
     /** Prepares for the next request on the connection. */
-    void reset() {
-        state = State.REQUEST_LINE;
-        sectionUsed = 0;
-        fieldCount = 0;
-        version = 11;
-        head = false;
-        connect = false;
-        needsLength = false;
-        noContentExpected = false;
-        hostCount = 0;
-        credentials = false;
-        contentLength = -1;
-        transferEncoding = false;
-        connectionClose = false;
-        connectionKeepAlive = false;
-        connectionUpgrade = false;
-        upgradeField = false;
-        upgrade = false;
-        closeAfter = false;
-        emptyLines = 0;
-        method = "";
-        target = "";
-        targetAuthority = "";
-        h2cKept = false;
-        upgradesKept = 0;
+    void startNext() {
+        request = new Request();
         cuts.clear();
         lengthLines.clear();
         upgradeCuts.clear();
@@ -114,35 +61,35 @@ final class RequestHeadParser implements LineConsumer {
 
     @Override
     public int lineBudget() {
-        if (state == State.REQUEST_LINE) {
+        if (request.part == Request.Part.REQUEST_LINE) {
             return Math.min(policy.maxRequestLine(), policy.maxHeaderSection());
         }
-        return Math.min(policy.maxFieldLine(), policy.maxHeaderSection() - sectionUsed);
+        return Math.min(policy.maxFieldLine(), policy.maxHeaderSection() - request.sectionUsed);
     }
 
     @Override
     public HttpRule overBudgetRule() {
-        if (state == State.REQUEST_LINE) {
+        if (request.part == Request.Part.REQUEST_LINE) {
             return policy.maxRequestLine() <= policy.maxHeaderSection() ? HttpRule.LIMIT_REQUEST_LINE : HttpRule.LIMIT_HEADER_SECTION;
         }
-        return policy.maxFieldLine() <= policy.maxHeaderSection() - sectionUsed ? HttpRule.LIMIT_FIELD_LINE : HttpRule.LIMIT_HEADER_SECTION;
+        return policy.maxFieldLine() <= policy.maxHeaderSection() - request.sectionUsed ? HttpRule.LIMIT_FIELD_LINE : HttpRule.LIMIT_HEADER_SECTION;
     }
 
     @Override
     public Step line(ByteBuffer src, int from, int to, int unitOffset, Decisions out) {
-        sectionUsed += to - from;
+        request.sectionUsed += to - from;
         int end = FieldLineParser.contentEnd(src, from, to, rules, out);
         if (end < 0) {
             return Step.REFUSED;
         }
-        if (state == State.REQUEST_LINE) {
+        if (request.part == Request.Part.REQUEST_LINE) {
             if (end == from) {
                 return emptyLineBeforeRequest(src, from, to, unitOffset, out);
             }
             if (requestLineRefused(src, from, end, unitOffset, out)) {
                 return Step.REFUSED;
             }
-            state = State.FIELDS;
+            request.part = Request.Part.FIELDS;
             return Step.MORE;
         }
         if (end == from) {
@@ -155,7 +102,7 @@ final class RequestHeadParser implements LineConsumer {
 
     /** Ignored, and not forwarded, up to {@link #MAX_EMPTY_LINES}: some clients end a body with an extra CRLF. */
     private Step emptyLineBeforeRequest(ByteBuffer src, int from, int to, int unitOffset, Decisions out) {
-        if (++emptyLines > MAX_EMPTY_LINES) {
+        if (++request.emptyLines > MAX_EMPTY_LINES) {
             return refused(HttpRule.REQUEST_LINE_INVALID, "more than " + MAX_EMPTY_LINES + " empty lines before the request line",
                     src, from, to, out);
         }
@@ -172,9 +119,9 @@ final class RequestHeadParser implements LineConsumer {
         if (versionRefused(src, sp2 + 1, end, out)) {
             return true;
         }
-        method = ascii(src, from, Math.min(sp1, from + MAX_DESCRIBED));
+        request.method = ascii(src, from, Math.min(sp1, from + MAX_DESCRIBED));
         int query = HttpGrammar.indexOf(src, sp1 + 1, sp2, '?'); // a query may carry tokens: kept out of the log
-        target = ascii(src, sp1 + 1, Math.min(query < 0 ? sp2 : query, sp1 + 1 + MAX_DESCRIBED));
+        request.target = ascii(src, sp1 + 1, Math.min(query < 0 ? sp2 : query, sp1 + 1 + MAX_DESCRIBED));
         return methodRefused(src, from, sp1, out) || targetRefused(src, from, sp1 + 1, sp2, end, unitOffset, out);
     }
 
@@ -187,18 +134,18 @@ final class RequestHeadParser implements LineConsumer {
         if (src.get(v + 5) != '1' || (src.get(v + 7) != '0' && src.get(v + 7) != '1')) {
             return rules.refuses(HttpRule.VERSION_UNSUPPORTED, "version other than HTTP/1.0 and HTTP/1.1", src, v, end, out);
         }
-        version = src.get(v + 7) == '0' ? 10 : 11;
+        request.version = src.get(v + 7) == '0' ? 10 : 11;
         return false;
     }
 
     private boolean methodRefused(ByteBuffer src, int from, int to, Decisions out) {
-        head = HttpGrammar.equalsAscii(src, from, to, "HEAD");
-        connect = HttpGrammar.equalsAscii(src, from, to, "CONNECT");
-        needsLength = HttpGrammar.equalsAscii(src, from, to, "POST") || HttpGrammar.equalsAscii(src, from, to, "PUT")
+        request.head = HttpGrammar.equalsAscii(src, from, to, "HEAD");
+        request.connect = HttpGrammar.equalsAscii(src, from, to, "CONNECT");
+        request.needsLength = HttpGrammar.equalsAscii(src, from, to, "POST") || HttpGrammar.equalsAscii(src, from, to, "PUT")
                 || HttpGrammar.equalsAscii(src, from, to, "PATCH");
-        noContentExpected = head || connect || HttpGrammar.equalsAscii(src, from, to, "GET")
+        request.noContentExpected = request.head || request.connect || HttpGrammar.equalsAscii(src, from, to, "GET")
                 || HttpGrammar.equalsAscii(src, from, to, "DELETE") || HttpGrammar.equalsAscii(src, from, to, "TRACE");
-        if (connect) {
+        if (request.connect) {
             return !policy.allowConnect() && rules.refuses(HttpRule.METHOD_CONNECT, "CONNECT while allowConnect is off", src, from, to, out);
         }
         if (policy.methods().isEmpty() || contains(policy.methods(), src, from, to)) {
@@ -211,7 +158,7 @@ final class RequestHeadParser implements LineConsumer {
     }
 
     private boolean targetRefused(ByteBuffer src, int line, int t, int end, int lineEnd, int unitOffset, Decisions out) {
-        if (connect) {
+        if (request.connect) {
             return !HttpGrammar.isAuthority(src, t, end)
                     && rules.refuses(HttpRule.TARGET_INVALID, "CONNECT target is not host:port", src, line, lineEnd, out);
         }
@@ -256,7 +203,7 @@ final class RequestHeadParser implements LineConsumer {
         }
         byte[] authority = new byte[authorityEnd - afterScheme];
         src.get(afterScheme, authority);
-        targetAuthority = new String(authority, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+        request.targetAuthority = new String(authority, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
         int base = unitOffset - line;
         if (authorityEnd < end && src.get(authorityEnd) == '/') {
             cuts.add(base + t, base + authorityEnd);
@@ -295,8 +242,8 @@ final class RequestHeadParser implements LineConsumer {
     // ---- field lines ----
 
     private Step fieldLine(ByteBuffer src, int from, int end, int to, int unitOffset, Decisions out) {
-        fieldCount++;
-        if (fieldCount > policy.maxFields()) {
+        request.fieldCount++;
+        if (request.fieldCount > policy.maxFields()) {
             return refused(HttpRule.LIMIT_FIELD_COUNT, "more than " + policy.maxFields() + " fields", src, from, end, out);
         }
         if (field.refuses(src, from, end, rules, out)) {
@@ -317,7 +264,7 @@ final class RequestHeadParser implements LineConsumer {
         if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "authorization")
                 || HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "proxy-authorization")
                 || HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "cookie")) {
-            credentials = true;
+            request.credentials = true;
         }
         if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "host")) {
             return hostRefused(src, from, end, out);
@@ -342,7 +289,7 @@ final class RequestHeadParser implements LineConsumer {
         } else if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "http2-settings")) {
             settingsCuts.add(unitOffset, unitOffset + to - from);
         } else if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "upgrade")) {
-            upgradeField = true;
+            request.upgradeField = true;
             return upgradeRefused(src, from, end, to, unitOffset, out);
         }
         return false;
@@ -357,8 +304,8 @@ final class RequestHeadParser implements LineConsumer {
         int base = unitOffset - from;
         int kept = ListCuts.remove(src, from, to, field.valueStart(), field.valueEnd(), base, upgradeCuts,
                 (s, e) -> !allowedUpgrade(src, s, HttpGrammar.protocolNameEnd(src, s, e)));
-        upgradesKept += kept;
-        h2cKept |= policy.upgradeProtocols().contains("h2c") && offers(src, field.valueStart(), field.valueEnd(), "h2c");
+        request.upgradesKept += kept;
+        request.h2cKept |= policy.upgradeProtocols().contains("h2c") && offers(src, field.valueStart(), field.valueEnd(), "h2c");
         boolean stripped = !upgradeCuts.isEmpty();
         return stripped && rules.refuses(HttpRule.UPGRADE_PROTOCOL, "Upgrade to a protocol not in upgradeProtocols", src, from, end, out);
     }
@@ -387,8 +334,8 @@ final class RequestHeadParser implements LineConsumer {
     }
 
     private boolean hostRefused(ByteBuffer src, int from, int end, Decisions out) {
-        hostCount++;
-        if (hostCount > 1 && rules.refuses(HttpRule.HOST_DUPLICATE, "Host given more than once", src, from, end, out)) {
+        request.hostCount++;
+        if (request.hostCount > 1 && rules.refuses(HttpRule.HOST_DUPLICATE, "Host given more than once", src, from, end, out)) {
             return true;
         }
         int vs = field.valueStart();
@@ -396,7 +343,7 @@ final class RequestHeadParser implements LineConsumer {
         if (!HttpGrammar.isAuthority(src, vs, ve) && !HttpGrammar.isHostOnly(src, vs, ve)) {
             return rules.refuses(HttpRule.HOST_INVALID, vs == ve ? "Host is empty" : "Host is not host[:port]", src, from, end, out);
         }
-        return !targetAuthority.isEmpty() && !HttpGrammar.equalsIgnoreCase(src, vs, ve, targetAuthority)
+        return !request.targetAuthority.isEmpty() && !HttpGrammar.equalsIgnoreCase(src, vs, ve, request.targetAuthority)
                 && rules.refuses(HttpRule.HOST_MISMATCH, "Host differs from the absolute-form target's authority", src, from, end, out);
     }
 
@@ -410,13 +357,13 @@ final class RequestHeadParser implements LineConsumer {
             if (value < 0) {
                 return rules.refuses(HttpRule.CL_INVALID, "Content-Length is not 1*DIGIT", src, from, end, out);
             }
-            if (contentLength >= 0 && value != contentLength) {
+            if (request.contentLength >= 0 && value != request.contentLength) {
                 return rules.refuses(HttpRule.CL_CONFLICT, "Content-Length values differ", src, from, end, out);
             }
-            if (contentLength >= 0 && rules.refuses(HttpRule.CL_DUPLICATE, "Content-Length repeated", src, from, end, out)) {
+            if (request.contentLength >= 0 && rules.refuses(HttpRule.CL_DUPLICATE, "Content-Length repeated", src, from, end, out)) {
                 return true;
             }
-            contentLength = value;
+            request.contentLength = value;
             i = e + 1;
         } while (i <= ve);
         return false;
@@ -424,11 +371,11 @@ final class RequestHeadParser implements LineConsumer {
 
     /** Transfer-Encoding must be written the one way every backend reads alike: {@code chunked} or {@code gzip, chunked}. */
     private boolean transferEncodingRefused(ByteBuffer src, int from, int end, Decisions out) {
-        if (transferEncoding) {
+        if (request.transferEncoding) {
             return rules.refuses(HttpRule.TE_OBFUSCATED, "Transfer-Encoding repeated", src, from, end, out);
         }
-        transferEncoding = true;
-        if (version == 10) {
+        request.transferEncoding = true;
+        if (request.version == 10) {
             return rules.refuses(HttpRule.TE_HTTP10, "Transfer-Encoding in HTTP/1.0", src, from, end, out);
         }
         int first = field.colon() + 1 < end && src.get(field.colon() + 1) == ' ' ? field.colon() + 2 : field.colon() + 1;
@@ -467,9 +414,9 @@ final class RequestHeadParser implements LineConsumer {
             e = e < 0 ? to : e;
             int s = HttpGrammar.trimStart(src, i, e);
             int t = HttpGrammar.trimEnd(src, i, e);
-            connectionClose |= HttpGrammar.equalsIgnoreCase(src, s, t, "close");
-            connectionKeepAlive |= HttpGrammar.equalsIgnoreCase(src, s, t, "keep-alive");
-            connectionUpgrade |= HttpGrammar.equalsIgnoreCase(src, s, t, "upgrade");
+            request.connectionClose |= HttpGrammar.equalsIgnoreCase(src, s, t, "close");
+            request.connectionKeepAlive |= HttpGrammar.equalsIgnoreCase(src, s, t, "keep-alive");
+            request.connectionUpgrade |= HttpGrammar.equalsIgnoreCase(src, s, t, "upgrade");
             i = e + 1;
         }
     }
@@ -477,35 +424,37 @@ final class RequestHeadParser implements LineConsumer {
     // ---- end of the head ----
 
     private Step finish(ByteBuffer src, int from, int to, Decisions out) {
-        if (version == 11 && hostCount == 0
+        if (request.version == 11 && request.hostCount == 0
                 && rules.refuses(HttpRule.HOST_MISSING, "HTTP/1.1 request without Host", src, from, to, out)) {
             return Step.REFUSED;
         }
-        if (transferEncoding && contentLength >= 0 && lengthRefusedWithEncoding(src, from, to, out)) {
+        if (request.transferEncoding && request.contentLength >= 0 && lengthRefusedWithEncoding(src, from, to, out)) {
             return Step.REFUSED;
         }
-        if (!transferEncoding && contentLength < 0 && needsLength
+        if (!request.transferEncoding && request.contentLength < 0 && request.needsLength
                 && rules.refuses(HttpRule.LENGTH_REQUIRED, "no Content-Length or Transfer-Encoding", src, from, to, out)) {
             return Step.REFUSED;
         }
-        if (noContentExpected && (transferEncoding || contentLength > 0)
+        if (request.noContentExpected && (request.transferEncoding || request.contentLength > 0)
                 && rules.refuses(HttpRule.BODY_UNEXPECTED, "content on a method that has none", src, from, to, out)) {
             return Step.REFUSED;
         }
-        if (policy.maxBodySize() >= 0 && contentLength > policy.maxBodySize()
+        if (policy.maxBodySize() >= 0 && request.contentLength > policy.maxBodySize()
                 && rules.refuses(HttpRule.BODY_TOO_LARGE, "Content-Length above maxBodySize", src, from, to, out)) {
             return Step.REFUSED;
         }
         removeRefusedUpgradeOffer();
-        upgrade = upgradeField && connectionUpgrade;
-        if (upgrade && !policy.testReply()) {
+        request.upgrade = request.upgradeField && request.connectionUpgrade;
+        if (request.upgrade && !policy.testReply()) {
             if (rules.refuses(HttpRule.UPGRADE_UNTRACKED, "Upgrade cannot be followed without testReply", src, from, to, out)) {
                 return Step.REFUSED;
             }
-            upgrade = false;
+            request.upgrade = false;
         }
-        closeAfter |= connectionClose || (version == 10 && !connectionKeepAlive);
-        state = State.DONE;
+        if (request.connectionClose || (request.version == 10 && !request.connectionKeepAlive)) {
+            request.closeAfterResponse();
+        }
+        request.part = Request.Part.DONE;
         return Step.DONE;
     }
 
@@ -515,12 +464,12 @@ final class RequestHeadParser implements LineConsumer {
             return;
         }
         cuts.addAll(upgradeCuts);
-        if (!h2cKept) {
+        if (!request.h2cKept) {
             cuts.addAll(settingsCuts);
         }
-        if (upgradesKept == 0) {
+        if (request.upgradesKept == 0) {
             cuts.addAll(connectionCuts);
-            upgradeField = false;
+            request.upgradeField = false;
         }
     }
 
@@ -532,8 +481,8 @@ final class RequestHeadParser implements LineConsumer {
         out.report(new Violation(HttpRule.CL_TE_BOTH.ruleName(), RuleMode.LOG,
                 "both Transfer-Encoding and Content-Length: Content-Length dropped, connection closed after the response", ""));
         cuts.addAll(lengthLines);
-        contentLength = -1;
-        closeAfter = true;
+        request.contentLength = -1;
+        request.closeAfterResponse();
         return false;
     }
 
@@ -543,46 +492,6 @@ final class RequestHeadParser implements LineConsumer {
     }
 
     // ---- results ----
-
-    Framing framing() {
-        if (transferEncoding) {
-            return Framing.CHUNKED;
-        }
-        return contentLength > 0 ? Framing.LENGTH : Framing.NONE;
-    }
-
-    long contentLength() {
-        return contentLength;
-    }
-
-    /** The method, for the log (shortened). */
-    String method() {
-        return method;
-    }
-
-    /** The target as the client sent it without its query, for the log (shortened). */
-    String target() {
-        return target;
-    }
-
-    boolean isHead() {
-        return head;
-    }
-
-    /** A CONNECT request, allowed by the options: a tunnel follows a 2xx response. */
-    boolean isConnect() {
-        return connect;
-    }
-
-    /** An upgrade request that may be answered with 101 (only with testReply). */
-    boolean isUpgrade() {
-        return upgrade;
-    }
-
-    /** Whether the connection ends after this request's response. */
-    boolean closeAfter() {
-        return closeAfter;
-    }
 
     /** What must not be forwarded of the head: rewrites of relaxed rules. */
     UnitCuts cuts() {
