@@ -24,6 +24,7 @@ the same EC P-256 certificate, made with openssl at the start.
 """
 
 import argparse
+import json
 import os
 import random
 import re
@@ -390,6 +391,8 @@ def case_startup(system, args, workdir):
     return {"rate": elapsed, "p99": None, "errors": 0 if ready else 1}
 
 
+LOWER_IS_BETTER = {5, 6}
+
 CASES = {
     1: ("HTTP keep-alive, small responses (wrk -t1 -c50)", "req/s",
         ["direct", "haproxy-tcp", "haproxy-http", "protowrap-line", "protowrap-http", "protowrap-http-ops"],
@@ -422,6 +425,8 @@ def main():
     parser.add_argument("--no-warmup", dest="warmup", action="store_false",
                         help="skip the untimed warm-up run of each throughput case on each system")
     parser.add_argument("--skip-build", action="store_true", help="(handled by bench/run)")
+    parser.add_argument("--results", type=Path,
+                        help="also write every run's figures to this JSON file (bench/charts draws from it)")
     args = parser.parse_args()
     cases = [int(c) for c in args.cases.split(",")]
     only = set(filter(None, args.systems.split(",")))
@@ -460,6 +465,8 @@ def main():
                     results.setdefault((case, system), []).append(result)
                     print(f"round {round_number + 1} case {case} {system}: {result}", file=sys.stderr, flush=True)
         print_table(results, cases, only)
+        if args.results:
+            write_results(args.results, results, cases, args)
     finally:
         scraping.set()
         services.stop_all()
@@ -479,6 +486,23 @@ def warm_up(cases, only, args, workdir):
             if not only or system in only:
                 run(system, short, workdir)
                 print(f"warm-up case {case} {system}: done", file=sys.stderr, flush=True)
+
+
+def write_results(path, results, cases, args):
+    """Every run of every case and system, with what is needed to draw and to compare them later."""
+    document = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "rounds": args.rounds,
+        "duration": args.duration,
+        "cpus": os.cpu_count(),
+        "cases": [{"case": case, "title": CASES[case][0], "unit": CASES[case][1],
+                   "lower_is_better": case in LOWER_IS_BETTER,
+                   "runs": {system: results[(case, system)] for system in CASES[case][2]
+                            if (case, system) in results}}
+                  for case in cases],
+    }
+    path.write_text(json.dumps(document, indent=1) + "\n")
+    print(f"results written to {path}", file=sys.stderr)
 
 
 def median(values):
