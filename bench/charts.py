@@ -35,6 +35,8 @@ def draw(case, meta, output):
     systems = list(case["runs"])
     rates = {s: [r["rate"] for r in case["runs"][s] if r.get("rate") is not None] for s in systems}
     systems = [s for s in systems if rates[s]]
+    if not systems:
+        return None
     medians = {s: statistics.median(rates[s]) for s in systems}
     lower = case.get("lower_is_better", False)
 
@@ -73,7 +75,8 @@ def main():
     output = Path(sys.argv[2])
     output.mkdir(parents=True, exist_ok=True)
     for case in meta["cases"]:
-        print(draw(case, meta, output))
+        path = draw(case, meta, output)
+        print(path if path else f"case {case['case']}: no run gave a figure, no chart")
 
 
 if __name__ == "__main__":
