@@ -66,7 +66,8 @@ import org.protowrap.testkit.SessionCase.Step;
  */
 public final class SessionCorpus {
 
-    private static final SessionInfo INFO =
+    /** What a replayed session is told of its connection: wrapper {@code corpus}, a loopback client, id 1. */
+    public static final SessionInfo INFO =
             new SessionInfo("corpus", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
 
     /** The system property that sets the first seed of {@link #check(SessionCase, Function)}. */
