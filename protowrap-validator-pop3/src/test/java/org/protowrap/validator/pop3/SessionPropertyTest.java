@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
 import org.protowrap.api.MapOptions;
-import org.protowrap.api.Options;
 import org.protowrap.api.ValidatorConfig;
 import org.protowrap.api.ValidatorSession;
 import org.protowrap.testkit.RecordingDecisions;

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
 import org.protowrap.api.MapOptions;
-import org.protowrap.api.Options;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.ValidatorConfig;
 import org.protowrap.testkit.RecordingDecisions;

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.protowrap.api.MapOptions;
-import org.protowrap.api.Options;
 import org.protowrap.api.ValidatorConfig;
 import org.protowrap.api.ValidatorSession;
 import org.protowrap.testkit.RecordingDecisions;

@@ -15,7 +15,6 @@ import org.protowrap.api.Backend;
 import org.protowrap.api.ClientTls;
 import org.protowrap.api.HealthProbe;
 import org.protowrap.api.MapOptions;
-import org.protowrap.api.Options;
 import org.protowrap.api.ProbeActions;
 import org.protowrap.api.ProbeSession;
 import org.protowrap.api.Refusal;
