@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import org.protowrap.api.Decisions;
 import org.protowrap.api.ValidatorSession;
 import org.protowrap.api.Violation;
@@ -161,22 +162,20 @@ public class RecordingDecisions implements Decisions {
      *     relaying raw
      */
     public void fromClient(ValidatorSession session, byte[] read) {
-        if (rawReason != null) {
-            toServer.writeBytes(read);
-        } else if (!closed) {
-            ByteBuffer buffer = handed(read);
-            session.onClientData(buffer, this);
-            consumed(buffer);
-        }
+        hand(read, session::onClientData, toServer);
     }
 
     /** One read from the server, handed over like {@link #fromClient}: once raw, straight to the client. */
     public void fromServer(ValidatorSession session, byte[] read) {
+        hand(read, session::onServerData, toClient);
+    }
+
+    private void hand(byte[] read, BiConsumer<ByteBuffer, Decisions> session, ByteArrayOutputStream relayTo) {
         if (rawReason != null) {
-            toClient.writeBytes(read);
+            relayTo.writeBytes(read);
         } else if (!closed) {
             ByteBuffer buffer = handed(read);
-            session.onServerData(buffer, this);
+            session.accept(buffer, this);
             consumed(buffer);
         }
     }

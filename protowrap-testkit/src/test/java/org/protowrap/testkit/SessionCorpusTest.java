@@ -28,8 +28,21 @@ class SessionCorpusTest {
     @TempDir
     Path dir;
 
+    /** A protocol where the client speaks first and that never refuses a connection. */
+    abstract static class ClientFirst implements Validator {
+        @Override
+        public boolean serverSpeaksFirst() {
+            return false;
+        }
+
+        @Override
+        public Optional<byte[]> refusal(Refusal reason) {
+            return Optional.empty();
+        }
+    }
+
     /** Forwards whole lines; a line of {@code maxLineLength} or more closes. */
-    static final class Lines implements Validator {
+    static final class Lines extends ClientFirst {
         private final int max;
         private final boolean splitSensitive;
 
@@ -77,16 +90,6 @@ class SessionCorpusTest {
                     out.sendToClient(data);
                 }
             };
-        }
-
-        @Override
-        public boolean serverSpeaksFirst() {
-            return false;
-        }
-
-        @Override
-        public Optional<byte[]> refusal(Refusal reason) {
-            return Optional.empty();
         }
     }
 
@@ -136,7 +139,7 @@ class SessionCorpusTest {
     }
 
     /** Answers {@code TLS} with {@code go ahead} and starts TLS; every other line goes to the server. */
-    static final class StartTls implements Validator {
+    static final class StartTls extends ClientFirst {
         @Override
         public ValidatorSession newSession(SessionInfo info) {
             return new ValidatorSession() {
@@ -160,16 +163,6 @@ class SessionCorpusTest {
                     }
                 }
             };
-        }
-
-        @Override
-        public boolean serverSpeaksFirst() {
-            return false;
-        }
-
-        @Override
-        public Optional<byte[]> refusal(Refusal reason) {
-            return Optional.empty();
         }
     }
 
