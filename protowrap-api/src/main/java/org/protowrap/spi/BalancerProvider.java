@@ -7,7 +7,8 @@ import org.protowrap.api.BalancerConfig;
  * A named factory for load-balancing policies, found with {@link java.util.ServiceLoader}.
  *
  * <p>The wrapper's {@code balancer:} key selects the provider whose {@link #name()} it names.
- * Like {@link ValidatorProvider}, a provider must be cheap to construct.
+ * Like {@link ValidatorProvider}, a provider is a {@code public} class with a {@code public}
+ * constructor without arguments, and must be cheap to construct.
  */
 public interface BalancerProvider {
 

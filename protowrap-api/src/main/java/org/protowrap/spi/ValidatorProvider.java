@@ -13,7 +13,10 @@ import org.protowrap.api.ValidatorConfig;
  * the provider whose {@link #name()} it names.
  *
  * <p>Providers are instantiated once per process and must be cheap to construct: loading one
- * must not open files, sockets or threads.
+ * must not open files, sockets or threads. The class named after {@code with} is made by
+ * {@link java.util.ServiceLoader}, so it is {@code public} and has a {@code public} constructor
+ * without arguments. A provider whose constructor throws is reported with its jar and skipped;
+ * a configuration that selects it fails.
  */
 public interface ValidatorProvider {
 
