@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code protowrap check} through the image refuses {@code log} and {@code off} for a rule its
  * plugin declares enforce-only ({@code Rule.enforceOnly}), with the file, line and column, and
- * accepts the plugin's other rules relaxed.
+ * accepts the plugin's other rules relaxed; the same for the built-in HTTP validator's framing rules.
  */
 @Timeout(120)
 class EnforceOnlyRuleIT {
@@ -99,6 +99,25 @@ class EnforceOnlyRuleIT {
 
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("OK, 1 wrapper"), r.out());
+    }
+
+    @Test
+    void checkRefusesRelaxingABuiltInHttpFramingRule() throws Exception {
+        Path config = Files.writeString(work.resolve("http.yaml"), """
+                wrappers:
+                  - name: web
+                    protocol: http
+                    listenPort: 7003
+                    destAddr: 127.0.0.1:7004
+                    rules: {http.line.bare-lf: log, http.cl.invalid: off}
+                """);
+
+        ImageIT.Result r = ImageIT.protowrap("check", "--config", config.toString());
+
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("http.yaml:6:37: wrappers[0].rules.http.cl.invalid: accepts only enforce, not off"
+                + " (http declares it enforce-only)"), r.err());
+        assertFalse(r.err().contains("bare-lf"), "a named relaxation may be set to log: " + r.err());
     }
 
     private static Path apiJar() {

@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.protowrap.api.Options;
-import org.protowrap.api.OptionsException;
-import org.protowrap.api.Problem;
 import org.protowrap.api.Rule;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.Validator;
@@ -30,7 +28,7 @@ import org.protowrap.spi.ValidatorProvider;
  * {@code healthCheckHost} ("localhost"). Line limits count the line end.
  *
  * <p>The wrapper's {@code maxLineLength} does not apply: HTTP has its own limits above. Rules
- * that guard framing ({@link HttpRule#framing()}) accept only {@code enforce}.
+ * that guard framing are declared enforce-only ({@link org.protowrap.api.Rule#enforceOnly}).
  */
 public final class HttpValidatorProvider implements ValidatorProvider {
 
@@ -63,10 +61,6 @@ public final class HttpValidatorProvider implements ValidatorProvider {
         if (!host.matches("[A-Za-z0-9.\\-]+(:\\d{1,5})?|\\[[0-9A-Fa-f:.]+\\](:\\d{1,5})?")) {
             options.problem("healthCheckHost", "must be host or host:port, not \"" + host + "\"");
         }
-        List<Problem> modeProblems = framingModeProblems(config);
-        if (!modeProblems.isEmpty()) {
-            throw new OptionsException(modeProblems);
-        }
         return new HttpValidator(policy, new HttpHealthProbe(path, host));
     }
 
@@ -88,7 +82,7 @@ public final class HttpValidatorProvider implements ValidatorProvider {
         boolean sanitize = needsTestReply(options, "sanitize", config.testReply());
         RuleMode[] modes = new RuleMode[HttpRule.values().length];
         for (HttpRule rule : HttpRule.values()) {
-            modes[rule.ordinal()] = rule.framing() ? RuleMode.ENFORCE : config.mode(rule.rule());
+            modes[rule.ordinal()] = config.mode(rule.rule());
         }
         return new HttpPolicy(modes, maxRequestLine, maxFieldLine, maxHeaderSection, maxFields, maxBodySize, maxPipelined,
                 methods, allowConnect, upgradeProtocols, denyPaths, exposeRule, sanitize, config.testReply());
@@ -140,19 +134,6 @@ public final class HttpValidatorProvider implements ValidatorProvider {
             }
         }
         return List.copyOf(patterns);
-    }
-
-    private static List<Problem> framingModeProblems(ValidatorConfig config) {
-        List<Problem> problems = new ArrayList<>();
-        for (HttpRule rule : HttpRule.values()) {
-            RuleMode mode = config.mode(rule.rule());
-            if (rule.framing() && mode != RuleMode.ENFORCE) {
-                problems.add(new Problem("", "rules." + rule.ruleName(), "wrapper " + config.wrapper() + ": "
-                        + rule.ruleName() + " guards message framing or memory and accepts only enforce, not "
-                        + mode.configName() + " (letting it through would forward bytes the wrapper cannot frame)"));
-            }
-        }
-        return problems;
     }
 
     private static boolean isOriginForm(String path) {
