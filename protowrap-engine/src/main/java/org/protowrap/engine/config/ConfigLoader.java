@@ -32,6 +32,7 @@ import org.protowrap.engine.plugin.PluginProblem;
 import org.protowrap.engine.plugin.PluginRegistry;
 import org.protowrap.engine.system.Privileges;
 import org.protowrap.spi.BalancerProvider;
+import org.protowrap.spi.Provider;
 import org.protowrap.spi.ValidatorProvider;
 
 /**
@@ -268,11 +269,10 @@ public final class ConfigLoader {
             int attempts = w.integer("connectAttempts", 3, 1, 16);
             Optional<HealthCheckConfig> health = healthCheck(w);
 
-            Optional<ValidatorProvider> validatorProvider = plugin(w, PluginKind.VALIDATOR, protocol)
-                    .map(ValidatorProvider.class::cast);
+            Optional<ValidatorProvider> validatorProvider = plugin(w, ValidatorProvider.class, protocol);
             Map<String, RuleMode> rules = rules(w, validatorProvider);
             Optional<BalancerProvider> balancerProvider = destType == DestType.IP
-                    ? plugin(w, PluginKind.BALANCER, balancerName).map(BalancerProvider.class::cast)
+                    ? plugin(w, BalancerProvider.class, balancerName)
                     : Optional.empty();
             ClientTls clientTls = TlsSections.requested(w);
             Optional<Validator> validator = validatorProvider.flatMap(p -> build(w, "protocol", "validator " + protocol,
@@ -303,11 +303,12 @@ public final class ConfigLoader {
                     tls.map(TlsSections.LoadedClient::tls), destTls.map(TlsSections.LoadedBackend::tls)));
         }
 
-        private Optional<Object> plugin(MapOptions w, PluginKind kind, String name) {
+        private <P extends Provider> Optional<P> plugin(MapOptions w, Class<P> service, String name) {
             if (name == null) {
                 return Optional.empty();
             }
-            Optional<Object> found = registry.find(kind, name).map(p -> p.provider());
+            PluginKind kind = PluginKind.of(service);
+            Optional<P> found = registry.provider(service, name);
             List<String> names = registry.names(kind);
             // A name two providers share is reported once, as the fatal problem it is.
             if (found.isEmpty() && !names.contains(name)) {
