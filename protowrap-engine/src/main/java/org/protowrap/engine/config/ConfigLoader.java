@@ -293,14 +293,22 @@ public final class ConfigLoader {
                     maxConnections, perClient, attempts, health, tls.map(TlsSections.LoadedClient::config),
                     destTls.map(TlsSections.LoadedBackend::config), edgeSections.read(w));
             configs.add(config);
-            balancerProvider.ifPresent(p -> build(w, "balancer", "balancer " + balancerName,
-                    () -> p.create(new BalancerConfig(String.valueOf(name), List.copyOf(backends),
-                            w.section("balancerOptions")))));
-            if (validator.isEmpty() || (destType == DestType.IP && balancerProvider.isEmpty())) {
+            Optional<Balancing> balancing = balancerProvider.flatMap(p -> balancing(w, p, balancerName, name, backends));
+            if (validator.isEmpty() || (destType == DestType.IP && balancing.isEmpty())) {
                 return Optional.empty();
             }
-            return Optional.of(new Wrapper(config, validator.get(), balancerProvider.orElse(null),
+            return Optional.of(new Wrapper(config, validator.get(), balancing,
                     tls.map(TlsSections.LoadedClient::tls), destTls.map(TlsSections.LoadedBackend::tls)));
+        }
+
+        /** The wrapper's one balancer, built over the backends it will be offered while the wrapper runs. */
+        private Optional<Balancing> balancing(MapOptions w, BalancerProvider provider, String balancerName, String name,
+                List<BackendAddress> backends) {
+            List<BalancedBackend> handles = backends.stream().map(BalancedBackend::new).toList();
+            return build(w, "balancer", "balancer " + balancerName,
+                    () -> provider.create(new BalancerConfig(String.valueOf(name), List.copyOf(handles),
+                            w.section("balancerOptions"))))
+                    .map(balancer -> new Balancing(balancer, handles));
         }
 
         private <P extends Provider> Optional<P> plugin(MapOptions w, Class<P> service, String name) {

@@ -50,9 +50,7 @@ public final class LiveWrapper {
         this.metrics = state.metrics().wrapper(wrapper.name());
         this.descriptors = state.descriptors();
         this.descriptorsPerConnection = descriptorsPerConnection(wrapper.config());
-        this.pool = wrapper.config().destType() == DestType.IP
-                ? Optional.of(new BackendPool(wrapper.config(), wrapper.balancerProvider(), state))
-                : Optional.empty();
+        this.pool = wrapper.balancing().map(b -> new BackendPool(wrapper.config(), b, state));
     }
 
     /** Records the generation a reload made of this one: see {@link #newest}. */
