@@ -71,8 +71,9 @@ public final class Demo {
         out.println("  demo backends: web-1 on 127.0.0.1:" + backends.web1Port() + ", web-2 on 127.0.0.1:"
                 + backends.web2Port() + ", SMTP sink on 127.0.0.1:" + backends.smtpPort());
         for (WrapperConfig w : config.settings().wrappers()) {
-            out.println("  wrapper " + w.name() + ": " + w.protocol() + " on " + w.listenAddr() + ":" + w.listenPort()
-                    + " -> " + w.backends().stream().map(b -> b.name()).toList());
+            out.println("  wrapper " + w.name() + ": " + w.validation().protocol() + " on " + w.listen().addr() + ":"
+                    + w.listen().port()
+                    + " -> " + w.destination().backends().stream().map(b -> b.name()).toList());
         }
         config.settings().admin().ifPresent(a -> out.println("  admin endpoint: http://" + a.listenAddr() + ":"
                 + a.listenPort() + "/ (status page; /status, /metrics, /ready)"));
@@ -87,9 +88,10 @@ public final class Demo {
     }
 
     private void suggest(WrapperConfig w) {
-        String host = w.listenAddr().equals("0.0.0.0") || w.listenAddr().equals("::") ? "127.0.0.1" : w.listenAddr();
-        String at = host + ":" + w.listenPort();
-        switch (w.protocol()) {
+        String addr = w.listen().addr();
+        String host = addr.equals("0.0.0.0") || addr.equals("::") ? "127.0.0.1" : addr;
+        String at = host + ":" + w.listen().port();
+        switch (w.validation().protocol()) {
             case "http" -> {
                 out.println("  curl http://" + at + "/         # twice: web-1 answers, then web-2");
                 out.println("  curl -H 'Transfer-Encoding: xchunked' --data x http://" + at + "/"
@@ -104,7 +106,8 @@ public final class Demo {
                 out.println("  printf 'EHLO demo\\r\\n' | socat -t 2 - TCP:" + at
                         + "         # talking before the greeting: refused");
             }
-            default -> out.println("  socat - TCP:" + at + "         # type lines; " + w.protocol() + " checks them");
+            default -> out.println("  socat - TCP:" + at + "         # type lines; " + w.validation().protocol()
+                    + " checks them");
         }
     }
 }

@@ -34,8 +34,8 @@ public final class BackendPool {
 
     /** The backends of {@code config}, attached to the objects {@code balancing}'s balancer was built over. */
     BackendPool(WrapperConfig config, Balancing balancing, ProcessState state) {
-        HealthPolicy policy = HealthPolicy.of(config.healthCheck());
-        this.backends = config.backends().stream()
+        HealthPolicy policy = HealthPolicy.of(config.destination().healthCheck());
+        this.backends = config.destination().backends().stream()
                 .map(b -> new LiveBackend(b, state.health().of(config.name(), b.name(), policy),
                         state.metrics().backend(config.name(), b.name())))
                 .toList();
