@@ -91,7 +91,7 @@ public final class ConfigKeys {
             "balancer by name");
     static final ConfigKey BALANCER_OPTIONS = structured("balancerOptions", "map", "`{}`",
             "the balancer's own options");
-    static final ConfigKey MAX_LINE_LENGTH = integer("maxLineLength", 512, 2, 1 << 20,
+    static final ConfigKey MAX_LINE_LENGTH = integer("maxLineLength", 512, 2, 1 << 20, "the protocol's",
             "the base rule: longest client line, line end included");
     static final ConfigKey TEST_REPLY = bool("testReply", true, "the validator also sees the server's replies");
     static final ConfigKey OPTIONS = structured("options", "map", "`{}`", "the validator's own options");

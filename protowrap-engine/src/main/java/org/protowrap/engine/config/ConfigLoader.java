@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.protowrap.api.BalancerConfig;
@@ -242,7 +243,8 @@ public final class ConfigLoader {
             Map<String, Object> balancerOptions = rawMap(w, "balancerOptions");
             int attempts = ConfigKeys.CONNECT_ATTEMPTS.integer(w);
             Optional<HealthCheckConfig> health = healthCheck(w);
-            int maxLineLength = ConfigKeys.MAX_LINE_LENGTH.integer(w);
+            OptionalInt maxLineLength = w.has("maxLineLength")
+                    ? OptionalInt.of(ConfigKeys.MAX_LINE_LENGTH.integer(w)) : OptionalInt.empty();
             boolean testReply = ConfigKeys.TEST_REPLY.bool(w);
             Map<String, Object> options = rawMap(w, "options");
             Timeouts timeouts = new Timeouts(
@@ -261,8 +263,9 @@ public final class ConfigLoader {
                     : Optional.empty();
             ClientTls clientTls = TlsSections.requested(w);
             Optional<Validator> validator = validatorProvider.flatMap(p -> build(w, "protocol", "validator " + protocol,
-                    () -> p.create(new ValidatorConfig(String.valueOf(name), maxLineLength, testReply, rules,
-                            w.section("options"), clientTls))));
+                    () -> p.create(new ValidatorConfig(String.valueOf(name),
+                            maxLineLength.orElse(ValidatorConfig.DEFAULT_MAX_LINE_LENGTH), testReply, rules,
+                            w.section("options"), clientTls, maxLineLength.isPresent()))));
             if (clientTls == ClientTls.STARTTLS && validator.isPresent() && !validator.get().startsTls()) {
                 w.problemAt(w.pathOf("tls") + ".mode", "starttls: the " + protocol + " validator has no command to start TLS; "
                         + "use mode: implicit (TLS from the first byte)");
@@ -353,7 +356,8 @@ public final class ConfigLoader {
 
         /**
          * A plugin's problem that carries no location: its key is taken as relative to the wrapper
-         * when it names a rule ({@code rules.x}), otherwise to the plugin's options section.
+         * when it names a rule ({@code rules.x}) or is {@code maxLineLength}, otherwise to the
+         * plugin's options section.
          */
         private static Problem located(MapOptions w, String pluginKey, Problem p) {
             if (!p.location().isEmpty()) {
@@ -361,6 +365,7 @@ public final class ConfigLoader {
             }
             String section = pluginKey.equals("balancer") ? "balancerOptions" : "options";
             String path = p.key().startsWith("rules.") || p.key().startsWith(section + ".")
+                    || p.key().equals("maxLineLength")
                     ? w.pathOf(p.key()) : w.pathOf(section + "." + p.key());
             return new Problem(w.locate(path), path, p.message());
         }

@@ -3,6 +3,7 @@ package org.protowrap.engine.config;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.protowrap.api.RuleMode;
 
 /**
@@ -43,12 +44,12 @@ public record WrapperConfig(String name, Listen listen, Destination destination,
 
     /**
      * @param protocol the validator's name
-     * @param maxLineLength the base rule
+     * @param maxLineLength the wrapper's {@code maxLineLength}, if it sets one
      * @param testReply whether the validator sees server replies
      * @param options the validator's own options
      * @param rules rule modes that differ from the validator's defaults
      */
-    public record Validation(String protocol, int maxLineLength, boolean testReply, Map<String, Object> options,
+    public record Validation(String protocol, OptionalInt maxLineLength, boolean testReply, Map<String, Object> options,
             Map<String, RuleMode> rules) {}
 
     /**
