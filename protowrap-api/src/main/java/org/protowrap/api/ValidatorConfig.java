@@ -74,9 +74,12 @@ public record ValidatorConfig(String wrapper, int maxLineLength, boolean testRep
         }
     }
 
-    /** The mode the wrapper sets for this rule, or the rule's default. */
+    /**
+     * The mode the wrapper sets for this rule, or the rule's default; always
+     * {@link RuleMode#ENFORCE} for an {@linkplain Rule#enforceOnly() enforce-only} rule.
+     */
     public RuleMode mode(Rule rule) {
-        return ruleModes.getOrDefault(rule.name(), rule.defaultMode());
+        return rule.enforceOnly() ? RuleMode.ENFORCE : ruleModes.getOrDefault(rule.name(), rule.defaultMode());
     }
 
     /** A configuration with defaults and the given options, for tests and embedding. */

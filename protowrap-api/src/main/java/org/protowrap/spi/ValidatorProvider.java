@@ -14,6 +14,8 @@ import org.protowrap.api.ValidatorConfig;
  *
  * <p>What every provider must be (constructible by the loader, cheap to construct, named) is
  * stated in {@link Provider}.
+ * A provider whose constructor throws is reported with its jar and skipped; a configuration that
+ * selects it fails.
  */
 public interface ValidatorProvider extends Provider {
 

@@ -373,12 +373,16 @@ public final class ConfigLoader {
         private Map<String, RuleMode> rules(MapOptions w, Optional<ValidatorProvider> provider) {
             MapOptions section = w.section("rules");
             Map<String, RuleMode> modes = new LinkedHashMap<>();
-            List<String> known = provider.map(p -> p.rules().stream().map(Rule::name).toList()).orElse(List.of());
+            List<Rule> declared = provider.map(ValidatorProvider::rules).orElse(List.of());
+            List<String> known = declared.stream().map(Rule::name).toList();
             for (String rule : section.keys()) {
                 RuleMode mode = section.choice(rule, RuleMode.class, null);
                 if (provider.isPresent() && !known.contains(rule)) {
                     section.problem(rule, "is not a rule of " + provider.get().name() + "; its rules are: "
                             + (known.isEmpty() ? "none" : String.join(", ", known)));
+                } else if (mode != null && declared.stream().anyMatch(r -> r.name().equals(rule) && !r.accepts(mode))) {
+                    section.problem(rule, "accepts only enforce, not " + mode.configName()
+                            + " (" + provider.get().name() + " declares it enforce-only)");
                 } else if (mode != null) {
                     modes.put(rule, mode);
                 }

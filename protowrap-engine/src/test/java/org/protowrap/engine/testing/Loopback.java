@@ -19,8 +19,9 @@ public final class Loopback {
     }
 
     /**
-     * Connects to 127.0.0.1:port, retrying for about five seconds while nothing listens yet; the
-     * socket's reads time out after 15 s so that a test never hangs on them.
+     * Connects to 127.0.0.1:port, retrying for about twenty seconds while nothing listens yet (a
+     * busy machine can take that long to start a server); the socket's reads time out after 15 s
+     * so that a test never hangs on them.
      */
     public static Socket connectWhenListening(int port) throws IOException, InterruptedException {
         for (int i = 0; ; i++) {
@@ -29,7 +30,7 @@ public final class Loopback {
                 socket.setSoTimeout(15_000);
                 return socket;
             } catch (ConnectException e) {
-                if (i > 500) {
+                if (i > 2000) {
                     throw e;
                 }
                 Thread.sleep(10);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +16,7 @@ import org.protowrap.api.Problem;
 import org.protowrap.api.SessionInfo;
 import org.protowrap.api.ValidatorConfig;
 import org.protowrap.api.ValidatorSession;
+import org.protowrap.testkit.RecordingDecisions;
 
 /** The wrapper's maxLineLength is HTTP's request line and field line limit when set; 8 KiB when not. */
 class LineLimitTest {
@@ -29,7 +29,7 @@ class LineLimitTest {
         String request = "GET / HTTP/1.1\r\nHost: example.com\r\n" + cookie + "\r\n";
         ValidatorSession session = new HttpValidatorProvider().create(config).newSession(INFO);
         RecordingDecisions out = new RecordingDecisions();
-        session.onClientData(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)), out);
+        out.fromClient(session, request.getBytes(StandardCharsets.US_ASCII));
         return out;
     }
 
@@ -43,20 +43,20 @@ class LineLimitTest {
 
     @Test
     void unsetTheFieldLineLimitIs8KiBAsRealClientsNeed() {
-        assertTrue(send(unset(), 8192).serverText().contains("Cookie: a="), "an 8 KiB Cookie line must pass");
-        assertTrue(send(unset(), 8193).clientText().startsWith("HTTP/1.1 431"));
+        assertTrue(send(unset(), 8192).server().contains("Cookie: a="), "an 8 KiB Cookie line must pass");
+        assertTrue(send(unset(), 8193).client().startsWith("HTTP/1.1 431"));
     }
 
     @Test
     void setItIsTheFieldLineLimit() {
-        assertTrue(send(set(16384, Map.of()), 12000).serverText().contains("Cookie: a="));
-        assertTrue(send(set(16384, Map.of()), 16385).clientText().startsWith("HTTP/1.1 431"));
-        assertTrue(send(set(1024, Map.of()), 1025).clientText().startsWith("HTTP/1.1 431"));
+        assertTrue(send(set(16384, Map.of()), 12000).server().contains("Cookie: a="));
+        assertTrue(send(set(16384, Map.of()), 16385).client().startsWith("HTTP/1.1 431"));
+        assertTrue(send(set(1024, Map.of()), 1025).client().startsWith("HTTP/1.1 431"));
     }
 
     @Test
     void theValidatorsOwnOptionOverridesIt() {
-        assertTrue(send(set(1024, Map.of("maxFieldLine", "4k")), 4000).serverText().contains("Cookie: a="));
+        assertTrue(send(set(1024, Map.of("maxFieldLine", "4k")), 4000).server().contains("Cookie: a="));
     }
 
     @Test
@@ -64,8 +64,8 @@ class LineLimitTest {
         ValidatorSession session = new HttpValidatorProvider().create(set(100, Map.of())).newSession(INFO);
         RecordingDecisions out = new RecordingDecisions();
         String request = "GET /" + "a".repeat(100) + " HTTP/1.1\r\nHost: example.com\r\n\r\n";
-        session.onClientData(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)), out);
-        assertTrue(out.clientText().startsWith("HTTP/1.1 414"), out.clientText());
+        out.fromClient(session, request.getBytes(StandardCharsets.US_ASCII));
+        assertTrue(out.client().startsWith("HTTP/1.1 414"), out.client());
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.protowrap.api.OptionsException;
 import org.protowrap.api.Problem;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.ValidatorConfig;
+import org.protowrap.testkit.SessionCorpus;
 
 /** Bad option values are reported as problems that name the key; good ones are accepted silently. */
 class OptionsTest {
@@ -91,6 +92,6 @@ class OptionsTest {
     void policyRulesCanBeRelaxed() {
         ValidatorConfig config = new ValidatorConfig("web", 512, true,
                 Map.of("http.header.underscore", RuleMode.OFF, "http.method.not-allowed", RuleMode.LOG), MapOptions.of(Map.of()));
-        assertTrue(new HttpValidatorProvider().create(config).newSession(SessionDriver.INFO) instanceof HttpSession);
+        assertTrue(new HttpValidatorProvider().create(config).newSession(SessionCorpus.INFO) instanceof HttpSession);
     }
 }
