@@ -68,15 +68,15 @@ final class DemoCommand {
         out.println("ProtoWrap demo");
         out.println("  demo backends: " + backends.description());
         for (WrapperConfig w : config.settings().wrappers()) {
-            out.println("  wrapper " + w.name() + ": " + w.protocol() + " on " + w.listenAddr() + ":" + w.listenPort()
-                    + " -> " + w.backends().stream().map(b -> b.name()).toList());
+            out.println("  wrapper " + w.name() + ": " + w.validation().protocol() + " on " + w.listen().addr() + ":"
+                    + w.listen().port() + " -> " + w.destination().backends().stream().map(b -> b.name()).toList());
         }
         config.settings().admin().ifPresent(a -> out.println("  admin endpoint: http://" + a.listenAddr() + ":"
                 + a.listenPort() + "/ (status page; /status, /metrics, /ready)"));
         out.println();
         out.println("Try:");
         for (WrapperConfig w : config.settings().wrappers()) {
-            backends.suggestions(w.protocol(), reachable(w)).forEach(line -> out.println("  " + line));
+            backends.suggestions(w.validation().protocol(), reachable(w)).forEach(line -> out.println("  " + line));
         }
         out.println();
         out.println("Ctrl-C stops the demo.");
@@ -85,7 +85,8 @@ final class DemoCommand {
 
     /** Where a client on this machine reaches the wrapper: loopback for a wildcard address. */
     private static String reachable(WrapperConfig w) {
-        String host = w.listenAddr().equals("0.0.0.0") || w.listenAddr().equals("::") ? "127.0.0.1" : w.listenAddr();
-        return host + ":" + w.listenPort();
+        String addr = w.listen().addr();
+        String host = addr.equals("0.0.0.0") || addr.equals("::") ? "127.0.0.1" : addr;
+        return host + ":" + w.listen().port();
     }
 }

@@ -93,7 +93,7 @@ class EnforceOnlyRuleTest {
     void enforceIsAcceptedAndTheOtherRulesKeepTheirModes() throws IOException {
         Configuration config = load("{strict.framing: enforce, strict.policy: log}");
         assertEquals(Map.of("strict.framing", RuleMode.ENFORCE, "strict.policy", RuleMode.LOG),
-                config.wrappers().get(0).config().rules());
+                config.wrappers().get(0).config().validation().rules());
     }
 
     private static Path apiLocation() {

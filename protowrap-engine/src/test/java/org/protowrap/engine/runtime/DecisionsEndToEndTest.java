@@ -308,7 +308,7 @@ class DecisionsEndToEndTest {
                 "testReply: " + testReply + "\n" + extra) + topLevel);
         Configuration loaded = ConfigLoader.forHome(dir).load(file);
         Configuration scripted = new Configuration(loaded.settings(), loaded.wrappers().stream()
-                .map(w -> new Wrapper(w.config(), new Scripted(), w.balancerProvider())).toList(), loaded.registry());
+                .map(w -> new Wrapper(w.config(), new Scripted(), w.balancing())).toList(), loaded.registry());
         return RunningServer.start(scripted, dir);
     }
 

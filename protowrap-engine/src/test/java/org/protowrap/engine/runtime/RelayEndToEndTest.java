@@ -220,7 +220,7 @@ class RelayEndToEndTest {
     private RunningServer startRefusing(Path file, boolean betweenUnits) throws Exception {
         Configuration loaded = ConfigLoader.forHome(dir).load(file);
         Configuration refusing = new Configuration(loaded.settings(), loaded.wrappers().stream()
-                .map(w -> new Wrapper(w.config(), new Refusing(w.validator(), betweenUnits), w.balancerProvider()))
+                .map(w -> new Wrapper(w.config(), new Refusing(w.validator(), betweenUnits), w.balancing()))
                 .toList(), loaded.registry());
         return RunningServer.start(refusing, dir);
     }
