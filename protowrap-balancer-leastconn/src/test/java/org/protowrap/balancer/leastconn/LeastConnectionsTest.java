@@ -11,7 +11,6 @@ import org.protowrap.api.MapOptions;
 import org.protowrap.api.Backend;
 import org.protowrap.api.Balancer;
 import org.protowrap.api.BalancerConfig;
-import org.protowrap.api.Options;
 
 class LeastConnectionsTest {
 

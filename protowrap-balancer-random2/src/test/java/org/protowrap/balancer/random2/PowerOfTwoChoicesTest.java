@@ -12,7 +12,6 @@ import org.protowrap.api.MapOptions;
 import org.protowrap.api.Backend;
 import org.protowrap.api.Balancer;
 import org.protowrap.api.BalancerConfig;
-import org.protowrap.api.Options;
 
 /**
  * The balancer draws from {@link java.util.concurrent.ThreadLocalRandom}, which cannot be seeded,

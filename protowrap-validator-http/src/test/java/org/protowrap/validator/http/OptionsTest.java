@@ -2,7 +2,6 @@ package org.protowrap.validator.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -13,7 +12,6 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
-import org.protowrap.api.OptionsException;
 import org.protowrap.api.Problem;
 import org.protowrap.api.Rule;
 import org.protowrap.api.RuleMode;
