@@ -2,6 +2,7 @@ package org.protowrap.dist;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** The runtime image running one {@code pop3} wrapper on loopback in front of one POP3 server. */
 final class Pop3Wrapper implements AutoCloseable {
@@ -60,20 +61,12 @@ final class Pop3Wrapper implements AutoCloseable {
 
     /** {@link #awaitLine(String)} with a longer wait, for what happens on a timer. */
     String awaitLine(String text, long waitMillis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + waitMillis;
-        do {
-            var line = log().lines().filter(l -> l.contains(text)).findFirst();
-            if (line.isPresent()) {
-                return line.get();
-            }
-            Thread.sleep(50);
-        } while (System.currentTimeMillis() < deadline);
-        throw new AssertionError("no line with \"" + text + "\" in the wrapper's log:\n" + log());
+        return process.awaitLine(0, text, Duration.ofMillis(waitMillis));
     }
 
     /** Stops the image as an operator would (SIGTERM); returns its exit code. */
     int terminate() throws InterruptedException {
-        return process.terminate(java.time.Duration.ofSeconds(10));
+        return process.terminate(Duration.ofSeconds(10));
     }
 
     @Override

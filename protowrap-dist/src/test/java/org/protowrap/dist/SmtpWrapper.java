@@ -2,6 +2,7 @@ package org.protowrap.dist;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** The runtime image running one {@code smtp} wrapper on loopback in front of one SMTP server. */
 final class SmtpWrapper implements AutoCloseable {
@@ -87,29 +88,17 @@ final class SmtpWrapper implements AutoCloseable {
      * has had its reply.
      */
     String awaitRejection(String rule, int mark) throws InterruptedException {
-        return awaitLine(" rule=" + rule + " ", mark, "no rejection naming rule " + rule);
+        return process.awaitLine(mark, " rule=" + rule + " ", Duration.ofMillis(LOG_WAIT_MILLIS));
     }
 
     /** Waits until a line of the log holds {@code text}, and returns it; fails if none comes. */
     String awaitLine(String text) throws InterruptedException {
-        return awaitLine(text, 0, "no line with \"" + text + "\"");
-    }
-
-    private String awaitLine(String text, int mark, String failure) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + LOG_WAIT_MILLIS;
-        do {
-            var line = log().substring(mark).lines().filter(l -> l.contains(text)).findFirst();
-            if (line.isPresent()) {
-                return line.get();
-            }
-            Thread.sleep(50);
-        } while (System.currentTimeMillis() < deadline);
-        throw new AssertionError(failure + " in the wrapper's log:\n" + log().substring(mark));
+        return process.awaitLine(0, text, Duration.ofMillis(LOG_WAIT_MILLIS));
     }
 
     /** Stops the image as an operator would (SIGTERM); returns its exit code. */
     int terminate() throws InterruptedException {
-        return process.terminate(java.time.Duration.ofSeconds(10));
+        return process.terminate(Duration.ofSeconds(10));
     }
 
     @Override
