@@ -2,19 +2,12 @@ package org.protowrap.dist;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 
 /** The runtime image running one {@code smtp} wrapper on loopback in front of one SMTP server. */
-final class SmtpWrapper implements AutoCloseable {
-
-    private static final long LOG_WAIT_MILLIS = 10_000;
-
-    private final int port;
-    private final ExternalProcess process;
+final class SmtpWrapper extends ImageWrapper {
 
     private SmtpWrapper(int port, ExternalProcess process) {
-        this.port = port;
-        this.process = process;
+        super(port, process);
     }
 
     /** Starts the image in front of {@code backendPort}, with the wrapper's default options. */
@@ -64,14 +57,6 @@ final class SmtpWrapper implements AutoCloseable {
         return new SmtpWrapper(port, ProtowrapImage.run(dir, yaml, port));
     }
 
-    int port() {
-        return port;
-    }
-
-    String log() {
-        return process.output();
-    }
-
     /** How much the log holds now: a mark for {@link #awaitRejection(String, int)}. */
     int logLength() {
         return log().length();
@@ -88,21 +73,6 @@ final class SmtpWrapper implements AutoCloseable {
      * has had its reply.
      */
     String awaitRejection(String rule, int mark) throws InterruptedException {
-        return process.awaitLine(mark, " rule=" + rule + " ", Duration.ofMillis(LOG_WAIT_MILLIS));
-    }
-
-    /** Waits until a line of the log holds {@code text}, and returns it; fails if none comes. */
-    String awaitLine(String text) throws InterruptedException {
-        return process.awaitLine(0, text, Duration.ofMillis(LOG_WAIT_MILLIS));
-    }
-
-    /** Stops the image as an operator would (SIGTERM); returns its exit code. */
-    int terminate() throws InterruptedException {
-        return process.terminate(Duration.ofSeconds(10));
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        process.close();
+        return awaitLine(mark, " rule=" + rule + " ", LOG_WAIT);
     }
 }
