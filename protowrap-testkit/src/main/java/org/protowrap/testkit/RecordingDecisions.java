@@ -18,10 +18,11 @@ import org.protowrap.api.Violation;
  * {@link Decisions} as the engine would take them, recorded: the bytes for each side, the
  * reports, the facts, and the control decisions in order ({@code abort}, {@code close},
  * {@code raw}, {@code starttls}); units, exchanges, server faults and the calls about timing are
- * kept apart. Like the engine, it ignores what a session decides after {@link #close()} or
- * {@link #relayRaw}, but counts those so that a test can insist there are none
- * ({@link #ignored()}); after {@link #abortServer()} bytes for the server still count, as the
- * engine sends them to a new backend connection.
+ * kept apart. Like the engine, it ignores what a session decides after {@link #close()}, and
+ * control decisions after {@link #relayRaw}, but counts those so that a test can insist there are
+ * none ({@link #ignored()}); bytes sent after {@code relayRaw}, in the call that made it, still
+ * count, and so do bytes for the server after {@link #abortServer()}, which the engine sends to a
+ * new backend connection.
  *
  * <p>It also hands a session its input as the engine's reads do ({@link #fromClient},
  * {@link #fromServer}): nothing after the session closed, and straight through, unseen, once it
@@ -50,7 +51,7 @@ public class RecordingDecisions implements Decisions {
     @Override
     public void sendToServer(ByteBuffer bytes) {
         byte[] copy = drain(bytes);
-        if (finished()) {
+        if (closed) {
             ignored++;
             return;
         }
@@ -60,7 +61,7 @@ public class RecordingDecisions implements Decisions {
     /** Forwarded like any bytes, and also recorded apart: the bytes the engine keeps out of its log. */
     @Override
     public void sendCredentialsToServer(ByteBuffer bytes) {
-        if (!finished()) {
+        if (!closed) {
             credentials.writeBytes(copy(bytes));
         }
         sendToServer(bytes);
@@ -69,7 +70,7 @@ public class RecordingDecisions implements Decisions {
     @Override
     public void sendToClient(ByteBuffer bytes) {
         byte[] copy = drain(bytes);
-        if (finished()) {
+        if (closed) {
             ignored++;
             return;
         }
@@ -302,7 +303,7 @@ public class RecordingDecisions implements Decisions {
         return aborted;
     }
 
-    /** Decisions made after the connection was closed or relayed raw, and server bytes after an abort. */
+    /** Decisions made after the connection was closed, and control decisions after it was relayed raw. */
     public int ignored() {
         return ignored;
     }

@@ -68,7 +68,10 @@ class RecordingDecisionsTest {
         assertEquals(0, out.ignored());
     }
 
-    /** Consumes what it is handed up to a NUL, then closes; a '!' hands the connection to the raw relay. */
+    /**
+     * Forwards byte by byte up to a NUL, then closes; at a '!' it hands the connection to the raw
+     * relay and passes on the rest of the read, as the API allows.
+     */
     private static final ValidatorSession UNTIL_NUL = new ValidatorSession() {
         @Override
         public void onClientData(ByteBuffer data, Decisions out) {
@@ -81,6 +84,7 @@ class RecordingDecisionsTest {
                 }
                 if (b == '!') {
                     out.relayRaw("asked");
+                    out.sendToServer(data);
                     return;
                 }
                 out.sendToServer(data.duplicate().position(at).limit(at + 1));
@@ -114,11 +118,12 @@ class RecordingDecisionsTest {
         out.fromClient(UNTIL_NUL, "a!b".getBytes(StandardCharsets.ISO_8859_1));
         out.fromClient(UNTIL_NUL, "\0c".getBytes(StandardCharsets.ISO_8859_1));
         out.fromServer(UNTIL_NUL, "reply".getBytes(StandardCharsets.ISO_8859_1));
-        assertEquals("a\0c", out.server(), "what came after the '!' in the same read was the session's to forward");
+        assertEquals("ab\0c", out.server(), "the rest of the read the session passed on, then the raw relay");
         assertEquals("reply", out.client());
         assertEquals(Optional.of("asked"), out.rawReason());
         assertFalse(out.closed());
         assertTrue(out.finished());
+        assertEquals(0, out.ignored());
     }
 
     @Test

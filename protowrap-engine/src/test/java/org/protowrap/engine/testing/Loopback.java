@@ -5,6 +5,9 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
+import java.util.Optional;
+import org.protowrap.testkit.Eventually;
 
 /** Loopback ports for the engine's tests: free ones, and connecting once something listens. */
 public final class Loopback {
@@ -24,17 +27,16 @@ public final class Loopback {
      * so that a test never hangs on them.
      */
     public static Socket connectWhenListening(int port) throws IOException, InterruptedException {
-        for (int i = 0; ; i++) {
-            try {
-                Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
-                socket.setSoTimeout(15_000);
-                return socket;
-            } catch (ConnectException e) {
-                if (i > 2000) {
-                    throw e;
-                }
-                Thread.sleep(10);
-            }
+        return Eventually.await(Duration.ofSeconds(20), () -> connect(port), () -> "nothing listens on 127.0.0.1:" + port);
+    }
+
+    private static Optional<Socket> connect(int port) throws IOException {
+        try {
+            Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+            socket.setSoTimeout(15_000);
+            return Optional.of(socket);
+        } catch (ConnectException refused) {
+            return Optional.empty();
         }
     }
 }

@@ -55,7 +55,7 @@ class ResponseTrackingTest {
         }
 
         private void event(String what) {
-            if (!finished()) {
+            if (!closed()) {
                 events.add(what);
             }
         }
