@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import org.protowrap.api.Refusal;
+import org.protowrap.engine.config.EdgeConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,11 +63,17 @@ public final class Relay implements AutoCloseable {
      * Serves one connection whose client is an inherited socket (inetd, systemd {@code Accept=yes},
      * or the Unix domain socket pair socat gives its EXEC children; that one is logged as loopback
      * port 0). The connection is counted like any other; being the only one, it is never over a limit.
+     * A wrapper with access lists refuses a client whose address it cannot know.
      */
     public void serve(LiveWrapper wrapper, SocketChannel client) throws IOException {
-        InetSocketAddress address = client.getRemoteAddress() instanceof InetSocketAddress inet ? inet
+        boolean known = client.getRemoteAddress() instanceof InetSocketAddress;
+        InetSocketAddress address = known ? (InetSocketAddress) client.getRemoteAddress()
                 : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        if (client.getRemoteAddress() instanceof InetSocketAddress && refused(wrapper, client, address)) {
+        if (known ? refused(wrapper, client, address) : refusedUnknown(wrapper, "is not a TCP socket", bytes -> {
+            try (client) {
+                client.write(ByteBuffer.wrap(bytes));
+            }
+        })) {
             return;
         }
         EventLoop loop = nextLoop();
@@ -103,12 +111,49 @@ public final class Relay implements AutoCloseable {
     }
 
     /**
+     * Fails closed: with an {@code allow} or {@code deny} list, a client whose address is unknown
+     * (standard input is not a TCP socket) gets the protocol's refusal, as a denied client does.
+     *
+     * @return whether the client was refused
+     */
+    private static boolean refusedUnknown(LiveWrapper wrapper, String what, RefusalSink sink) throws IOException {
+        EdgeConfig edge = wrapper.config().edge();
+        if (edge.allow().isEmpty() && edge.deny().isEmpty()) {
+            return false;
+        }
+        wrapper.metrics().refused("forbidden");
+        log.warn("wrapper={} client=unknown refused: the wrapper has allow/deny lists but the client's address is "
+                + "unknown, because standard input {} (with socat, use EXEC:...,nofork) outcome=forbidden",
+                wrapper.name(), what);
+        sink.send(wrapper.validator().refusal(Refusal.FORBIDDEN).orElse(new byte[0]));
+        return true;
+    }
+
+    /** Where a refusal is written, and the client closed. */
+    private interface RefusalSink {
+        void send(byte[] refusal) throws IOException;
+    }
+
+    /**
      * Serves one connection whose client speaks on two streams (socat EXEC, a pipe). Counted like
-     * {@link #serve(LiveWrapper, SocketChannel)}.
+     * {@link #serve(LiveWrapper, SocketChannel)}; refused if the wrapper has access lists, since
+     * the client's address is unknown.
      *
      * @return completes when the connection's last bytes were written to {@code out} and it was closed
      */
     public CompletableFuture<Void> serve(LiveWrapper wrapper, InputStream in, OutputStream out) {
+        try {
+            if (refusedUnknown(wrapper, "is not a socket", bytes -> {
+                try (out) {
+                    out.write(bytes);
+                    out.flush();
+                }
+            })) {
+                return CompletableFuture.completedFuture(null);
+            }
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         EventLoop loop = nextLoop();
         CompletableFuture<Void> written = new CompletableFuture<>();

@@ -1,6 +1,7 @@
 package org.protowrap.engine.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
 import java.net.Socket;
@@ -99,6 +100,56 @@ class InetdTest {
                 socat.destroy();
                 socat.waitFor(10, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /** Without a socket on standard input the client's address is unknown: access lists fail closed. */
+    @Test
+    void refusesAClientOfUnknownAddressOnStandardStreams() throws Exception {
+        try (TestBackend backend = TestBackend.named("b")) {
+            Path file = TestConfig.write(home, TestConfig.lineWrapper(TestConfig.freePort(), backend.address(), "deny: [192.0.2.66]")
+                    .replace("protocol: line", "protocol: smtp"));
+            List<String> command = ProtowrapProcess.command(home);
+            command.addAll(List.of("inetd", "--config", file.toString(), "--wrapper", "w"));
+            Process process = new ProcessBuilder(command).redirectError(home.resolve("stderr").toFile()).start();
+            process.getOutputStream().close();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            process.waitFor(30, TimeUnit.SECONDS);
+            String log = Files.readString(home.resolve("stderr"));
+            assertEquals("554 5.7.1 Access denied\r\n", out, log);
+            assertTrue(log.contains("standard input is not a socket") && log.contains("nofork"), log);
+            assertEquals(0, backend.accepted(), "the refused client never reached the backend");
+        }
+    }
+
+    /** socat without {@code nofork} hands over a socket pair: the client's address is unknown, so an allow list refuses it. */
+    @Test
+    void refusesClientsThatSocatHandsOverWithoutTheirAddress() throws Exception {
+        int port = TestConfig.freePort();
+        try (TestBackend backend = TestBackend.named("b")) {
+            Path file = TestConfig.write(home, TestConfig.lineWrapper(TestConfig.freePort(), backend.address(), "allow: [192.0.2.0/24]")
+                    .replace("protocol: line", "protocol: smtp"));
+            List<String> command = ProtowrapProcess.command(home);
+            command.addAll(List.of("inetd", "--config", file.toString(), "--wrapper", "w"));
+            Path launcher = home.resolve("protowrap-inetd");
+            Files.writeString(launcher, "#!/bin/sh\nexec " + String.join(" ",
+                    command.stream().map(arg -> "'" + arg + "'").toList()) + "\n");
+            launcher.toFile().setExecutable(true);
+            Process socat = new ProcessBuilder("socat", "TCP-LISTEN:" + port + ",bind=127.0.0.1,reuseaddr,fork",
+                    "EXEC:" + launcher).redirectErrorStream(true)
+                    .redirectOutput(home.resolve("socat.out").toFile()).start();
+            try {
+                try (Socket client = Loopback.connectWhenListening(port)) {
+                    assertEquals("554 5.7.1 Access denied\r\n", Traffic.readToEnd(client),
+                            () -> output(home.resolve("socat.out")));
+                }
+                assertEquals(0, backend.accepted(), "the refused client never reached the backend");
+            } finally {
+                socat.destroy();
+                socat.waitFor(10, TimeUnit.SECONDS);
+            }
+            String log = output(home.resolve("socat.out"));
+            assertTrue(log.contains("client's address is unknown") && log.contains("nofork"), log);
         }
     }
 
