@@ -4,18 +4,22 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.stream.Collectors;
 import org.protowrap.engine.config.BackendAddress;
 import org.protowrap.engine.logging.DurationText;
 
 /**
  * What a reload changed in a wrapper, as the log says it: {@code destAddr [a:1, b:1] -> [a:1,
- * c:1]}, one entry per setting that differs, nested settings by their dotted path
- * ({@code timeouts.idle 5m -> 10m}). Read from the settings' record components, so a new setting
- * shows up here without being listed.
+ * c:1]}, one entry per setting that differs, by its key in the configuration file
+ * ({@code idleTimeout 5m -> 10m}) and with values as the file writes them. Read from the settings'
+ * record components, so a new setting shows up here without being listed.
  */
 final class WrapperChanges {
 
@@ -39,9 +43,37 @@ final class WrapperChanges {
             if (a instanceof Record ra && b instanceof Record rb && ra.getClass() == rb.getClass()) {
                 collect(name + ".", ra, rb, changes);
             } else {
-                changes.add(name + " " + text(a) + " -> " + text(b));
+                changes.add(key(name) + " " + text(a) + " -> " + text(b));
             }
         }
+    }
+
+    /**
+     * The configuration key of a component's dotted path: the groups {@link
+     * org.protowrap.engine.config.WrapperConfig} nests its settings in have no key of their own.
+     */
+    static String key(String path) {
+        int dot = path.indexOf('.');
+        if (dot < 0) {
+            return path;
+        }
+        String group = path.substring(0, dot);
+        String name = path.substring(dot + 1);
+        return switch (group) {
+            case "listen" -> "listen" + capitalized(name);
+            case "timeouts" -> name + "Timeout";
+            case "destination" -> switch (name) {
+                case "backends" -> "destAddr";
+                case "type", "command", "tls" -> "dest" + capitalized(name);
+                default -> name;
+            };
+            case "edge" -> name.equals("proxyTrusted") ? "proxyProtocol.trusted" : name;
+            default -> name;
+        };
+    }
+
+    private static String capitalized(String name) {
+        return Character.toUpperCase(name.charAt(0)) + name.substring(1);
     }
 
     private static Object value(RecordComponent component, Record record) {
@@ -56,10 +88,15 @@ final class WrapperChanges {
     static String text(Object value) {
         return switch (value) {
             case Optional<?> o -> o.map(WrapperChanges::text).orElse("none");
+            // the only one, maxLineLength, is unset when the validator's own limit applies
+            case OptionalInt o -> o.isPresent() ? Integer.toString(o.getAsInt()) : "(protocol default)";
             case Duration d -> DurationText.of(d);
             case BackendAddress b -> backend(b);
-            case List<?> l -> l.stream().map(WrapperChanges::text).collect(Collectors.joining(", ", "[", "]"));
-            case Record r -> fields(r);
+            case Enum<?> e -> e.name().toLowerCase(Locale.ROOT);
+            case Collection<?> c -> c.stream().map(WrapperChanges::text).collect(Collectors.joining(", ", "[", "]"));
+            case Map<?, ?> m -> m.entrySet().stream().map(e -> e.getKey() + ": " + text(e.getValue()))
+                    .collect(Collectors.joining(", ", "{", "}"));
+            case Record r -> "{" + fields(r) + "}";
             case null -> "none";
             default -> value.toString();
         };

@@ -60,7 +60,7 @@ class ReloadEndToEndTest {
             running.set(false);
             client.join(20_000);
             assertEquals(null, failure.get(), "a client failed during reloads after " + exchanges.get() + " exchanges");
-            assertTrue(logs.messages().stream().anyMatch(m -> m.contains("wrapper=w changed: timeouts.idle 5m -> 6m;")),
+            assertTrue(logs.messages().stream().anyMatch(m -> m.contains("wrapper=w changed: idleTimeout 5m -> 6m;")),
                     () -> "the reload log does not say what changed: " + logs.messages());
         }
     }
