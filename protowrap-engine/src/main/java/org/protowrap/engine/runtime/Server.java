@@ -151,7 +151,9 @@ public final class Server implements Operations {
                     .orElse(w.config().listen().addr() + ":" + w.config().listen().port());
             List<Status.Backend> backends = live.flatMap(LiveWrapper::pool).map(pool -> pool.backends().stream()
                     .map(Server::backendStatus).toList()).orElse(List.of());
-            wrappers.add(new Status.Wrapper(w.name(), w.config().validation().protocol(), listen, listener.isPresent(),
+            // a wrapper a reload could not move serves its previous settings
+            String protocol = live.map(LiveWrapper::config).orElse(w.config()).validation().protocol();
+            wrappers.add(new Status.Wrapper(w.name(), protocol, listen, listener.isPresent(),
                     live.map(LiveWrapper::activeConnections).orElse(0),
                     state.metrics().wrapper(w.name()).snapshot(), backends));
             ready &= listener.isPresent() || stopped.containsKey(w.name());
@@ -311,6 +313,8 @@ public final class Server implements Operations {
         Map<String, Wrapper> wanted = new LinkedHashMap<>();
         next.wrappers().forEach(w -> wanted.put(w.name(), w));
         int changed = 0;
+        int kept = 0;
+        Set<String> notServing = new HashSet<>();
         int removed = 0;
         int unchanged = 0;
         for (Listener old : List.copyOf(listeners.values())) {
@@ -321,25 +325,44 @@ public final class Server implements Operations {
             } else if (w.config().equals(old.wrapper().config())) {
                 unchanged++;
             } else {
-                change(old, w);
-                changed++;
+                switch (change(old, w)) {
+                    case APPLIED -> changed++;
+                    case KEPT -> kept++;
+                    case DOWN -> notServing.add(w.name());
+                }
             }
         }
         // what an operator changed lasts until a reload: stopped wrappers listen again
         stopped.clear();
         int added = 0;
         for (Wrapper w : next.wrappers()) {
-            if (!listeners.containsKey(w.name()) && add(w)) {
+            if (listeners.containsKey(w.name()) || notServing.contains(w.name())) {
+                continue;
+            }
+            if (add(w)) {
                 log.info("reload: wrapper={} added", w.name());
                 added++;
+            } else {
+                notServing.add(w.name());
             }
         }
         state.retainOnly(wanted.keySet(), next.wrappers().stream()
                 .flatMap(w -> w.config().destination().backends().stream()
                         .map(b -> new HealthRegistry.Key(w.name(), b.name())))
                 .toList());
-        log.info("reload: applied {}: {} added, {} changed, {} removed, {} unchanged", next.settings().source(),
-                added, changed, removed, unchanged);
+        log.info("reload: applied {}: {} added, {} changed{}, {} removed, {} unchanged{}", next.settings().source(),
+                added, changed, kept > 0 ? ", " + kept + " kept as before (cannot listen at the new address)" : "",
+                removed, unchanged, notServing.isEmpty() ? "" : ", " + notServing.size() + " not in service (cannot listen)");
+    }
+
+    /** What became of a changed wrapper. */
+    private enum Change {
+        /** serving with the new settings */
+        APPLIED,
+        /** its new address could not be bound: serving where it was, with the previous settings */
+        KEPT,
+        /** its new address could not be bound once the old one was freed: not serving */
+        DOWN
     }
 
     private void remove(Listener old) {
@@ -361,7 +384,7 @@ public final class Server implements Operations {
      * its new address before the old one is closed; if it cannot be, the old listener goes on with
      * the previous settings (a port below 1024 after privileges were dropped, an address in use).
      */
-    private void change(Listener old, Wrapper w) {
+    private Change change(Listener old, Wrapper w) {
         WrapperConfig before = old.wrapper().config();
         String changes = String.join("; ", WrapperChanges.between(before, w.config()));
         if (sameAddress(before, w.config())) {
@@ -370,16 +393,19 @@ public final class Server implements Operations {
             checks.put(w.name(), relay.checkHealth(old.wrapper()));
             log.info("reload: wrapper={} changed: {}; still listening on {}, open connections keep the previous "
                     + "settings", w.name(), changes, old.describe());
-        } else if (!move(old, w)) {
-            return;
         } else {
+            Change moved = move(old, w);
+            if (moved != Change.APPLIED) {
+                return moved;
+            }
             log.info("reload: wrapper={} changed: {}; open connections keep the previous settings", w.name(), changes);
         }
         drainRemovedBackends(before, w.config());
+        return Change.APPLIED;
     }
 
-    /** Serves {@code w} at its new address instead of where {@code old} listens; false if it stays where it was. */
-    private boolean move(Listener old, Wrapper w) {
+    /** Serves {@code w} at its new address instead of where {@code old} listens. */
+    private Change move(Listener old, Wrapper w) {
         Listener moved;
         try {
             moved = relay.bind(live(w));
@@ -388,17 +414,17 @@ public final class Server implements Operations {
                 log.error("reload: wrapper={} cannot listen on {}:{}: {}{}; still serving on {} with the previous "
                         + "settings", w.name(), w.config().listen().addr(), w.config().listen().port(), e.getMessage(),
                         privilegedHint(w), old.describe());
-                return false;
+                return Change.KEPT;
             }
             // the old sockets hold the address (0.0.0.0 to 127.0.0.1 on one port): free it, then bind
             stopListening(old);
-            return add(w);
+            return add(w) ? Change.APPLIED : Change.DOWN;
         }
         old.wrapper().succeededBy(moved.wrapper());
         stopListening(old);
         listeners.put(w.name(), moved);
         startListener(moved);
-        return true;
+        return Change.APPLIED;
     }
 
     /**

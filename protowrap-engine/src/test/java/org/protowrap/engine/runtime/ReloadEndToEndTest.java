@@ -103,7 +103,8 @@ class ReloadEndToEndTest {
                 TestBackend backend = TestBackend.echo();
                 ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 RunningServer server = RunningServer.start(write(port, backend, "5m"))) {
-            write(taken.getLocalPort(), backend, "5m");
+            TestConfig.write(dir, TestConfig.lineWrapper(taken.getLocalPort(), backend.address(), "idleTimeout: 5m\n")
+                    .replace("protocol: line", "protocol: smtp"));
             assertTrue(server.server().reload());
             assertEquals(port, server.address("w").getPort());
             try (Socket client = Traffic.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
@@ -111,6 +112,11 @@ class ReloadEndToEndTest {
             }
             assertTrue(logs.messages().stream().anyMatch(m -> m.contains("still serving on 127.0.0.1:" + port
                     + " with the previous settings")), () -> "the log does not say the wrapper stayed: " + logs.messages());
+            assertTrue(logs.messages().stream().anyMatch(m -> m.contains("0 added, 0 changed, 1 kept as before")),
+                    () -> "the reload summary does not say the change was not applied: " + logs.messages());
+            var status = server.server().status().wrappers().get(0);
+            assertEquals("line", status.protocol(), "the status shows the settings being served");
+            assertEquals("127.0.0.1:" + port, status.listen());
         }
     }
 
