@@ -212,9 +212,11 @@ public final class Relay implements AutoCloseable {
     /**
      * Asks every open connection to end at its protocol's next boundary (an idle HTTP keep-alive
      * connection at once, an SMTP session after its transaction): the start of a shutdown.
+     *
+     * @return how many were asked: the connections in flight, some of which may have ended already
      */
-    public void drainAll() {
-        drain(connection -> true);
+    public int drainAll() {
+        return drain(connection -> true);
     }
 
     /**

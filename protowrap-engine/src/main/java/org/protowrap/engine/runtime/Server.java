@@ -506,16 +506,17 @@ public final class Server implements Operations {
      */
     public void stop() {
         Duration grace;
+        int inFlight;
         synchronized (this) {
             stopping = true;
             listeners.values().stream().map(Listener::close).toList().forEach(CompletableFuture::join);
             listeners.clear();
-            relay.drainAll();
+            // counted as they are asked: an idle session ends at once, before it could be counted after
+            inFlight = relay.drainAll();
             checks.values().forEach(HealthChecks::stop);
             checks.clear();
             grace = config.settings().shutdownGrace();
         }
-        int inFlight = relay.activeConnections();
         log.info("stopping: no longer accepting; {} connection(s) in flight, waiting up to {}", inFlight,
                 DurationText.of(grace));
         long deadline = System.nanoTime() + grace.toNanos();

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -155,6 +157,33 @@ class SignalsTest {
             assertEquals(0, protowrap.awaitExit(Duration.ofSeconds(30)));
             assertTrue(protowrap.output().contains("0 connection(s) drained, 1 cut"), protowrap.output());
             assertEquals("", Traffic.readToEnd(client));
+        }
+    }
+
+    /** An idle SMTP session ends at once when asked to drain: it is counted as in flight, then drained. */
+    @Test
+    void sigtermCountsASessionItDrainsAtOnce() throws Exception {
+        int port = TestConfig.freePort();
+        try (TestBackend smtp = TestBackend.start(socket -> {
+                    OutputStream out = socket.getOutputStream();
+                    out.write("220 backend ESMTP\r\n".getBytes(StandardCharsets.US_ASCII));
+                    TestBackend.reader(socket).readLine();
+                    out.write("250 backend\r\n".getBytes(StandardCharsets.US_ASCII));
+                    socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+                });
+                ProtowrapProcess protowrap = run(TestConfig.lineWrapper(port, smtp.address(), "")
+                        .replace("protocol: line", "protocol: smtp"));
+                Socket client = connectWhenListening(protowrap, port)) {
+            BufferedReader reader = TestBackend.reader(client);
+            assertEquals("220 backend ESMTP", reader.readLine());
+            Traffic.write(client, "EHLO client\r\n");
+            assertEquals("250 backend", reader.readLine());
+            protowrap.signal("TERM");
+            assertTrue(reader.readLine().startsWith("421 4.3.2"));
+            assertEquals(0, protowrap.awaitExit(Duration.ofSeconds(30)));
+            String output = protowrap.output();
+            assertTrue(output.contains("1 connection(s) in flight") && output.contains("1 connection(s) drained, 0 cut"),
+                    output);
         }
     }
 
