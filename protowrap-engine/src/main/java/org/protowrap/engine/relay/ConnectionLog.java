@@ -90,7 +90,7 @@ final class ConnectionLog {
             access.info(AccessJson.connection(wrapper, id, client(), backend, up, down, nanos, outcome, facts));
         } else {
             access.info("wrapper={} conn={} client={} backend={} up={} down={} duration={}ms outcome={}{}", wrapper, id,
-                    client(), backend, up, down, nanos / 1_000_000L, outcome, facts.format());
+                    client(), backend, up, down, nanos / 1_000_000L, outcome, formatted(facts));
         }
     }
 
@@ -103,8 +103,14 @@ final class ConnectionLog {
             access.info(AccessJson.exchange(wrapper, id, number, client(), backend, up, down, nanos, facts));
         } else {
             access.info("wrapper={} conn={} exchange={} client={} backend={} up={} down={} duration={}ms{}", wrapper, id,
-                    number, client(), backend, up, down, nanos / 1_000_000L, facts.format());
+                    number, client(), backend, up, down, nanos / 1_000_000L, formatted(facts));
         }
+    }
+
+    private static String formatted(TrafficFacts facts) {
+        StringBuilder out = new StringBuilder();
+        facts.appendTo(out);
+        return out.toString();
     }
 
     /**
