@@ -21,6 +21,9 @@ module org.protowrap.engine {
     // the demo's two backends are the JDK's small HTTP server
     requires jdk.httpserver;
 
+    // logback builds the image's console appender (conf/logback.xml) from its class name
+    exports org.protowrap.engine.logging to ch.qos.logback.core;
+
     uses ValidatorProvider;
     uses BalancerProvider;
 
