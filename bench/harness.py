@@ -16,6 +16,12 @@ Systems:
                   access line per request and per connection, to a file), the admin endpoint, and
                   /metrics scraped every second (cases 1 and 2)
   protowrap-smtp  ProtoWrap with the `smtp` validator (case 4)
+
+Case 9 starts a fresh HAProxy (mode http) and a fresh ProtoWrap (`http`) for each run, opens
+--clients keep-alive connections to it, sends one request on each, then sends --client-rate requests
+per second in all, spread evenly over the connections, for --duration seconds; it reports the p99
+latency, measured from when each request was due (so a stall cannot hide the requests it delays),
+and the growth of the proxy's resident memory per connection.
   haproxy-https   HAProxy, mode http, terminating TLS with OpenSSL (HTTPS cases 7-8)
   protowrap-https ProtoWrap with the `http` validator, terminating TLS with its defaults (HTTPS cases 7-8)
 
@@ -24,7 +30,9 @@ the same EC P-256 certificate, made with openssl at the start.
 """
 
 import argparse
+import json
 import os
+import selectors
 import random
 import re
 import shutil
@@ -141,7 +149,8 @@ worker_processes 1;
 daemon off;
 pid {workdir}/nginx.pid;
 error_log {workdir}/nginx-error.log warn;
-events {{ worker_connections 20000; }}
+worker_rlimit_nofile 65536;
+events {{ worker_connections 45000; }}
 http {{
     access_log off;
     keepalive_requests 1000000;
@@ -336,6 +345,137 @@ def case_smtp(system, args, workdir):
             "note": proc.stderr.strip()[:60] if errors else ""}
 
 
+MANY_PORT = 18097
+MANY_REQUEST = b"GET /small HTTP/1.1\r\nHost: bench\r\n\r\n"
+
+
+def case_many_clients(system, args, workdir):
+    """Many keep-alive clients at a fixed request rate, against a fresh process of each system."""
+    config = workdir / "many.yaml"
+    config.write_text(f"allowRoot: true\nlogLevel: 1\nwrappers:\n  - name: many\n    protocol: http\n"
+                      f"    listenAddr: 127.0.0.1\n    listenPort: {MANY_PORT}\n    destAddr: 127.0.0.1:{NGINX_PORT}\n"
+                      f"    maxConnections: {args.clients + 100}\n    maxConnectionsPerClient: 0\n"
+                      f"    idleTimeout: 10m\n    requestTimeout: 10m\n")
+    (workdir / "many.cfg").write_text(f"global\n    maxconn {args.clients + 100}\n    nbthread 2\ndefaults\n"
+                                      f"    mode http\n    timeout connect 5s\n    timeout client 10m\n"
+                                      f"    timeout server 10m\n    maxconn {args.clients + 100}\n    option http-keep-alive\n"
+                                      f"listen many\n    bind 127.0.0.1:{MANY_PORT}\n    server n 127.0.0.1:{NGINX_PORT}\n")
+    argv = {"protowrap-http": [str(IMAGE / "bin" / "protowrap"), "run", "--config", str(config)],
+            "haproxy-http": ["haproxy", "-db", "-f", str(workdir / "many.cfg")]}[system]
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    sockets = []
+    try:
+        if not wait_for_port(MANY_PORT, 20):
+            return {"rate": None, "p99": None, "errors": 1}
+        pids = [proc.pid] + children(proc.pid)
+        # a tenth of the clients first, served for a few seconds, so that what a process grows once
+        # (compiled code, pools, a young generation touched) is in `before`, not in the per-connection figure
+        first = args.clients // 10
+        warm_rate = min(args.client_rate * 5, 10000)
+        errors = 0
+        closed = 0
+        for count in (first, args.clients - first):
+            opened = open_clients(MANY_PORT, count)
+            sockets.extend(opened)
+            warm = drive_requests(opened, warm_rate, count / warm_rate + 1, limit=count)
+            errors += warm["errors"]
+            closed += warm["closed"]
+            if count == first:
+                warm = drive_requests(sockets, min(args.client_rate, first), 3)
+                errors += warm["errors"]
+                closed += warm["closed"]
+                time.sleep(1)
+                before = rss_kib(pids)
+        time.sleep(1)
+        connected = rss_kib(pids)
+        measured = drive_requests(sockets, args.client_rate, args.duration)
+        latencies = sorted(measured["latencies"])
+        p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else None
+        per_connection = (connected - before) / (args.clients - first)
+        return {"rate": p99, "p99": p99, "errors": errors + measured["errors"],
+                "rss_kib_per_connection": per_connection, "requests": len(latencies),
+                "note": f"{args.clients} clients, RSS {before} -> {connected} KiB, {per_connection:.1f} KiB/conn, "
+                        f"{len(latencies) / args.duration:,.0f} req/s, "
+                        f"{closed + measured['closed']} connection(s) closed by the proxy"}
+    finally:
+        for s in sockets:
+            s.close()
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(10)
+
+
+def open_clients(port, count):
+    opened = []
+    for _ in range(count):
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        s.setblocking(False)
+        opened.append(s)
+    return opened
+
+
+def drive_requests(sockets, rate, seconds, limit=None):
+    """Sends `rate` requests a second for `seconds`, to the connections in turn, and times each response
+    from the moment its request was due. A connection still waiting for its previous response when
+    its turn comes is counted as an error and skipped. At most `limit` requests, if given."""
+    selector = selectors.DefaultSelector()
+    for index, s in enumerate(sockets):
+        selector.register(s, selectors.EVENT_READ, index)
+    due = {}
+    received = {}
+    latencies = []
+    errors = 0
+    closed = 0
+    interval = 1.0 / rate
+    start = time.monotonic()
+    end = start + seconds
+    next_due = start
+    turn = 0
+    try:
+        while True:
+            now = time.monotonic()
+            while next_due <= now and next_due < end and (limit is None or turn < limit):
+                index = turn % len(sockets)
+                turn += 1
+                if index in due:
+                    errors += 1
+                else:
+                    try:
+                        sockets[index].send(MANY_REQUEST)
+                        due[index] = next_due
+                    except OSError:
+                        errors += 1
+                next_due += interval
+            if (next_due >= end or turn == limit) and not due:
+                break
+            if now > end + 10:
+                errors += len(due)
+                break
+            wake = next_due if next_due < end else end + 10
+            for key, _ in selector.select(max(0.0, wake - time.monotonic())):
+                index = key.data
+                try:
+                    data = key.fileobj.recv(65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    selector.unregister(key.fileobj)
+                    closed += 1
+                    errors += 1 + (1 if due.pop(index, None) is not None else 0)
+                    continue
+                buffer = received.pop(index, b"") + data
+                head_end = buffer.find(b"\r\n\r\n")
+                length = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", buffer[:head_end]) if head_end >= 0 else None
+                if length is None or len(buffer) < head_end + 4 + int(length.group(1)):
+                    received[index] = buffer
+                    continue
+                if index in due:
+                    latencies.append(time.monotonic() - due.pop(index))
+    finally:
+        selector.close()
+    return {"latencies": latencies, "errors": errors, "closed": closed}
+
+
 def rss_kib(pids):
     total = 0
     for pid in pids:
@@ -413,6 +553,8 @@ def case_startup(system, args, workdir):
     return {"rate": elapsed, "p99": None, "errors": 0 if ready else 1}
 
 
+LOWER_IS_BETTER = {5, 6, 9}
+
 CASES = {
     1: ("HTTP keep-alive, small responses (wrk -t1 -c50)", "req/s",
         ["direct", "haproxy-tcp", "haproxy-http", "protowrap-line", "protowrap-http", "protowrap-http-ops"],
@@ -430,6 +572,8 @@ CASES = {
         ["direct", "haproxy-https", "protowrap-https"], case_https_handshakes),
     8: ("HTTPS keep-alive, small responses (wrk -t1 -c50)", "req/s",
         ["direct", "haproxy-https", "protowrap-https"], case_https_keepalive),
+    9: ("Many keep-alive clients at a fixed rate (--clients, --client-rate): p99 latency", "ms",
+        ["haproxy-http", "protowrap-http"], case_many_clients),
 }
 
 
@@ -439,16 +583,30 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (default 10)")
     parser.add_argument("--messages", type=int, default=20000, help="messages per SMTP run (default 20000)")
     parser.add_argument("--idle", type=int, default=5000, help="idle connections for the memory case (default 5000)")
+    parser.add_argument("--clients", type=int, default=20000, help="keep-alive connections in case 9 (default 20000)")
+    parser.add_argument("--client-rate", type=int, default=2000,
+                        help="requests per second in all in case 9 (default 2000)")
     parser.add_argument("--cases", default="1,2,3,4,5,6",
-                        help="comma-separated case numbers (the HTTPS cases 7 and 8 run only when named)")
+                        help="comma-separated case numbers (cases 7, 8 and 9 run only when named)")
     parser.add_argument("--systems", default="", help="only these systems (comma-separated)")
     parser.add_argument("--no-warmup", dest="warmup", action="store_false",
                         help="skip the untimed warm-up run of each throughput case on each system")
     parser.add_argument("--port-offset", type=int, default=0,
                         help="add this to every port (to keep clear of another run on the same machine)")
     parser.add_argument("--skip-build", action="store_true", help="(handled by bench/run)")
+    parser.add_argument("--results", type=Path,
+                        help="also write every run's figures to this JSON file (bench/charts draws from it)")
     args = parser.parse_args()
     cases = [int(c) for c in args.cases.split(",")]
+    if 9 in cases:
+        import resource
+        descriptors = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        # the proxy holds a client and a server socket per connection, and keeps some in reserve
+        fitting = (descriptors - 1000) // 2
+        if args.clients > fitting:
+            print(f"case 9: {descriptors} descriptors per process allow {fitting} clients, not {args.clients}; "
+                  f"running {fitting}", file=sys.stderr)
+            args.clients = fitting
     only = set(filter(None, args.systems.split(",")))
     shift_ports(args.port_offset)
 
@@ -486,6 +644,8 @@ def main():
                     results.setdefault((case, system), []).append(result)
                     print(f"round {round_number + 1} case {case} {system}: {result}", file=sys.stderr, flush=True)
         print_table(results, cases, only)
+        if args.results:
+            write_results(args.results, results, cases, args)
     finally:
         scraping.set()
         services.stop_all()
@@ -498,13 +658,30 @@ def warm_up(cases, only, args, workdir):
     start-up cases start fresh processes and measure them cold on purpose."""
     short = argparse.Namespace(**{**vars(args), "duration": 2, "messages": 2000})
     for case in cases:
-        if case in (5, 6):
+        if case in LOWER_IS_BETTER:
             continue
         _, _, systems, run = CASES[case]
         for system in systems:
             if not only or system in only:
                 run(system, short, workdir)
                 print(f"warm-up case {case} {system}: done", file=sys.stderr, flush=True)
+
+
+def write_results(path, results, cases, args):
+    """Every run of every case and system, with what is needed to draw and to compare them later."""
+    document = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "rounds": args.rounds,
+        "duration": args.duration,
+        "cpus": os.cpu_count(),
+        "cases": [{"case": case, "title": CASES[case][0], "unit": CASES[case][1],
+                   "lower_is_better": case in LOWER_IS_BETTER,
+                   "runs": {system: results[(case, system)] for system in CASES[case][2]
+                            if (case, system) in results}}
+                  for case in cases],
+    }
+    path.write_text(json.dumps(document, indent=1) + "\n")
+    print(f"results written to {path}", file=sys.stderr)
 
 
 def median(values):
@@ -523,6 +700,9 @@ def print_table(results, cases, only):
             if not runs or (only and system not in only):
                 continue
             m = medians[system]
+            if m is None:
+                print(f"| {case}. {title} | {system} | failed | | | | {sum(r['errors'] for r in runs)} | {len(runs)} |")
+                continue
             p99 = median([r["p99"] for r in runs])
             reference = {"protowrap-http": "haproxy-http", "protowrap-http-ops": "haproxy-http",
                          "protowrap-https": "haproxy-https"}.get(system, "haproxy-tcp")

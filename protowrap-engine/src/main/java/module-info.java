@@ -1,10 +1,12 @@
+import org.protowrap.engine.demo.DemoProvider;
 import org.protowrap.engine.line.LineValidatorProvider;
 import org.protowrap.spi.BalancerProvider;
 import org.protowrap.spi.ValidatorProvider;
 
 /**
  * The ProtoWrap engine: configuration, plugin discovery, I/O, the command line, and the
- * built-in {@code line} validator (the base rule: line length). It knows no other protocol.
+ * built-in {@code line} validator (the base rule: line length). It knows no other protocol:
+ * {@code protowrap demo} finds its backends and suggestions through {@link DemoProvider}.
  */
 module org.protowrap.engine {
     requires org.protowrap.api;
@@ -18,14 +20,17 @@ module org.protowrap.engine {
     requires ch.qos.logback.core;
     // sun.misc.Signal: SIGHUP reloads, SIGTERM drains; the JDK has no supported API for either
     requires jdk.unsupported;
-    // the demo's two backends are the JDK's small HTTP server
+    // the admin endpoint (status page, metrics, control) is the JDK's small HTTP server
     requires jdk.httpserver;
 
+    // the service interface a demo module implements; nothing else of the engine is API
+    exports org.protowrap.engine.demo;
     // logback builds the image's console appender (conf/logback.xml) from its class name
     exports org.protowrap.engine.logging to ch.qos.logback.core;
 
     uses ValidatorProvider;
     uses BalancerProvider;
+    uses DemoProvider;
 
     provides ValidatorProvider with LineValidatorProvider;
 }

@@ -114,7 +114,14 @@ public interface Decisions {
     /**
      * Stop inspecting: from now on the engine relays both directions raw and calls the session no
      * more (after HTTP {@code 101 Switching Protocols}, after STARTTLS in passthrough mode). The
-     * session forwards what it holds before calling this. The reason is logged.
+     * reason is logged.
+     *
+     * <p>Until the call that made this decision returns, {@link #sendToClient} and
+     * {@link #sendToServer} are still allowed and keep their order: the bytes go after those sent
+     * before, and before anything relayed raw. So a session may call this first and then pass on
+     * the rest of the buffer it was handed. After that call returns the session has no further
+     * chance: whatever it holds (a partial unit, client bytes read ahead) must have been sent by
+     * then, or it is lost.
      */
     void relayRaw(String reason);
 }

@@ -16,6 +16,50 @@ import java.nio.ByteBuffer;
  * <p>Nothing reaches the server except through {@link Decisions#sendToServer}. With
  * {@code testReply} off the engine relays server bytes straight to the client and never calls
  * {@link #onServerData}.
+ *
+ * <p><b>Own replies behind pipelined ones.</b> The engine never reorders: the client gets bytes
+ * in the order the session sends them. When a client pipelines commands and the session answers
+ * one itself (a refusal) while the server still owes replies to earlier ones, the session must
+ * hold its own reply until those have been relayed, or the client takes it as the answer to an
+ * earlier command. One queue with a slot per command, in the client's order, does it: a
+ * forwarded command's slot waits for the server's reply, a refused command's slot holds the
+ * session's reply, and replies leave only from the head of the queue:
+ *
+ * <pre>{@code
+ * // one slot per command in the client's order; empty: the server's reply is awaited
+ * private final Deque<Optional<byte[]>> slots = new ArrayDeque<>();
+ *
+ * private void forward(ByteBuffer command, Decisions out) {
+ *     out.sendToServer(command);
+ *     slots.add(Optional.empty());
+ * }
+ *
+ * private void refuse(byte[] reply, Decisions out) {
+ *     slots.add(Optional.of(reply));
+ *     release(out);
+ * }
+ *
+ * // called from onServerData for each complete reply framed from the server's bytes
+ * private void serverReplied(ByteBuffer reply, Decisions out) {
+ *     slots.poll();                      // the slot this reply fills
+ *     out.sendToClient(reply);
+ *     release(out);                      // own replies that were waiting behind it
+ * }
+ *
+ * private void release(Decisions out) {
+ *     while (!slots.isEmpty() && slots.peek().isPresent()) {
+ *         out.sendToClient(ByteBuffer.wrap(slots.poll().get()));
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>An SMTP client that sends {@code MAIL FROM:<a@example.org>}, {@code RCPT TO:<x@elsewhere>}
+ * (refused by the session: relaying denied) and {@code RCPT TO:<b@example.org>} in one write
+ * leaves the queue as [server, own {@code 554}, server]. The {@code 554} waits until the server's
+ * {@code 250} to MAIL has gone out, follows it at once, and the server's reply to the second RCPT
+ * comes last: the client reads three replies in the order of its three commands. A reply the
+ * server sends when no slot awaits one (SMTP's {@code 421} before closing) goes straight out.
+ * The SMTP and POP3 validators built in work this way.
  */
 public interface ValidatorSession {
 

@@ -7,14 +7,17 @@ import org.protowrap.api.BalancerConfig;
  * A named factory for load-balancing policies, found with {@link java.util.ServiceLoader}.
  *
  * <p>The wrapper's {@code balancer:} key selects the provider whose {@link #name()} it names.
- * Like {@link ValidatorProvider}, a provider must be cheap to construct.
+ * What every provider must be (constructible by the loader, cheap to construct, named) is stated
+ * in {@link Provider}.
  */
-public interface BalancerProvider {
+public interface BalancerProvider extends Provider {
 
-    /** The word the configuration uses in {@code balancer:}, e.g. {@code roundrobin}; the same form as a validator's name. */
+    /** The word the configuration uses in {@code balancer:}, e.g. {@code roundrobin}; see {@link Provider#name()}. */
+    @Override
     String name();
 
     /** One line for {@code protowrap plugins}. */
+    @Override
     String description();
 
     /**

@@ -12,19 +12,19 @@ import org.protowrap.api.ValidatorConfig;
  * its {@code module-info.java} and exports nothing. The wrapper's {@code protocol:} key selects
  * the provider whose {@link #name()} it names.
  *
- * <p>Providers are instantiated once per process and must be cheap to construct: loading one
- * must not open files, sockets or threads.
+ * <p>What every provider must be (constructible by the loader, cheap to construct, named) is
+ * stated in {@link Provider}.
+ * A provider whose constructor throws is reported with its jar and skipped; a configuration that
+ * selects it fails.
  */
-public interface ValidatorProvider {
+public interface ValidatorProvider extends Provider {
 
-    /**
-     * The word the configuration uses in {@code protocol:}, e.g. {@code smtp}: a lower-case letter,
-     * then up to 31 lower-case letters, digits, {@code _} or {@code -}; stable. A provider with
-     * another name is reported and not loaded.
-     */
+    /** The word the configuration uses in {@code protocol:}, e.g. {@code smtp}; see {@link Provider#name()}. */
+    @Override
     String name();
 
     /** One line for {@code protowrap plugins}. */
+    @Override
     String description();
 
     /**

@@ -18,7 +18,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.protowrap.api.MapOptions;
-import org.protowrap.api.Options;
 import org.protowrap.api.SessionInfo;
 import org.protowrap.api.Validator;
 import org.protowrap.api.ValidatorConfig;

@@ -17,7 +17,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.protowrap.api.MapOptions;
-import org.protowrap.api.Options;
 import org.protowrap.api.SessionInfo;
 import org.protowrap.api.Validator;
 import org.protowrap.api.ValidatorConfig;
@@ -110,7 +109,7 @@ public class SmtpValidatorBenchmark {
             exchange(session, text2k, ok, out);
         }
         exchange(session, quit, bye, out);
-        return Accepted.forwarded(out);
+        return Accepted.forwardedThenClosed(out);
     }
 
     /** One message of 256 reads of 64 KiB; the score times 64 KiB is mail data bytes per second. */

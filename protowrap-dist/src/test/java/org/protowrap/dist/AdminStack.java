@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Predicate;
+import org.protowrap.testkit.Eventually;
 
 /**
  * The image with its admin endpoint (defaults but for the port, and a token file), in front of
@@ -92,13 +93,7 @@ record AdminStack(ExternalProcess protowrap, HttpNginx a, HttpNginx b, int webPo
 
     /** Waits up to 20 seconds until the backend's {@code /status} entry satisfies {@code condition}. */
     JsonNode awaitBackend(HttpNginx backend, Predicate<JsonNode> condition) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        JsonNode b = backend(backend);
-        while (!condition.test(b) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            b = backend(backend);
-        }
-        return b;
+        return Eventually.poll(Duration.ofSeconds(20), () -> backend(backend), condition);
     }
 
     private static int status(HttpCurl.Result r) {

@@ -18,6 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.protowrap.testkit.Eventually;
 
 /**
  * The client's address end to end through the image: curl from 127.0.0.2 and 127.0.0.3, HAProxy
@@ -151,15 +152,8 @@ class EdgeProxyIT {
     }
 
     private static List<String> awaitLines(Path file, String marker, Duration within) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        List<String> lines = List.of();
-        while (System.nanoTime() < deadline) {
-            lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.ISO_8859_1) : List.of();
-            if (lines.stream().anyMatch(l -> l.contains(marker))) {
-                break;
-            }
-            Thread.sleep(50);
-        }
-        return lines;
+        return Eventually.poll(within,
+                () -> Files.exists(file) ? Files.readAllLines(file, StandardCharsets.ISO_8859_1) : List.<String>of(),
+                lines -> lines.stream().anyMatch(l -> l.contains(marker)));
     }
 }

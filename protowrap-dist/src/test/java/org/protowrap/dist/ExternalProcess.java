@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.protowrap.testkit.Eventually;
 
 /**
  * A program a test starts (a server, the image's launcher), with its output in a log file, stopped
@@ -47,6 +48,15 @@ final class ExternalProcess implements AutoCloseable {
             throw new AssertionError(e.getMessage() + "; its output:\n" + output(), e);
         }
         return this;
+    }
+
+    /**
+     * The first line of the output from {@code mark} (a length of {@link #output()}) on that holds
+     * {@code text}, once there is one; fails, showing that output, if none comes {@code within}.
+     */
+    String awaitLine(int mark, String text, Duration within) throws InterruptedException {
+        return Eventually.await(within, () -> output().substring(mark).lines().filter(l -> l.contains(text)).findFirst(),
+                () -> "no line with \"" + text + "\" in the output of " + name + ":\n" + output().substring(mark));
     }
 
     String output() {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.protowrap.testkit.Eventually;
 
 /**
  * A real nginx serving static files, started from {@code http/nginx.conf} with everything it writes
@@ -91,13 +92,9 @@ final class HttpNginx implements AutoCloseable {
      * (nginx logs a request after answering it), or those there are after a few seconds.
      */
     List<Request> awaitRequests(String marker, int count) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        List<Request> matching = List.of();
-        while (matching.size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-            matching = accessLog().stream().filter(r -> r.requestLine().contains(marker)).toList();
-        }
-        return matching;
+        return Eventually.poll(Duration.ofSeconds(10),
+                () -> accessLog().stream().filter(r -> r.requestLine().contains(marker)).toList(),
+                matching -> matching.size() >= count);
     }
 
     private static Request parse(String line) {

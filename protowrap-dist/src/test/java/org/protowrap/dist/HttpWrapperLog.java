@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.protowrap.testkit.Eventually;
 
 /**
  * The running wrapper's log, read by connection: a connection is found by its client's port in
@@ -32,17 +33,10 @@ final class HttpWrapperLog {
      * ended; fails if it does not end within a few seconds.
      */
     List<String> connection(int clientPort, int mark) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            List<String> summaries = summaries(clientPort, mark);
-            if (!summaries.isEmpty()) {
-                String tag = "wrapper=" + wrapper + " conn=" + connectionNumber(summaries.getLast()) + " ";
-                return since(mark).lines().filter(l -> l.contains(tag)).toList();
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no connection from client port " + clientPort + " ended in the wrapper's log:\n"
-                + since(mark));
+        String last = Eventually.await(WAIT, () -> summaries(clientPort, mark).stream().reduce((first, next) -> next),
+                () -> "no connection from client port " + clientPort + " ended in the wrapper's log:\n" + since(mark));
+        String tag = "wrapper=" + wrapper + " conn=" + connectionNumber(last) + " ";
+        return since(mark).lines().filter(l -> l.contains(tag)).toList();
     }
 
     /** The summary line of each connection from {@code clientPort} that ended since {@code mark}. */

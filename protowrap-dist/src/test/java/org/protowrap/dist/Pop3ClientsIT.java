@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,11 +11,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.protowrap.dist.Pop3Clients.Result;
 
 /**
  * Mail fetched through the image's {@code pop3} wrapper, with its documented defaults, from a
@@ -323,33 +322,11 @@ class Pop3ClientsIT {
         }
     }
 
-    private record Result(int exit, String output) {}
-
-    /** Runs a Python 3 snippet with PORT, USER, PASSWORD and OUT (a directory) defined. */
     private Result python(int port, String body) throws IOException, InterruptedException {
-        Path out = Files.createDirectories(dir.resolve("out"));
-        String script = "import poplib, socket\nPORT = %d\nUSER = '%s'\nPASSWORD = '%s'\nOUT = '%s'\n"
-                .formatted(port, Pop3Dovecot.USER, Pop3Dovecot.PASSWORD, out) + body;
-        Path file = dir.resolve("client.py");
-        Files.writeString(file, script);
-        return run(List.of(Tools.require("python3"), file.toString()));
+        return Pop3Clients.python(dir, port, body);
     }
 
     private Result run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try {
-                p.getInputStream().transferTo(output);
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-        }
-        reader.join(5000);
-        return new Result(p.exitValue(), output.toString(StandardCharsets.ISO_8859_1));
+        return Pop3Clients.run(dir, command);
     }
 }

@@ -3,16 +3,15 @@ package org.protowrap.dist;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.protowrap.dist.Pop3Clients.Result;
 
 /**
  * TLS terminated by the image's {@code pop3} wrapper in front of a real Dovecot that speaks plain
@@ -146,33 +145,12 @@ class Pop3TlsIT {
         return dir.resolve("tls-cert.pem");
     }
 
-    private record Result(int exit, String output) {}
-
-    /** Runs a Python 3 snippet with PORT, USER, PASSWORD, CERT and OUT (a directory) defined. */
+    /** A Python 3 client snippet, with CERT, the wrapper's certificate, defined too. */
     private Result python(int port, String body) throws IOException, InterruptedException {
-        Path out = Files.createDirectories(dir.resolve("out"));
-        String script = "import poplib, ssl\nPORT = %d\nUSER = '%s'\nPASSWORD = '%s'\nCERT = '%s'\nOUT = '%s'\n"
-                .formatted(port, Pop3Dovecot.USER, Pop3Dovecot.PASSWORD, certificate(), out) + body;
-        Path file = dir.resolve("client.py");
-        Files.writeString(file, script);
-        return run(List.of(Tools.require("python3"), file.toString()));
+        return Pop3Clients.python(dir, port, "CERT = '%s'\n".formatted(certificate()) + body);
     }
 
     private Result run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
-        Thread reader = Thread.ofVirtual().start(() -> {
-            try {
-                p.getInputStream().transferTo(output);
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-        }
-        reader.join(5000);
-        return new Result(p.exitValue(), output.toString(StandardCharsets.ISO_8859_1));
+        return Pop3Clients.run(dir, command);
     }
 }

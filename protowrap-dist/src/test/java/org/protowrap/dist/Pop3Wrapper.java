@@ -2,18 +2,13 @@ package org.protowrap.dist;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** The runtime image running one {@code pop3} wrapper on loopback in front of one POP3 server. */
-final class Pop3Wrapper implements AutoCloseable {
-
-    private static final long LOG_WAIT_MILLIS = 10_000;
-
-    private final int port;
-    private final ExternalProcess process;
+final class Pop3Wrapper extends ImageWrapper {
 
     private Pop3Wrapper(int port, ExternalProcess process) {
-        this.port = port;
-        this.process = process;
+        super(port, process);
     }
 
     /**
@@ -45,39 +40,8 @@ final class Pop3Wrapper implements AutoCloseable {
         return new Pop3Wrapper(port, ProtowrapImage.run(dir, yaml, port));
     }
 
-    int port() {
-        return port;
-    }
-
-    String log() {
-        return process.output();
-    }
-
-    /** Waits until a line of the log holds {@code text}, and returns it; fails if none comes. */
-    String awaitLine(String text) throws InterruptedException {
-        return awaitLine(text, LOG_WAIT_MILLIS);
-    }
-
     /** {@link #awaitLine(String)} with a longer wait, for what happens on a timer. */
     String awaitLine(String text, long waitMillis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + waitMillis;
-        do {
-            var line = log().lines().filter(l -> l.contains(text)).findFirst();
-            if (line.isPresent()) {
-                return line.get();
-            }
-            Thread.sleep(50);
-        } while (System.currentTimeMillis() < deadline);
-        throw new AssertionError("no line with \"" + text + "\" in the wrapper's log:\n" + log());
-    }
-
-    /** Stops the image as an operator would (SIGTERM); returns its exit code. */
-    int terminate() throws InterruptedException {
-        return process.terminate(java.time.Duration.ofSeconds(10));
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        process.close();
+        return awaitLine(0, text, Duration.ofMillis(waitMillis));
     }
 }

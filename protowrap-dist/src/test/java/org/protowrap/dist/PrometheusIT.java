@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.protowrap.testkit.Eventually;
 
 /**
  * A real Prometheus server scrapes the image's {@code /metrics} every second while traffic goes
@@ -95,12 +96,7 @@ class PrometheusIT {
     /** Runs an instant query until its result satisfies {@code done}, or for 30 seconds; returns the last result. */
     private static JsonNode awaitResult(int port, String query, java.util.function.Predicate<JsonNode> done)
             throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        JsonNode result = query(port, query);
-        while (!done.test(result) && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-            result = query(port, query);
-        }
+        JsonNode result = Eventually.poll(Duration.ofSeconds(30), () -> query(port, query), done);
         assertTrue(done.test(result), query + ": " + result.toPrettyString());
         return result;
     }

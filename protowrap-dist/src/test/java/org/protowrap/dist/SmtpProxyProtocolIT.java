@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.protowrap.testkit.Eventually;
 
 /**
  * The client's address end to end through the image to Postfix's smtpd with
@@ -214,15 +215,8 @@ class SmtpProxyProtocolIT {
 
         /** Waits until a line of the log matches {@code pattern}; fails if none does in time. */
         Matcher awaitLog(Pattern pattern) throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            do {
-                Optional<Matcher> found = log().lines().map(pattern::matcher).filter(Matcher::find).findFirst();
-                if (found.isPresent()) {
-                    return found.get();
-                }
-                Thread.sleep(50);
-            } while (System.nanoTime() < deadline);
-            throw new AssertionError("no line matching " + pattern + " in Postfix's log:\n" + log());
+            return Eventually.await(WAIT, () -> log().lines().map(pattern::matcher).filter(Matcher::find).findFirst(),
+                    () -> "no line matching " + pattern + " in Postfix's log:\n" + log());
         }
 
         /** The address smtpd logged as the client of the message {@code <tag@client.example>}. */

@@ -3,18 +3,17 @@ package org.protowrap.dist;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
+import org.protowrap.testkit.Eventually;
 
 /**
  * The real SMTP servers behind the wrapper in the SMTP tests, started on loopback: Postfix's
@@ -61,11 +60,7 @@ final class SmtpServers {
          * when it notices the transaction was cut off, while an accepted message never goes away.
          */
         List<Path> messagesSettledTo(int expected) throws InterruptedException {
-            long deadline = System.currentTimeMillis() + SETTLE_MILLIS;
-            while (messages().size() > expected && System.currentTimeMillis() < deadline) {
-                Thread.sleep(50);
-            }
-            return messages();
+            return Eventually.poll(Duration.ofMillis(SETTLE_MILLIS), this::messages, held -> held.size() <= expected);
         }
 
         String log() {
@@ -138,16 +133,8 @@ final class SmtpServers {
 
     /** Whether the server listens on {@code port}; false as soon as it has exited. */
     private static boolean awaitListening(ExternalProcess process, int port) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
-        while (process.isAlive() && System.currentTimeMillis() < deadline) {
-            try (Socket probe = new Socket()) {
-                probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-                return true;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        return false;
+        return Eventually.poll(Duration.ofMillis(START_TIMEOUT_MILLIS), () -> Ports.listening(port),
+                listening -> listening || !process.isAlive());
     }
 
     /**

@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.protowrap.dist.SmtpClients.Run;
 import org.protowrap.dist.SmtpConversation.Reply;
 import org.protowrap.dist.SmtpServers.SmtpServer;
+import org.protowrap.testkit.Eventually;
 
 /**
  * STARTTLS answered by the wrapper ({@code tls: {certificate, key, mode: starttls}}, default
@@ -212,11 +214,7 @@ class SmtpStartTlsIT {
     }
 
     private static void assertServerSawTwoEhlosAndNoStartTls(SmtpServer recorder) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (recorder.log().split("EHLO", -1).length - 1 < 2 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
-        String log = recorder.log();
+        String log = Eventually.poll(Duration.ofSeconds(10), recorder::log, l -> l.split("EHLO", -1).length - 1 >= 2);
         assertEquals(2, log.split("EHLO", -1).length - 1, "EHLOs at the server:\n" + log);
         assertFalse(log.toUpperCase(java.util.Locale.ROOT).contains("STARTTLS"), log);
     }

@@ -4,16 +4,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /** The runtime image running one {@code smtp} wrapper on loopback in front of one SMTP server. */
-final class SmtpWrapper implements AutoCloseable {
-
-    private static final long LOG_WAIT_MILLIS = 10_000;
-
-    private final int port;
-    private final ExternalProcess process;
+final class SmtpWrapper extends ImageWrapper {
 
     private SmtpWrapper(int port, ExternalProcess process) {
-        this.port = port;
-        this.process = process;
+        super(port, process);
     }
 
     /** Starts the image in front of {@code backendPort}, with the wrapper's default options. */
@@ -63,14 +57,6 @@ final class SmtpWrapper implements AutoCloseable {
         return new SmtpWrapper(port, ProtowrapImage.run(dir, yaml, port));
     }
 
-    int port() {
-        return port;
-    }
-
-    String log() {
-        return process.output();
-    }
-
     /** How much the log holds now: a mark for {@link #awaitRejection(String, int)}. */
     int logLength() {
         return log().length();
@@ -87,33 +73,6 @@ final class SmtpWrapper implements AutoCloseable {
      * has had its reply.
      */
     String awaitRejection(String rule, int mark) throws InterruptedException {
-        return awaitLine(" rule=" + rule + " ", mark, "no rejection naming rule " + rule);
-    }
-
-    /** Waits until a line of the log holds {@code text}, and returns it; fails if none comes. */
-    String awaitLine(String text) throws InterruptedException {
-        return awaitLine(text, 0, "no line with \"" + text + "\"");
-    }
-
-    private String awaitLine(String text, int mark, String failure) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + LOG_WAIT_MILLIS;
-        do {
-            var line = log().substring(mark).lines().filter(l -> l.contains(text)).findFirst();
-            if (line.isPresent()) {
-                return line.get();
-            }
-            Thread.sleep(50);
-        } while (System.currentTimeMillis() < deadline);
-        throw new AssertionError(failure + " in the wrapper's log:\n" + log().substring(mark));
-    }
-
-    /** Stops the image as an operator would (SIGTERM); returns its exit code. */
-    int terminate() throws InterruptedException {
-        return process.terminate(java.time.Duration.ofSeconds(10));
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        process.close();
+        return awaitLine(mark, " rule=" + rule + " ", LOG_WAIT);
     }
 }

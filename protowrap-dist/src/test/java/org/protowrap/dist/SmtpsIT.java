@@ -8,8 +8,8 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.protowrap.dist.SmtpClients.Run;
 import org.protowrap.dist.SmtpServers.SmtpServer;
+import org.protowrap.testkit.Eventually;
 
 /**
  * SMTP over implicit TLS (SMTPS, as on port 465): the image's {@code smtp} wrapper terminates TLS
@@ -140,13 +141,9 @@ class SmtpsIT {
 
     /** The bare-LF refusals logged since {@code mark}, once there are {@code count}; fails if they do not come. */
     private static List<String> awaitRefusals(int mark, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        List<String> refusals = List.of();
-        while (refusals.size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-            refusals = protowrap.output().substring(mark).lines()
-                    .filter(l -> l.contains(" rule=smtp.data.bare-lf ") && l.contains(" action=enforce")).toList();
-        }
+        List<String> refusals = Eventually.poll(Duration.ofSeconds(10), () -> protowrap.output().substring(mark).lines()
+                .filter(l -> l.contains(" rule=smtp.data.bare-lf ") && l.contains(" action=enforce")).toList(),
+                found -> found.size() >= count);
         assertEquals(count, refusals.size(), protowrap.output().substring(mark));
         return refusals;
     }

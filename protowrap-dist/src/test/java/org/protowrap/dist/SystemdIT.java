@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.protowrap.testkit.Eventually;
 
 /**
  * The image as a systemd service: its unit passes {@code systemd-analyze verify}, and {@code run}
@@ -105,12 +106,8 @@ class SystemdIT {
 
     /** The receiver's output once it has {@code count} lines, or after 20 seconds. */
     private static List<String> awaitLines(ExternalProcess receiver, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        List<String> lines = receiver.output().lines().toList();
-        while (lines.size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-            lines = receiver.output().lines().toList();
-        }
+        List<String> lines = Eventually.poll(Duration.ofSeconds(20), () -> receiver.output().lines().toList(),
+                output -> output.size() >= count);
         assertTrue(lines.size() >= count && lines.getFirst().equals("bound"), "receiver output: " + lines);
         return lines;
     }

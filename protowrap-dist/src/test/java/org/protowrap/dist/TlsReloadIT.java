@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -143,15 +144,6 @@ class TlsReloadIT {
 
     /** The first line logged since {@code mark} that holds {@code text}; fails if none comes within 10 s. */
     private static String awaitLog(ExternalProcess protowrap, int mark, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            var line = protowrap.output().substring(mark).lines().filter(l -> l.contains(text)).findFirst();
-            if (line.isPresent()) {
-                return line.get();
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no line with \"" + text + "\" in the log since the reload:\n"
-                + protowrap.output().substring(mark));
+        return protowrap.awaitLine(mark, text, Duration.ofSeconds(10));
     }
 }

@@ -4,20 +4,30 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
 import org.protowrap.api.Decisions;
+import org.protowrap.api.ValidatorSession;
 import org.protowrap.api.Violation;
 
 /**
  * {@link Decisions} as the engine would take them, recorded: the bytes for each side, the
  * reports, the facts, and the control decisions in order ({@code abort}, {@code close},
- * {@code raw}, {@code starttls}); units, exchanges and server faults are counted apart. Like the engine, it ignores
- * what comes after {@link #close()} or {@link #relayRaw}, and drops server bytes after
- * {@link #abortServer()}, but counts those so that a test can insist there are none
- * ({@link #ignored()}). Not thread-safe, as a session is not. A test may extend it to watch the
- * calls themselves (the buffers a session passes, their order).
+ * {@code raw}, {@code starttls}); units, exchanges, server faults and the calls about timing are
+ * kept apart. Like the engine, it ignores what a session decides after {@link #close()}, and
+ * control decisions after {@link #relayRaw}, but counts those so that a test can insist there are
+ * none ({@link #ignored()}); bytes sent after {@code relayRaw}, in the call that made it, still
+ * count, and so do bytes for the server after {@link #abortServer()}, which the engine sends to a
+ * new backend connection.
+ *
+ * <p>It also hands a session its input as the engine's reads do ({@link #fromClient},
+ * {@link #fromServer}): nothing after the session closed, and straight through, unseen, once it
+ * relayed raw. Not thread-safe, as a session is not. A test may extend it to watch the calls
+ * themselves (the buffers a session passes, their order).
  */
 public class RecordingDecisions implements Decisions {
 
@@ -28,8 +38,10 @@ public class RecordingDecisions implements Decisions {
     private final List<String> controls = new ArrayList<>();
     private final Map<String, String> facts = new LinkedHashMap<>();
     private final List<String> serverFaults = new ArrayList<>();
+    private final List<String> timing = new ArrayList<>();
     private boolean aborted;
-    private boolean finished;
+    private boolean closed;
+    private String rawReason;
     private boolean unitOpen;
     private boolean awaitingServer;
     private int unitsCompleted;
@@ -39,7 +51,7 @@ public class RecordingDecisions implements Decisions {
     @Override
     public void sendToServer(ByteBuffer bytes) {
         byte[] copy = drain(bytes);
-        if (finished || aborted) {
+        if (closed) {
             ignored++;
             return;
         }
@@ -49,7 +61,7 @@ public class RecordingDecisions implements Decisions {
     /** Forwarded like any bytes, and also recorded apart: the bytes the engine keeps out of its log. */
     @Override
     public void sendCredentialsToServer(ByteBuffer bytes) {
-        if (!finished && !aborted) {
+        if (!closed) {
             credentials.writeBytes(copy(bytes));
         }
         sendToServer(bytes);
@@ -58,7 +70,7 @@ public class RecordingDecisions implements Decisions {
     @Override
     public void sendToClient(ByteBuffer bytes) {
         byte[] copy = drain(bytes);
-        if (finished) {
+        if (closed) {
             ignored++;
             return;
         }
@@ -77,11 +89,13 @@ public class RecordingDecisions implements Decisions {
 
     @Override
     public void clientUnitStarted() {
+        timing.add("unit+");
         unitOpen = true;
     }
 
     @Override
     public void clientUnitComplete() {
+        timing.add("unit-");
         if (unitOpen) {
             unitsCompleted++;
         }
@@ -90,11 +104,13 @@ public class RecordingDecisions implements Decisions {
 
     @Override
     public void awaitingServer(boolean awaiting) {
+        timing.add(awaiting ? "await+" : "await-");
         awaitingServer = awaiting;
     }
 
     @Override
     public void exchangeComplete() {
+        timing.add("exchange");
         exchanges++;
     }
 
@@ -117,20 +133,66 @@ public class RecordingDecisions implements Decisions {
     @Override
     public void close() {
         control("close");
-        finished = true;
+        if (rawReason == null) {
+            closed = true;
+        }
     }
 
     @Override
     public void relayRaw(String reason) {
         control("raw");
-        finished = true;
+        if (!finished()) {
+            rawReason = reason;
+        }
     }
 
     private void control(String what) {
-        if (finished) {
+        if (finished()) {
             ignored++;
         } else {
             controls.add(what);
+        }
+    }
+
+    /**
+     * One read from the client, handed over as the engine does: to the session in a fresh
+     * read-only buffer that starts at a position other than 0; once the session relayed raw,
+     * straight to the server without it; once it closed, not at all (the engine reads no more).
+     *
+     * @throws AssertionError if the session left bytes of the read unconsumed without closing or
+     *     relaying raw
+     */
+    public void fromClient(ValidatorSession session, byte[] read) {
+        hand(read, session::onClientData, toServer);
+    }
+
+    /** One read from the server, handed over like {@link #fromClient}: once raw, straight to the client. */
+    public void fromServer(ValidatorSession session, byte[] read) {
+        hand(read, session::onServerData, toClient);
+    }
+
+    private void hand(byte[] read, BiConsumer<ByteBuffer, Decisions> session, ByteArrayOutputStream relayTo) {
+        if (rawReason != null) {
+            relayTo.writeBytes(read);
+        } else if (!closed) {
+            ByteBuffer buffer = handed(read);
+            session.accept(buffer, this);
+            consumed(buffer);
+        }
+    }
+
+    /** The bytes amid others that are not theirs, from a position other than 0, so that index mistakes show. */
+    private static ByteBuffer handed(byte[] read) {
+        int pad = 7;
+        byte[] backing = new byte[read.length + 2 * pad];
+        Arrays.fill(backing, (byte) 'X');
+        System.arraycopy(read, 0, backing, pad, read.length);
+        return ByteBuffer.wrap(backing, pad, read.length).asReadOnlyBuffer();
+    }
+
+    private void consumed(ByteBuffer buffer) {
+        if (buffer.hasRemaining() && !finished()) {
+            throw new AssertionError("the session left " + buffer.remaining() + " bytes of a read unconsumed");
         }
     }
 
@@ -211,14 +273,37 @@ public class RecordingDecisions implements Decisions {
 
     /** Whether the session closed the connection or handed it to the raw relay. */
     public boolean finished() {
-        return finished;
+        return closed || rawReason != null;
     }
 
+    /** Whether the session closed the connection (and did not hand it to the raw relay first). */
+    public boolean closed() {
+        return closed;
+    }
+
+    /** Why the session handed the connection to the raw relay, if it did. */
+    public Optional<String> rawReason() {
+        return Optional.ofNullable(rawReason);
+    }
+
+    /**
+     * The calls about timing since the last take, in order, and forgets them: {@code unit+} and
+     * {@code unit-} for a client unit started and completed, {@code await+} and {@code await-}
+     * for {@code awaitingServer(true)} and {@code (false)}, {@code exchange} for an exchange
+     * complete.
+     */
+    public List<String> takeTiming() {
+        List<String> taken = List.copyOf(timing);
+        timing.clear();
+        return taken;
+    }
+
+    /** Whether the session dropped the backend connection at least once. */
     public boolean aborted() {
         return aborted;
     }
 
-    /** Decisions made after the connection was closed or relayed raw, and server bytes after an abort. */
+    /** Decisions made after the connection was closed, and control decisions after it was relayed raw. */
     public int ignored() {
         return ignored;
     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +17,7 @@ import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 import java.util.stream.Stream;
+import org.protowrap.api.ClientTls;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.SessionInfo;
 import org.protowrap.api.Validator;
@@ -37,10 +37,13 @@ import org.protowrap.testkit.SessionCase.Step;
  * === name of the case             starts a case
  * option maxRecipients: 2          a validator option (true/false, a number, [a, b] a list, else a string)
  * rule smtp.data.bare-lf: log      a rule mode for this case (enforce, log, off)
- * use: name of an earlier case     begin with that case's steps, options and rules (same file)
+ * use: name of an earlier case     begin with that case's steps, options, rules, tls and unsplit (same file)
+ * tls starttls                     the wrapper's TLS mode towards clients (none, implicit, starttls; default none)
+ * unsplit                          every input of the case arrives in one read, never cut
  *
  * S: 220 mx.example ESMTP\r\n      the server sends these bytes
  * C: EHLO client.example\r\n       the client sends these bytes
+ * C1: STARTTLS\r\nNOOP\r\n         the client sends these bytes in one read, never cut
  * CE:                              the client ends its side
  *
  * &gt;: MAIL FROM:&lt;a@b.example&gt;\r\n   bytes the server must receive (several lines are concatenated)
@@ -54,11 +57,21 @@ import org.protowrap.testkit.SessionCase.Step;
  * only those: no {@code >:} line means nothing may reach the server. Escapes in values:
  * {@code \r}, {@code \n}, {@code \t}, {@code \\}, {@code \xNN} (one byte) and {@code $(600*a)}
  * for 600 {@code a}s.
+ *
+ * <p>Inputs reach the session as {@link RecordingDecisions#fromClient} hands them, as the engine's
+ * reads would: once the session closed, nothing more; once it relayed raw, the bytes go through
+ * unseen. The engine reads nothing in plain text once a session started TLS, so a client input
+ * that goes on after {@code starttls} fails the case when it was cut; bytes a client pipelines
+ * behind the command are written with {@code C1:} (or the case is {@code unsplit}).
  */
 public final class SessionCorpus {
 
-    private static final SessionInfo INFO =
+    /** What a replayed session is told of its connection: wrapper {@code corpus}, a loopback client, id 1. */
+    public static final SessionInfo INFO =
             new SessionInfo("corpus", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+
+    /** The system property that sets the first seed of {@link #check(SessionCase, Function)}. */
+    public static final String SEED_PROPERTY = "protowrap.testkit.seed";
 
     private SessionCorpus() {}
 
@@ -113,24 +126,28 @@ public final class SessionCorpus {
     }
 
     /**
-     * Replays {@code sessionCase} whole, then {@code splitRuns} times cut at random points, with
-     * seeds from {@code seed} on; the first disagreement throws an {@link AssertionError} that names
-     * the case, the line, the seed and what differed.
+     * Replays {@code sessionCase} whole, then, unless the case is {@link SessionCase#unsplit},
+     * {@code splitRuns} times cut at random points, with seeds from {@code seed} on; the first
+     * disagreement throws an {@link AssertionError} that names the case, the line, the seed and
+     * what differed.
      *
      * @param validators builds the validator under test from the case's configuration
      */
     public static void check(SessionCase sessionCase, Function<ValidatorConfig, Validator> validators, int splitRuns,
             long seed) {
         replay(sessionCase, validators, null, "unsplit");
-        for (int i = 0; i < splitRuns; i++) {
+        for (int i = 0; i < (sessionCase.unsplit() ? 0 : splitRuns); i++) {
             replay(sessionCase, validators, RandomGeneratorFactory.of("L64X128MixRandom").create(seed + i),
                     "split with seed " + (seed + i));
         }
     }
 
-    /** {@link #check} with 25 random splits and a seed taken from the case's name. */
+    /**
+     * {@link #check} with 25 random splits and a seed taken from the case's name, or, to replay a
+     * failure, from the system property {@value #SEED_PROPERTY}.
+     */
     public static void check(SessionCase sessionCase, Function<ValidatorConfig, Validator> validators) {
-        check(sessionCase, validators, 25, sessionCase.name().hashCode() * 31L + 25);
+        check(sessionCase, validators, 25, Long.getLong(SEED_PROPERTY, sessionCase.name().hashCode() * 31L + 25));
     }
 
     private static void replay(SessionCase c, Function<ValidatorConfig, Validator> validators, RandomGenerator random,
@@ -139,32 +156,41 @@ public final class SessionCorpus {
         RecordingDecisions out = new RecordingDecisions();
         session.onStart(out);
         for (Step step : c.steps()) {
-            feed(session, step, out, random);
-            RecordingDecisions.Snapshot got = out.take();
             String where = c + " line " + step.line() + ", " + how + ": ";
+            feed(session, step, out, random, where);
+            RecordingDecisions.Snapshot got = out.take();
             same(show(step.toServer()), show(got.server()), where + "bytes at the server");
             same(show(step.toClient()), show(got.client()), where + "bytes at the client");
             same(step.reports(), got.reports().stream().map(SessionCorpus::describe).toList(), where + "reports");
             same(step.controls(), got.controls(), where + "controls");
         }
-        same(0, out.ignored(), c + ", " + how + ": decisions made after close, raw relay or abort");
+        same(0, out.ignored(), c + ", " + how + ": decisions made after close or raw relay");
     }
 
-    private static void feed(ValidatorSession session, Step step, RecordingDecisions out, RandomGenerator random) {
+    private static void feed(ValidatorSession session, Step step, RecordingDecisions out, RandomGenerator random,
+            String where) {
         if (step.sender() == Sender.CLIENT_END) {
             session.onClientEnd(out);
             return;
         }
         byte[] bytes = step.input().getBytes(StandardCharsets.ISO_8859_1);
-        for (byte[] piece : random == null ? Splits.whole(bytes) : Splits.random(bytes, random)) {
-            // a fresh read-only buffer per call, as the engine's: the session may not keep it
-            ByteBuffer buffer = ByteBuffer.wrap(piece).asReadOnlyBuffer();
-            if (step.sender() == Sender.CLIENT) {
-                session.onClientData(buffer, out);
-            } else {
-                session.onServerData(buffer, out);
+        List<byte[]> reads = random == null || step.oneRead() ? Splits.whole(bytes) : Splits.random(bytes, random);
+        long tlsStarts = tlsStarts(out);
+        for (byte[] read : reads) {
+            if (step.sender() == Sender.SERVER) {
+                out.fromServer(session, read);
+                continue;
             }
+            if (tlsStarts(out) != tlsStarts) {
+                throw new AssertionError(where + "client bytes in plain text after TLS started; bytes pipelined"
+                        + " behind the command arrive in one read (C1:)");
+            }
+            out.fromClient(session, read);
         }
+    }
+
+    private static long tlsStarts(RecordingDecisions out) {
+        return out.controls().stream().filter("starttls"::equals).count();
     }
 
     private static void same(Object expected, Object actual, String message) {
@@ -224,6 +250,8 @@ public final class SessionCorpus {
         private final Map<String, Object> options = new LinkedHashMap<>();
         private final Map<String, RuleMode> rules = new LinkedHashMap<>();
         private final List<Step> steps = new ArrayList<>();
+        private ClientTls clientTls = ClientTls.NONE;
+        private boolean unsplit;
         private StepBuilder step;
 
         CaseBuilder(String name, String source) {
@@ -234,6 +262,8 @@ public final class SessionCorpus {
         void use(SessionCase prelude) {
             options.putAll(prelude.options());
             rules.putAll(prelude.rules());
+            clientTls = prelude.clientTls();
+            unsplit |= prelude.unsplit();
             steps.addAll(prelude.steps());
         }
 
@@ -248,6 +278,14 @@ public final class SessionCorpus {
                 rules.put(parts[0], RuleMode.valueOf(parts[1].toUpperCase(Locale.ROOT)));
                 return;
             }
+            if (line.startsWith("tls ")) {
+                clientTls = ClientTls.valueOf(line.substring(4).strip().toUpperCase(Locale.ROOT));
+                return;
+            }
+            if (line.equals("unsplit")) {
+                unsplit = true;
+                return;
+            }
             int colon = line.indexOf(':');
             if (colon < 0) {
                 throw new IllegalArgumentException(where + ": expected 'tag: value', got " + line);
@@ -255,14 +293,14 @@ public final class SessionCorpus {
             String tag = line.substring(0, colon);
             String value = line.substring(colon + 1).strip();
             switch (tag) {
-                case "C", "S", "CE" -> {
+                case "C", "C1", "S", "CE" -> {
                     finishStep();
                     Sender sender = switch (tag) {
-                        case "C" -> Sender.CLIENT;
+                        case "C", "C1" -> Sender.CLIENT;
                         case "S" -> Sender.SERVER;
                         default -> Sender.CLIENT_END;
                     };
-                    step = new StepBuilder(sender, unescape(value), number);
+                    step = new StepBuilder(sender, unescape(value), number, tag.equals("C1"));
                 }
                 case ">", "<", "!", "=" -> {
                     if (step == null) {
@@ -310,7 +348,8 @@ public final class SessionCorpus {
 
         SessionCase build() {
             finishStep();
-            return new SessionCase(name, source, Map.copyOf(options), Map.copyOf(rules), List.copyOf(steps));
+            return new SessionCase(name, source, Map.copyOf(options), Map.copyOf(rules), List.copyOf(steps), clientTls,
+                    unsplit);
         }
     }
 
@@ -319,15 +358,17 @@ public final class SessionCorpus {
         private final Sender sender;
         private final String input;
         private final int line;
+        private final boolean oneRead;
         private final StringBuilder toServer = new StringBuilder();
         private final StringBuilder toClient = new StringBuilder();
         private final List<String> reports = new ArrayList<>();
         private final List<String> controls = new ArrayList<>();
 
-        StepBuilder(Sender sender, String input, int line) {
+        StepBuilder(Sender sender, String input, int line, boolean oneRead) {
             this.sender = sender;
             this.input = input;
             this.line = line;
+            this.oneRead = oneRead;
         }
 
         void expect(String tag, String value) {
@@ -341,7 +382,7 @@ public final class SessionCorpus {
 
         Step build() {
             return new Step(sender, input, toServer.toString(), toClient.toString(), List.copyOf(reports),
-                    List.copyOf(controls), line);
+                    List.copyOf(controls), line, oneRead);
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.protowrap.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,9 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.protowrap.api.ClientTls;
 import org.protowrap.api.Decisions;
 import org.protowrap.api.Refusal;
 import org.protowrap.api.SessionInfo;
@@ -25,8 +28,21 @@ class SessionCorpusTest {
     @TempDir
     Path dir;
 
+    /** A protocol where the client speaks first and that never refuses a connection. */
+    abstract static class ClientFirst implements Validator {
+        @Override
+        public boolean serverSpeaksFirst() {
+            return false;
+        }
+
+        @Override
+        public Optional<byte[]> refusal(Refusal reason) {
+            return Optional.empty();
+        }
+    }
+
     /** Forwards whole lines; a line of {@code maxLineLength} or more closes. */
-    static final class Lines implements Validator {
+    static final class Lines extends ClientFirst {
         private final int max;
         private final boolean splitSensitive;
 
@@ -75,16 +91,6 @@ class SessionCorpusTest {
                 }
             };
         }
-
-        @Override
-        public boolean serverSpeaksFirst() {
-            return false;
-        }
-
-        @Override
-        public Optional<byte[]> refusal(Refusal reason) {
-            return Optional.empty();
-        }
     }
 
     private List<SessionCase> corpus() throws IOException {
@@ -130,6 +136,90 @@ class SessionCorpusTest {
                 config -> new Lines(config, true), 5, 1));
         assertTrue(e.getMessage().contains("a line goes through (a.lines:2) line 3"), e.getMessage());
         assertTrue(e.getMessage().contains("bytes at the server"), e.getMessage());
+    }
+
+    /** Answers {@code TLS} with {@code go ahead} and starts TLS; every other line goes to the server. */
+    static final class StartTls extends ClientFirst {
+        @Override
+        public ValidatorSession newSession(SessionInfo info) {
+            return new ValidatorSession() {
+                private final StringBuilder line = new StringBuilder();
+
+                @Override
+                public void onClientData(ByteBuffer data, Decisions out) {
+                    while (data.hasRemaining()) {
+                        char c = (char) (data.get() & 0xff);
+                        line.append(c);
+                        if (c != '\n') {
+                            continue;
+                        }
+                        if (line.toString().equals("TLS\r\n")) {
+                            out.sendToClient(ByteBuffer.wrap("go ahead\r\n".getBytes(StandardCharsets.ISO_8859_1)));
+                            out.startTls();
+                        } else {
+                            out.sendToServer(ByteBuffer.wrap(line.toString().getBytes(StandardCharsets.ISO_8859_1)));
+                        }
+                        line.setLength(0);
+                    }
+                }
+            };
+        }
+    }
+
+    private List<SessionCase> tlsCorpus() throws IOException {
+        Files.writeString(dir.resolve("tls.lines"), """
+                === plain text behind the command, in one read
+                tls starttls
+                C1: TLS\\r\\nNOOP\\r\\n
+                <: go ahead\\r\\n
+                >: NOOP\\r\\n
+                =: starttls
+
+                === the same, never cut
+                unsplit
+                C: TLS\\r\\nNOOP\\r\\n
+                <: go ahead\\r\\n
+                >: NOOP\\r\\n
+                =: starttls
+
+                === the same, cut
+                C: TLS\\r\\nNOOP\\r\\n
+                <: go ahead\\r\\n
+                >: NOOP\\r\\n
+                =: starttls
+                """);
+        return SessionCorpus.loadFile(dir.resolve("tls.lines"));
+    }
+
+    @Test
+    void tlsUnsplitAndOneReadAreRead() throws IOException {
+        List<SessionCase> cases = tlsCorpus();
+        assertEquals(ClientTls.STARTTLS, cases.get(0).clientTls());
+        assertEquals(ClientTls.STARTTLS, cases.get(0).config().clientTls());
+        assertTrue(cases.get(0).steps().getFirst().oneRead());
+        assertFalse(cases.get(0).unsplit());
+        assertEquals(ClientTls.NONE, cases.get(1).clientTls());
+        assertTrue(cases.get(1).unsplit());
+        assertFalse(cases.get(1).steps().getFirst().oneRead());
+    }
+
+    @Test
+    void plainTextBehindStartTlsPassesOnlyInOneRead() throws IOException {
+        List<SessionCase> cases = tlsCorpus();
+        SessionCorpus.check(cases.get(0), config -> new StartTls());
+        SessionCorpus.check(cases.get(1), config -> new StartTls());
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> SessionCorpus.check(cases.get(2), config -> new StartTls(), 25, 1));
+        assertTrue(e.getMessage().contains("after TLS started"), e.getMessage());
+    }
+
+    @Test
+    void theFirstVersionsConstructorsStillBuildCases() {
+        SessionCase.Step step = new SessionCase.Step(SessionCase.Sender.CLIENT, "a", "a", "", List.of(), List.of(), 1);
+        SessionCase c = new SessionCase("old", "here", Map.of(), Map.of(), List.of(step));
+        assertEquals(ClientTls.NONE, c.clientTls());
+        assertFalse(c.unsplit());
+        assertFalse(step.oneRead());
     }
 
     @Test

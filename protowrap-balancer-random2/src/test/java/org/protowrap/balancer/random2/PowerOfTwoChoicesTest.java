@@ -8,11 +8,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.protowrap.api.MapOptions;
 import org.protowrap.api.Backend;
 import org.protowrap.api.Balancer;
 import org.protowrap.api.BalancerConfig;
-import org.protowrap.api.Options;
+import org.protowrap.api.MapOptions;
+import org.protowrap.testkit.StubBackend;
 
 /**
  * The balancer draws from {@link java.util.concurrent.ThreadLocalRandom}, which cannot be seeded,
@@ -21,41 +21,20 @@ import org.protowrap.api.Options;
  */
 class PowerOfTwoChoicesTest {
 
-    /** A backend whose connection count the test sets, or raises on each pick to model long-lived connections. */
-    static final class TestBackend implements Backend {
-        private final String name;
-        private final int weight;
-        int active;
-
-        TestBackend(String name, int weight, int active) {
-            this.name = name;
-            this.weight = weight;
-            this.active = active;
-        }
-
-        public String name() { return name; }
-        public String host() { return "127.0.0.1"; }
-        public int port() { return 1; }
-        public int weight() { return weight; }
-        public boolean backup() { return false; }
-        public int activeConnections() { return active; }
-        @Override public String toString() { return name; }
-    }
-
     private static Balancer balancer(List<Backend> backends) {
         return new Random2Provider().create(new BalancerConfig("t", backends, MapOptions.of(Map.of())));
     }
 
-    private static TestBackend pick(Balancer b, List<Backend> candidates) {
-        return (TestBackend) b.choose(candidates, InetAddress.getLoopbackAddress()).orElseThrow();
+    private static StubBackend pick(Balancer b, List<Backend> candidates) {
+        return (StubBackend) b.choose(candidates, InetAddress.getLoopbackAddress()).orElseThrow();
     }
 
     private static Map<Backend, Integer> count(Balancer b, List<Backend> candidates, int picks, boolean longLived) {
         Map<Backend, Integer> counts = new HashMap<>();
         for (int i = 0; i < picks; i++) {
-            TestBackend chosen = pick(b, candidates);
+            StubBackend chosen = pick(b, candidates);
             if (longLived) {
-                chosen.active++;
+                chosen.connectionOpened();
             }
             counts.merge(chosen, 1, Integer::sum);
         }
@@ -70,11 +49,11 @@ class PowerOfTwoChoicesTest {
 
     @Test
     void alwaysReturnsOneOfTheCandidates() {
-        TestBackend a = new TestBackend("a", 1, 3);
-        TestBackend b = new TestBackend("b", 2, 0);
-        TestBackend c = new TestBackend("c", 1, 9);
-        TestBackend d = new TestBackend("d", 5, 1);
-        TestBackend e = new TestBackend("e", 1, 0);
+        StubBackend a = new StubBackend("a", 1, 3);
+        StubBackend b = new StubBackend("b", 2, 0);
+        StubBackend c = new StubBackend("c", 1, 9);
+        StubBackend d = new StubBackend("d", 5, 1);
+        StubBackend e = new StubBackend("e", 1, 0);
         Balancer balancer = balancer(List.of(a, b, c, d, e));
         List<Backend> candidates = List.of(a, c, d);
         for (int i = 0; i < 1000; i++) {
@@ -85,7 +64,7 @@ class PowerOfTwoChoicesTest {
 
     @Test
     void aSingleCandidateIsChosenHoweverLoaded() {
-        TestBackend only = new TestBackend("a", 1, 1_000_000);
+        StubBackend only = new StubBackend("a", 1, 1_000_000);
         Balancer balancer = balancer(List.of(only));
         for (int i = 0; i < 10; i++) {
             assertEquals(only, pick(balancer, List.of(only)));
@@ -94,10 +73,10 @@ class PowerOfTwoChoicesTest {
 
     @Test
     void theMoreLoadedABackendTheLessOftenItIsChosen() {
-        TestBackend idle = new TestBackend("idle", 1, 0);
-        TestBackend light = new TestBackend("light", 1, 10);
-        TestBackend busy = new TestBackend("busy", 1, 20);
-        TestBackend heavy = new TestBackend("heavy", 1, 500);
+        StubBackend idle = new StubBackend("idle", 1, 0);
+        StubBackend light = new StubBackend("light", 1, 10);
+        StubBackend busy = new StubBackend("busy", 1, 20);
+        StubBackend heavy = new StubBackend("heavy", 1, 500);
         List<Backend> all = List.of(idle, light, busy, heavy);
         int picks = 12_000;
         Map<Backend, Integer> counts = count(balancer(all), all, picks, false);
@@ -110,9 +89,9 @@ class PowerOfTwoChoicesTest {
 
     @Test
     void longLivedConnectionsAreSharedInProportionToWeight() {
-        TestBackend a = new TestBackend("a", 3, 0);
-        TestBackend b = new TestBackend("b", 1, 0);
-        TestBackend c = new TestBackend("c", 1, 0);
+        StubBackend a = new StubBackend("a", 3, 0);
+        StubBackend b = new StubBackend("b", 1, 0);
+        StubBackend c = new StubBackend("c", 1, 0);
         List<Backend> all = List.of(a, b, c);
         int picks = 5000;
         Map<Backend, Integer> counts = count(balancer(all), all, picks, true);
@@ -123,8 +102,8 @@ class PowerOfTwoChoicesTest {
 
     @Test
     void equallyLoadedPairsAreSettledByWeight() {
-        TestBackend heavy = new TestBackend("heavy", 3, 0);
-        TestBackend light = new TestBackend("light", 1, 0);
+        StubBackend heavy = new StubBackend("heavy", 3, 0);
+        StubBackend light = new StubBackend("light", 1, 0);
         List<Backend> both = List.of(heavy, light);
         int picks = 8000;
         Map<Backend, Integer> counts = count(balancer(both), both, picks, false);

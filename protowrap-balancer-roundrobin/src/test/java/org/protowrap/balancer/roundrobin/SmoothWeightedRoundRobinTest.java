@@ -1,26 +1,19 @@
 package org.protowrap.balancer.roundrobin;
 
-import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.protowrap.api.MapOptions;
 import org.protowrap.api.Backend;
 import org.protowrap.api.Balancer;
 import org.protowrap.api.BalancerConfig;
-import org.protowrap.api.Options;
+import org.protowrap.api.MapOptions;
+import org.protowrap.testkit.StubBackend;
 
 class SmoothWeightedRoundRobinTest {
-
-    record TestBackend(String name, int weight) implements Backend {
-        public String host() { return "127.0.0.1"; }
-        public int port() { return 1; }
-        public boolean backup() { return false; }
-        public int activeConnections() { return 0; }
-    }
 
     private static String picks(Balancer b, List<Backend> candidates, int n) {
         StringBuilder s = new StringBuilder();
@@ -36,21 +29,21 @@ class SmoothWeightedRoundRobinTest {
 
     @Test
     void equalWeightsRotateStrictlyInConfigurationOrder() {
-        List<Backend> all = List.of(new TestBackend("a", 1), new TestBackend("b", 1), new TestBackend("c", 1));
+        List<Backend> all = List.of(new StubBackend("a", 1), new StubBackend("b", 1), new StubBackend("c", 1));
         assertEquals("abcabcabc", picks(balancer(all), all, 9));
     }
 
     @Test
     void weightsAreSpreadSmoothly() {
-        List<Backend> all = List.of(new TestBackend("a", 5), new TestBackend("b", 1), new TestBackend("c", 1));
+        List<Backend> all = List.of(new StubBackend("a", 5), new StubBackend("b", 1), new StubBackend("c", 1));
         assertEquals("aabacaa".repeat(3), picks(balancer(all), all, 21));
     }
 
     @Test
     void aBackendThatIsNotACandidateIsSkippedAndDoesNotSaveUpTurns() {
-        Backend a = new TestBackend("a", 1);
-        Backend b = new TestBackend("b", 1);
-        Backend c = new TestBackend("c", 1);
+        Backend a = new StubBackend("a", 1);
+        Backend b = new StubBackend("b", 1);
+        Backend c = new StubBackend("c", 1);
         Balancer balancer = balancer(List.of(a, b, c));
         String withoutB = picks(balancer, List.of(a, c), 6);
         assertEquals("acacac", withoutB);

@@ -11,25 +11,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.protowrap.api.MapOptions;
 import org.protowrap.api.Backend;
 import org.protowrap.api.Balancer;
 import org.protowrap.api.BalancerConfig;
-import org.protowrap.api.Options;
+import org.protowrap.api.MapOptions;
+import org.protowrap.testkit.StubBackend;
 
 class RendezvousHashTest {
 
-    record TestBackend(String name, int weight) implements Backend {
-        public String host() { return "127.0.0.1"; }
-        public int port() { return 1; }
-        public boolean backup() { return false; }
-        public int activeConnections() { return 0; }
-    }
-
-    private static final Backend A = new TestBackend("10.0.0.1:25", 1);
-    private static final Backend B = new TestBackend("10.0.0.2:25", 1);
-    private static final Backend C = new TestBackend("10.0.0.3:25", 1);
-    private static final Backend D = new TestBackend("[2001:db8::4]:25", 1);
+    private static final Backend A = new StubBackend("10.0.0.1:25", 1);
+    private static final Backend B = new StubBackend("10.0.0.2:25", 1);
+    private static final Backend C = new StubBackend("10.0.0.3:25", 1);
+    private static final Backend D = new StubBackend("[2001:db8::4]:25", 1);
 
     private static final int CLIENTS = 10_000;
 
@@ -78,7 +71,7 @@ class RendezvousHashTest {
         List<Backend> all = List.of(A, B, C, D);
         List<Backend> reversed = all.reversed();
         // New backend objects with the same names, as after a reload of the configuration.
-        List<Backend> reloaded = all.stream().<Backend>map(b -> new TestBackend(b.name(), b.weight())).toList();
+        List<Backend> reloaded = all.stream().<Backend>map(b -> new StubBackend(b.name(), b.weight())).toList();
         Balancer balancer = balancer(all);
         Balancer afterReload = balancer(reloaded);
         for (InetAddress client : clients(2).subList(0, 1000)) {
@@ -90,9 +83,9 @@ class RendezvousHashTest {
 
     @Test
     void clientsAreSpreadInProportionToWeight() throws Exception {
-        Backend light = new TestBackend("10.0.0.1:80", 1);
-        Backend middle = new TestBackend("10.0.0.2:80", 2);
-        Backend heavy = new TestBackend("10.0.0.3:80", 5);
+        Backend light = new StubBackend("10.0.0.1:80", 1);
+        Backend middle = new StubBackend("10.0.0.2:80", 2);
+        Backend heavy = new StubBackend("10.0.0.3:80", 5);
         List<Backend> all = List.of(light, middle, heavy);
         Map<Backend, Integer> counts = countPerBackend(assign(balancer(all), all, clients(3)));
         // Binomial standard deviation is at most 0.5% of 10,000 clients; 2.5% is five of them.

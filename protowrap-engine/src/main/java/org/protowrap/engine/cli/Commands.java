@@ -98,8 +98,8 @@ final class Commands {
     }
 
     private static String describe(Wrapper w) {
-        return w.name() + " (" + w.config().protocol() + " on " + w.config().listenAddr() + ":"
-                + w.config().listenPort() + ")";
+        return w.name() + " (" + w.config().validation().protocol() + " on " + w.config().listen().addr() + ":"
+                + w.config().listen().port() + ")";
     }
 
     Configuration load(Path file) {

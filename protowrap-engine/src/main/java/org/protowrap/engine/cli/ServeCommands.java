@@ -7,7 +7,6 @@ import java.util.Optional;
 import org.protowrap.engine.config.ConfigException;
 import org.protowrap.engine.config.ConfigLoader;
 import org.protowrap.engine.config.Configuration;
-import org.protowrap.engine.demo.Demo;
 import org.protowrap.engine.runtime.InetdMode;
 import org.protowrap.engine.runtime.RunMode;
 
@@ -39,11 +38,16 @@ final class ServeCommands {
         return load(file).map(config -> new InetdMode(err).run(config, wrapper, protocolOut)).orElse(Main.USAGE);
     }
 
-    /** {@code demo [--config FILE]}: the default is the image's configuration, else the bundled one. */
+    /** {@code demo [--config FILE]}: the default is the image's configuration, else the demo's own. */
     int demo(Optional<Path> file) {
-        Path source = file.orElseGet(() -> Demo.configuration(home));
-        return load(source).map(config -> new Demo(Demo.Ports.STANDARD, out, err)
-                .run(config, new RunMode(ConfigLoader.forHome(home), err))).orElse(Main.USAGE);
+        Optional<DemoCommand> demo = DemoCommand.find(out, err);
+        if (demo.isEmpty()) {
+            err.println("protowrap demo: this runtime carries no demo (module org.protowrap.demo)");
+            return Main.FAILURE;
+        }
+        Path source = file.orElseGet(() -> demo.get().configuration(home));
+        return load(source).map(config -> demo.get().run(config, new RunMode(ConfigLoader.forHome(home), err)))
+                .orElse(Main.USAGE);
     }
 
     private Optional<Configuration> load(Path file) {

@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.protowrap.api.BalancerConfig;
@@ -32,6 +33,7 @@ import org.protowrap.engine.plugin.PluginProblem;
 import org.protowrap.engine.plugin.PluginRegistry;
 import org.protowrap.engine.system.Privileges;
 import org.protowrap.spi.BalancerProvider;
+import org.protowrap.spi.Provider;
 import org.protowrap.spi.ValidatorProvider;
 
 /**
@@ -42,11 +44,6 @@ import org.protowrap.spi.ValidatorProvider;
  */
 public final class ConfigLoader {
 
-    static final String DEFAULT_BALANCER = "roundrobin";
-    /** One event loop per core the JVM may use (which honours cgroup limits and -XX:ActiveProcessorCount). */
-    static final int DEFAULT_IO_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
-    /** More loops than this cannot help: each is a thread with its own selector. */
-    private static final int MAX_IO_THREADS = 256;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private static final Pattern HOST_PORT = Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([^:\\[\\]]+)):(\\d{1,5})");
@@ -160,19 +157,20 @@ public final class ConfigLoader {
         }
 
         Configuration bind(Path file) {
-            int logLevel = top.integer("logLevel", 2, 0, 5);
-            Path pluginsDir = home.resolve(top.string("pluginsDir", "plugins"));
+            ConfigKeys.TOP.declare(top);
+            int logLevel = ConfigKeys.LOG_LEVEL.integer(top);
+            Path pluginsDir = home.resolve(ConfigKeys.PLUGINS_DIR.string(top));
             if (top.has("pluginsDir") && !Files.isDirectory(pluginsDir)) {
                 top.problem("pluginsDir", pluginsDir + ": no such folder");
             }
-            Optional<String> user = Optional.ofNullable(top.string("user", null));
-            Optional<String> group = Optional.ofNullable(top.string("group", null));
+            Optional<String> user = Optional.ofNullable(ConfigKeys.USER.string(top));
+            Optional<String> group = Optional.ofNullable(ConfigKeys.GROUP.string(top));
             Privileges.unknownUser(user).ifPresent(m -> top.problem("user", m));
             Privileges.unknownGroup(group).ifPresent(m -> top.problem("group", m));
-            boolean allowRoot = top.bool("allowRoot", false);
-            Duration grace = top.duration("shutdownGrace", Duration.ofSeconds(30));
-            int ioThreads = top.integer("ioThreads", DEFAULT_IO_THREADS, 1, MAX_IO_THREADS);
-            AccessLogFormat accessLog = top.choice("accessLog", AccessLogFormat.class, AccessLogFormat.TEXT);
+            boolean allowRoot = ConfigKeys.ALLOW_ROOT.bool(top);
+            Duration grace = ConfigKeys.SHUTDOWN_GRACE.duration(top);
+            int ioThreads = ConfigKeys.IO_THREADS.integer(top);
+            AccessLogFormat accessLog = ConfigKeys.ACCESS_LOG.choice(top, AccessLogFormat.class);
             registry = registries.apply(Optional.of(pluginsDir));
             for (PluginProblem p : registry.problems()) {
                 if (p.fatal()) {
@@ -193,13 +191,13 @@ public final class ConfigLoader {
             if (top.raw("admin") == null) {
                 return Optional.empty();
             }
-            MapOptions a = top.section("admin");
-            String address = a.string("listenAddr", "127.0.0.1");
+            MapOptions a = ConfigKeys.ADMIN_SECTION.declare(top.section("admin"));
+            String address = ConfigKeys.ADMIN_LISTEN_ADDR.string(a);
             if (!BackendAddress.isIpLiteral(address) || !BackendAddress.isValidHost(address)) {
                 a.problem("listenAddr", "must be an IP address, e.g. 127.0.0.1");
             }
-            int port = a.integer("listenPort", 8404, 1, 65535);
-            Optional<Path> token = Optional.ofNullable(a.string("tokenFile", null))
+            int port = ConfigKeys.ADMIN_LISTEN_PORT.integer(a);
+            Optional<Path> token = Optional.ofNullable(ConfigKeys.ADMIN_TOKEN_FILE.string(a))
                     .map(t -> file.toAbsolutePath().getParent().resolve(t));
             token.filter(t -> !Files.isReadable(t))
                     .ifPresent(t -> a.problem("tokenFile", t + ": no such file, or not readable"));
@@ -220,7 +218,8 @@ public final class ConfigLoader {
             for (int i = 0; i < list.size(); i++) {
                 String path = "wrappers[" + i + "]";
                 if (list.get(i) instanceof Map<?, ?> map) {
-                    wrapper(top.sibling(MapOptions.stringKeys(map), path), configs).ifPresent(out::add);
+                    MapOptions w = ConfigKeys.WRAPPER.declare(top.sibling(MapOptions.stringKeys(map), path));
+                    wrapper(w, configs).ifPresent(out::add);
                 } else {
                     top.problemAt(path, "must be a map describing one wrapper");
                 }
@@ -229,55 +228,44 @@ public final class ConfigLoader {
         }
 
         private Optional<Wrapper> wrapper(MapOptions w, List<WrapperConfig> configs) {
-            String name = w.string("name", null);
-            if (name == null) {
-                w.problem("name", "is required");
-            } else if (!NAME.matcher(name).matches()) {
-                w.problem("name", "must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit");
-            }
-            String protocol = w.string("protocol", null);
+            String name = name(w);
+            String protocol = ConfigKeys.PROTOCOL.string(w);
             if (protocol == null) {
                 w.problem("protocol", "is required; choose one of: " + String.join(", ", registry.names(PluginKind.VALIDATOR)));
             }
-            String listenAddr = w.string("listenAddr", "0.0.0.0");
-            if (!HOST.matcher(listenAddr).matches() || !BackendAddress.isValidHost(listenAddr)) {
-                w.problem("listenAddr", "\"" + listenAddr + "\" is not an IP address or host name");
-            }
-            int listenPort = w.integer("listenPort", 0, 1, 65535);
-            if (!w.has("listenPort")) {
-                w.problem("listenPort", "is required");
-            }
-            DestType destType = w.choice("destType", DestType.class, DestType.IP);
-            int destPort = w.integer("destPort", 0, 1, 65535);
+            WrapperConfig.Listen listen = listen(w);
+            DestType destType = ConfigKeys.DEST_TYPE.choice(w, DestType.class);
+            int destPort = ConfigKeys.DEST_PORT.integer(w);
             List<BackendAddress> backends = destType == DestType.IP ? backends(w, destPort) : List.of();
             List<String> destCommand = w.strings("destCommand");
             checkDestination(w, destType, destCommand);
-            String balancerName = w.string("balancer", DEFAULT_BALANCER);
+            String balancerName = ConfigKeys.BALANCER.string(w);
             Map<String, Object> balancerOptions = rawMap(w, "balancerOptions");
-            int maxLineLength = w.integer("maxLineLength", 512, 2, 1 << 20);
-            boolean testReply = w.bool("testReply", true);
+            int attempts = ConfigKeys.CONNECT_ATTEMPTS.integer(w);
+            Optional<HealthCheckConfig> health = healthCheck(w);
+            OptionalInt maxLineLength = w.has("maxLineLength")
+                    ? OptionalInt.of(ConfigKeys.MAX_LINE_LENGTH.integer(w)) : OptionalInt.empty();
+            boolean testReply = ConfigKeys.TEST_REPLY.bool(w);
             Map<String, Object> options = rawMap(w, "options");
             Timeouts timeouts = new Timeouts(
-                    w.duration("connectTimeout", Duration.ofSeconds(5)),
-                    w.duration("idleTimeout", Duration.ofMinutes(5)),
-                    w.duration("requestTimeout", Duration.ofSeconds(30)),
-                    w.duration("sessionTimeout", Duration.ZERO),
-                    w.duration("serverTimeout", Duration.ofSeconds(60)));
-            int maxConnections = w.integer("maxConnections", 10_000, 1, 1_000_000);
-            int perClient = w.integer("maxConnectionsPerClient", 256, 0, 1_000_000);
-            int attempts = w.integer("connectAttempts", 3, 1, 16);
-            Optional<HealthCheckConfig> health = healthCheck(w);
+                    ConfigKeys.CONNECT_TIMEOUT.duration(w),
+                    ConfigKeys.IDLE_TIMEOUT.duration(w),
+                    ConfigKeys.REQUEST_TIMEOUT.duration(w),
+                    ConfigKeys.SESSION_TIMEOUT.duration(w),
+                    ConfigKeys.SERVER_TIMEOUT.duration(w));
+            WrapperConfig.Limits limits = new WrapperConfig.Limits(ConfigKeys.MAX_CONNECTIONS.integer(w),
+                    ConfigKeys.MAX_CONNECTIONS_PER_CLIENT.integer(w));
 
-            Optional<ValidatorProvider> validatorProvider = plugin(w, PluginKind.VALIDATOR, protocol)
-                    .map(ValidatorProvider.class::cast);
+            Optional<ValidatorProvider> validatorProvider = plugin(w, ValidatorProvider.class, protocol);
             Map<String, RuleMode> rules = rules(w, validatorProvider);
             Optional<BalancerProvider> balancerProvider = destType == DestType.IP
-                    ? plugin(w, PluginKind.BALANCER, balancerName).map(BalancerProvider.class::cast)
+                    ? plugin(w, BalancerProvider.class, balancerName)
                     : Optional.empty();
             ClientTls clientTls = TlsSections.requested(w);
             Optional<Validator> validator = validatorProvider.flatMap(p -> build(w, "protocol", "validator " + protocol,
-                    () -> p.create(new ValidatorConfig(String.valueOf(name), maxLineLength, testReply, rules,
-                            w.section("options"), clientTls))));
+                    () -> p.create(new ValidatorConfig(String.valueOf(name),
+                            maxLineLength.orElse(ValidatorConfig.DEFAULT_MAX_LINE_LENGTH), testReply, rules,
+                            w.section("options"), clientTls, maxLineLength.isPresent()))));
             if (clientTls == ClientTls.STARTTLS && validator.isPresent() && !validator.get().startsTls()) {
                 w.problemAt(w.pathOf("tls") + ".mode", "starttls: the " + protocol + " validator has no command to start TLS; "
                         + "use mode: implicit (TLS from the first byte)");
@@ -288,26 +276,58 @@ public final class ConfigLoader {
             if (destTls.isPresent() && destType != DestType.IP) {
                 w.problem("destTls", "is for TCP backends (destType: ip)");
             }
-            WrapperConfig config = new WrapperConfig(name, protocol, listenAddr, listenPort, destType, backends,
-                    destCommand, balancerName, balancerOptions, maxLineLength, testReply, options, rules, timeouts,
-                    maxConnections, perClient, attempts, health, tls.map(TlsSections.LoadedClient::config),
-                    destTls.map(TlsSections.LoadedBackend::config), edgeSections.read(w));
+            WrapperConfig config = new WrapperConfig(name, listen,
+                    new WrapperConfig.Destination(destType, backends, destCommand, balancerName, balancerOptions,
+                            attempts, health, destTls.map(TlsSections.LoadedBackend::config)),
+                    new WrapperConfig.Validation(protocol, maxLineLength, testReply, options, rules),
+                    timeouts, limits, tls.map(TlsSections.LoadedClient::config), edgeSections.read(w));
             configs.add(config);
-            balancerProvider.ifPresent(p -> build(w, "balancer", "balancer " + balancerName,
-                    () -> p.create(new BalancerConfig(String.valueOf(name), List.copyOf(backends),
-                            w.section("balancerOptions")))));
-            if (validator.isEmpty() || (destType == DestType.IP && balancerProvider.isEmpty())) {
+            Optional<Balancing> balancing = balancerProvider.flatMap(p -> balancing(w, p, balancerName, name, backends));
+            if (validator.isEmpty() || (destType == DestType.IP && balancing.isEmpty())) {
                 return Optional.empty();
             }
-            return Optional.of(new Wrapper(config, validator.get(), balancerProvider.orElse(null),
+            return Optional.of(new Wrapper(config, validator.get(), balancing,
                     tls.map(TlsSections.LoadedClient::tls), destTls.map(TlsSections.LoadedBackend::tls)));
         }
 
-        private Optional<Object> plugin(MapOptions w, PluginKind kind, String name) {
+        private static String name(MapOptions w) {
+            String name = ConfigKeys.NAME.string(w);
+            if (name == null) {
+                w.problem("name", "is required");
+            } else if (!NAME.matcher(name).matches()) {
+                w.problem("name", "must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit");
+            }
+            return name;
+        }
+
+        private static WrapperConfig.Listen listen(MapOptions w) {
+            String listenAddr = ConfigKeys.LISTEN_ADDR.string(w);
+            if (!HOST.matcher(listenAddr).matches() || !BackendAddress.isValidHost(listenAddr)) {
+                w.problem("listenAddr", "\"" + listenAddr + "\" is not an IP address or host name");
+            }
+            int listenPort = ConfigKeys.LISTEN_PORT.integer(w);
+            if (!w.has("listenPort")) {
+                w.problem("listenPort", "is required");
+            }
+            return new WrapperConfig.Listen(listenAddr, listenPort);
+        }
+
+        /** The wrapper's one balancer, built over the backends it will be offered while the wrapper runs. */
+        private Optional<Balancing> balancing(MapOptions w, BalancerProvider provider, String balancerName, String name,
+                List<BackendAddress> backends) {
+            List<BalancedBackend> handles = backends.stream().map(BalancedBackend::new).toList();
+            return build(w, "balancer", "balancer " + balancerName,
+                    () -> provider.create(new BalancerConfig(String.valueOf(name), List.copyOf(handles),
+                            w.section("balancerOptions"))))
+                    .map(balancer -> new Balancing(balancer, handles));
+        }
+
+        private <P extends Provider> Optional<P> plugin(MapOptions w, Class<P> service, String name) {
             if (name == null) {
                 return Optional.empty();
             }
-            Optional<Object> found = registry.find(kind, name).map(p -> p.provider());
+            PluginKind kind = PluginKind.of(service);
+            Optional<P> found = registry.provider(service, name);
             List<String> names = registry.names(kind);
             // A name two providers share is reported once, as the fatal problem it is.
             if (found.isEmpty() && !names.contains(name)) {
@@ -336,7 +356,8 @@ public final class ConfigLoader {
 
         /**
          * A plugin's problem that carries no location: its key is taken as relative to the wrapper
-         * when it names a rule ({@code rules.x}), otherwise to the plugin's options section.
+         * when it names a rule ({@code rules.x}) or is {@code maxLineLength}, otherwise to the
+         * plugin's options section.
          */
         private static Problem located(MapOptions w, String pluginKey, Problem p) {
             if (!p.location().isEmpty()) {
@@ -344,6 +365,7 @@ public final class ConfigLoader {
             }
             String section = pluginKey.equals("balancer") ? "balancerOptions" : "options";
             String path = p.key().startsWith("rules.") || p.key().startsWith(section + ".")
+                    || p.key().equals("maxLineLength")
                     ? w.pathOf(p.key()) : w.pathOf(section + "." + p.key());
             return new Problem(w.locate(path), path, p.message());
         }
@@ -351,12 +373,16 @@ public final class ConfigLoader {
         private Map<String, RuleMode> rules(MapOptions w, Optional<ValidatorProvider> provider) {
             MapOptions section = w.section("rules");
             Map<String, RuleMode> modes = new LinkedHashMap<>();
-            List<String> known = provider.map(p -> p.rules().stream().map(Rule::name).toList()).orElse(List.of());
+            List<Rule> declared = provider.map(ValidatorProvider::rules).orElse(List.of());
+            List<String> known = declared.stream().map(Rule::name).toList();
             for (String rule : section.keys()) {
                 RuleMode mode = section.choice(rule, RuleMode.class, null);
                 if (provider.isPresent() && !known.contains(rule)) {
                     section.problem(rule, "is not a rule of " + provider.get().name() + "; its rules are: "
                             + (known.isEmpty() ? "none" : String.join(", ", known)));
+                } else if (mode != null && declared.stream().anyMatch(r -> r.name().equals(rule) && !r.accepts(mode))) {
+                    section.problem(rule, "accepts only enforce, not " + mode.configName()
+                            + " (" + provider.get().name() + " declares it enforce-only)");
                 } else if (mode != null) {
                     modes.put(rule, mode);
                 }
@@ -387,12 +413,12 @@ public final class ConfigLoader {
                 return hostPort(w, s, path, destPort, 0).map(hp -> new BackendAddress(hp.host, hp.port, 1, false, 0));
             }
             if (entry instanceof Map<?, ?> map) {
-                MapOptions e = w.sibling(MapOptions.stringKeys(map), path);
-                String addr = e.string("addr", null);
-                int port = e.integer("port", 0, 1, 65535);
-                int weight = e.integer("weight", 1, 1, 1000);
-                boolean backup = e.bool("backup", false);
-                int max = e.integer("maxConnections", 0, 0, 1_000_000);
+                MapOptions e = ConfigKeys.BACKEND.declare(w.sibling(MapOptions.stringKeys(map), path));
+                String addr = ConfigKeys.BACKEND_ADDR.string(e);
+                int port = ConfigKeys.BACKEND_PORT.integer(e);
+                int weight = ConfigKeys.BACKEND_WEIGHT.integer(e);
+                boolean backup = ConfigKeys.BACKEND_BACKUP.bool(e);
+                int max = ConfigKeys.BACKEND_MAX_CONNECTIONS.integer(e);
                 if (addr == null) {
                     e.problem("addr", "is required");
                     return Optional.empty();
@@ -464,20 +490,20 @@ public final class ConfigLoader {
             if (w.raw("healthCheck") == null) {
                 return Optional.empty();
             }
-            MapOptions h = w.section("healthCheck");
+            MapOptions h = ConfigKeys.HEALTH_CHECK_SECTION.declare(w.section("healthCheck"));
             return Optional.of(new HealthCheckConfig(
-                    positive(h, "interval", Duration.ofSeconds(10)),
-                    positive(h, "timeout", Duration.ofSeconds(2)),
-                    h.integer("rise", 2, 1, 100),
-                    h.integer("fall", 3, 1, 100)));
+                    positive(h, ConfigKeys.CHECK_INTERVAL),
+                    positive(h, ConfigKeys.CHECK_TIMEOUT),
+                    ConfigKeys.CHECK_RISE.integer(h),
+                    ConfigKeys.CHECK_FALL.integer(h)));
         }
 
         /** A duration where {@code 0s} cannot mean "no limit": checks back to back, or failing at once. */
-        private static Duration positive(MapOptions h, String key, Duration defaultValue) {
-            Duration d = h.duration(key, defaultValue);
+        private static Duration positive(MapOptions h, ConfigKey key) {
+            Duration d = key.duration(h);
             if (d.isZero()) {
-                h.problem(key, "must be more than 0s");
-                return defaultValue;
+                h.problem(key.name(), "must be more than 0s");
+                return (Duration) key.defaultValue();
             }
             return d;
         }
@@ -492,17 +518,17 @@ public final class ConfigLoader {
                     top.problemAt("wrappers[" + i + "].name", "\"" + w.name() + "\" is already the name of wrappers["
                             + first + "]");
                 }
-                if (w.listenPort() == 0) {
+                if (w.listen().port() == 0) {
                     continue; // missing or out of range, and reported as such
                 }
-                for (int j : byPort.getOrDefault(w.listenPort(), List.of())) {
+                for (int j : byPort.getOrDefault(w.listen().port(), List.of())) {
                     WrapperConfig other = wrappers.get(j);
-                    if (overlaps(w.listenAddr(), other.listenAddr())) {
-                        top.problemAt("wrappers[" + i + "].listenPort", w.listenAddr() + ":" + w.listenPort()
+                    if (overlaps(w.listen().addr(), other.listen().addr())) {
+                        top.problemAt("wrappers[" + i + "].listenPort", w.listen().addr() + ":" + w.listen().port()
                                 + " is already where wrappers[" + j + "] (" + other.name() + ") listens");
                     }
                 }
-                byPort.computeIfAbsent(w.listenPort(), k -> new ArrayList<>()).add(i);
+                byPort.computeIfAbsent(w.listen().port(), k -> new ArrayList<>()).add(i);
             }
         }
 

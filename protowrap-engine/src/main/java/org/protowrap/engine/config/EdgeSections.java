@@ -32,12 +32,12 @@ final class EdgeSections {
     EdgeConfig read(MapOptions w) {
         List<AddressRange> allow = ranges(w, "allow");
         List<AddressRange> deny = ranges(w, "deny");
-        Duration tarpit = w.duration("tarpit", Duration.ZERO);
+        Duration tarpit = ConfigKeys.TARPIT.duration(w);
         if (tarpit.compareTo(Duration.ofMinutes(1)) > 0) {
             w.problem("tarpit", "must be at most 1m: a refused client holds a socket while it waits");
         }
         Optional<EdgeConfig.ProxyVersion> sendProxy = w.has("sendProxy")
-                ? Optional.of(w.choice("sendProxy", EdgeConfig.ProxyVersion.class, EdgeConfig.ProxyVersion.V2))
+                ? Optional.ofNullable(ConfigKeys.SEND_PROXY.choice(w, EdgeConfig.ProxyVersion.class))
                 : Optional.empty();
         if (sendProxy.isPresent() && "pipe".equals(w.raw("destType"))) {
             w.problem("sendProxy", "is for TCP backends (destType: ip)");
@@ -49,16 +49,16 @@ final class EdgeSections {
         if (!w.has("rateLimit")) {
             return Optional.empty();
         }
-        MapOptions r = w.section("rateLimit");
-        int connections = r.integer("connections", 0, 1, 1_000_000);
+        MapOptions r = ConfigKeys.RATE_LIMIT_SECTION.declare(w.section("rateLimit"));
+        int connections = ConfigKeys.RATE_CONNECTIONS.integer(r);
         if (!r.has("connections")) {
             r.problem("connections", "is required: new connections allowed per client address in 'per'");
         }
-        Duration per = r.duration("per", Duration.ofSeconds(1));
+        Duration per = ConfigKeys.RATE_PER.duration(r);
         if (per.isZero() || per.compareTo(Duration.ofHours(24)) > 0) {
             r.problem("per", "must be more than 0 and at most 24h");
         }
-        int burst = r.integer("burst", connections, 1, 1_000_000);
+        int burst = ConfigKeys.RATE_BURST.integer(r, connections);
         return Optional.of(new EdgeConfig.RateLimit(connections, per, Math.max(burst, 1)));
     }
 
@@ -66,7 +66,7 @@ final class EdgeSections {
         if (!w.has("proxyProtocol")) {
             return Optional.empty();
         }
-        MapOptions p = w.section("proxyProtocol");
+        MapOptions p = ConfigKeys.PROXY_PROTOCOL_SECTION.declare(w.section("proxyProtocol"));
         List<AddressRange> trusted = ranges(p, "trusted");
         if (trusted.isEmpty()) {
             p.problem("trusted", "is required: the balancers whose PROXY header may name the client");

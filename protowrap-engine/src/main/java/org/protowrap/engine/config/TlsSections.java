@@ -70,9 +70,9 @@ final class TlsSections {
         if (w.raw("tls") == null) {
             return Optional.empty();
         }
-        MapOptions t = w.section("tls");
+        MapOptions t = ConfigKeys.TLS_SECTION.declare(w.section("tls"));
         List<CertificateFiles> files = certificateFiles(t);
-        TlsConfig.Mode mode = t.choice("mode", TlsConfig.Mode.class, TlsConfig.Mode.IMPLICIT);
+        TlsConfig.Mode mode = ConfigKeys.TLS_MODE.choice(t, TlsConfig.Mode.class);
         List<String> protocols = t.has("protocols") ? t.strings("protocols") : TlsDefaults.PROTOCOLS;
         for (String p : protocols) {
             if (!KNOWN_PROTOCOLS.contains(p)) {
@@ -104,10 +104,10 @@ final class TlsSections {
         if (w.raw("destTls") == null) {
             return Optional.empty();
         }
-        MapOptions d = w.section("destTls");
-        boolean verify = d.bool("verify", true);
-        Optional<Path> ca = Optional.ofNullable(d.string("ca", null)).map(base::resolve);
-        Optional<String> serverName = Optional.ofNullable(d.string("serverName", null));
+        MapOptions d = ConfigKeys.DEST_TLS_SECTION.declare(w.section("destTls"));
+        boolean verify = ConfigKeys.DEST_TLS_VERIFY.bool(d);
+        Optional<Path> ca = Optional.ofNullable(ConfigKeys.DEST_TLS_CA.string(d)).map(base::resolve);
+        Optional<String> serverName = Optional.ofNullable(ConfigKeys.DEST_TLS_SERVER_NAME.string(d));
         try {
             BackendTls tls = BackendTls.load(verify, ca, serverName);
             return Optional.of(new LoadedBackend(new TlsConfig.Backend(verify, ca, serverName,

@@ -81,7 +81,7 @@ public final class YamlDocument {
 
     /**
      * One line at the parser's own mark, with a hint for the usual mistakes. An unclosed {@code [}
-     * or {@code {} is located where it opened, since the parser notices it only later.
+     * or <code>{</code> is located where it opened, since the parser notices it only later.
      */
     private static Problem syntaxProblem(String fileName, MarkedYAMLException e) {
         Mark at = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();

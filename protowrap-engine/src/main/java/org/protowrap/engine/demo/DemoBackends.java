@@ -1,90 +1,22 @@
 package org.protowrap.engine.demo;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
+import java.util.List;
 
-/**
- * The demo's backends on loopback: two HTTP servers that say which one answered, and an
- * {@link SmtpSink}. Not for anything but the demo.
- */
-final class DemoBackends implements AutoCloseable {
+/** The running demo backends. Closing them stops them. */
+public interface DemoBackends extends AutoCloseable {
 
-    private final HttpServer web1;
-    private final HttpServer web2;
-    private final SmtpSink smtp;
+    /** Where they listen, for a person: one line, without a trailing newline. */
+    String description();
 
-    private DemoBackends(HttpServer web1, HttpServer web2, SmtpSink smtp) {
-        this.web1 = web1;
-        this.web2 = web2;
-        this.smtp = smtp;
-    }
-
-    static DemoBackends start(Demo.Ports ports, PrintStream out) throws IOException {
-        HttpServer web1 = web("web-1", ports.web1());
-        HttpServer web2;
-        try {
-            web2 = web("web-2", ports.web2());
-        } catch (IOException e) {
-            web1.stop(0);
-            throw e;
-        }
-        try {
-            ServerSocket socket = new ServerSocket(ports.smtp(), 50, InetAddress.getLoopbackAddress());
-            return new DemoBackends(web1, web2, SmtpSink.start(socket, out));
-        } catch (IOException e) {
-            web1.stop(0);
-            web2.stop(0);
-            throw e;
-        }
-    }
-
-    private static HttpServer web(String name, int port) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
-        server.createContext("/", exchange -> answer(exchange, name));
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.start();
-        return server;
-    }
-
-    private static void answer(HttpExchange exchange, String name) throws IOException {
-        try (InputStream body = exchange.getRequestBody()) {
-            body.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-        byte[] reply = ("Hello from " + name + " (demo backend on port "
-                + exchange.getLocalAddress().getPort() + "): " + exchange.getRequestMethod() + " "
-                + exchange.getRequestURI() + "\n").getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        exchange.sendResponseHeaders(200, reply.length);
-        try (var body = exchange.getResponseBody()) {
-            body.write(reply);
-        }
-    }
-
-    int web1Port() {
-        return web1.getAddress().getPort();
-    }
-
-    int web2Port() {
-        return web2.getAddress().getPort();
-    }
-
-    int smtpPort() {
-        return smtp.port();
-    }
+    /**
+     * Commands to try against a wrapper, one line each, using only the clients the README's
+     * package list installs.
+     *
+     * @param protocol the wrapper's validator name, as the YAML selects it
+     * @param address where the wrapper listens, {@code host:port}
+     */
+    List<String> suggestions(String protocol, String address);
 
     @Override
-    public void close() {
-        web1.stop(0);
-        web2.stop(0);
-        smtp.close();
-    }
-
+    void close();
 }

@@ -1,5 +1,7 @@
 package org.protowrap.engine.plugin;
 
+import org.protowrap.spi.Provider;
+
 /**
  * One provider the engine found.
  *
@@ -12,7 +14,7 @@ package org.protowrap.engine.plugin;
  * @param provider the provider instance
  */
 public record Plugin(String name, PluginKind kind, String description, String module, String location,
-        boolean builtIn, Object provider) {
+        boolean builtIn, Provider provider) {
 
     /** {@code built-in} or {@code plugin}. */
     public String origin() {

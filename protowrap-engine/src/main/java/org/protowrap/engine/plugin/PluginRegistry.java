@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.protowrap.spi.BalancerProvider;
+import org.protowrap.spi.Provider;
 import org.protowrap.spi.ValidatorProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,8 +71,9 @@ public final class PluginRegistry {
                 .map(dir -> pluginLayer(dir, problems))
                 .orElse(ModuleLayer.boot());
         List<Plugin> plugins = new ArrayList<>();
-        collect(layer, ValidatorProvider.class, PluginKind.VALIDATOR, plugins, problems);
-        collect(layer, BalancerProvider.class, PluginKind.BALANCER, plugins, problems);
+        for (PluginKind kind : PluginKind.values()) {
+            collect(layer, kind, plugins, problems);
+        }
         findDuplicates(plugins, problems);
         plugins.sort(Comparator.comparing(Plugin::kind).thenComparing(Plugin::name).thenComparing(Plugin::module));
         problems.forEach(p -> log.warn("plugin problem: {}", p));
@@ -94,12 +96,17 @@ public final class PluginRegistry {
         return named.size() == 1 ? Optional.of(named.get(0)) : Optional.empty();
     }
 
+    /** The provider implementing {@code service} with this name, if exactly one has it. */
+    public <P extends Provider> Optional<P> provider(Class<P> service, String name) {
+        return find(PluginKind.of(service), name).map(p -> service.cast(p.provider()));
+    }
+
     public Optional<ValidatorProvider> validator(String name) {
-        return find(PluginKind.VALIDATOR, name).map(p -> (ValidatorProvider) p.provider());
+        return provider(ValidatorProvider.class, name);
     }
 
     public Optional<BalancerProvider> balancer(String name) {
-        return find(PluginKind.BALANCER, name).map(p -> (BalancerProvider) p.provider());
+        return provider(BalancerProvider.class, name);
     }
 
     /** The names of this kind, sorted, for "valid choices" messages. */
@@ -207,11 +214,11 @@ public final class PluginRegistry {
         }
     }
 
-    private static <S> void collect(ModuleLayer layer, Class<S> service, PluginKind kind, List<Plugin> plugins,
-            List<PluginProblem> problems) {
-        Iterator<ServiceLoader.Provider<S>> providers = ServiceLoader.load(layer, service).stream().iterator();
+    private static void collect(ModuleLayer layer, PluginKind kind, List<Plugin> plugins, List<PluginProblem> problems) {
+        Iterator<? extends ServiceLoader.Provider<? extends Provider>> providers =
+                ServiceLoader.load(layer, kind.service()).stream().iterator();
         for (int failures = 0; failures < MAX_LOAD_FAILURES; ) {
-            ServiceLoader.Provider<S> provider;
+            ServiceLoader.Provider<? extends Provider> provider;
             try {
                 if (!providers.hasNext()) {
                     return;
@@ -238,18 +245,16 @@ public final class PluginRegistry {
         }
     }
 
-    private static <S> Plugin plugin(ServiceLoader.Provider<S> provider, PluginKind kind) throws NameException {
+    private static Plugin plugin(ServiceLoader.Provider<? extends Provider> provider, PluginKind kind)
+            throws NameException {
         Module module = provider.type().getModule();
-        S instance = provider.get();
-        String name = kind == PluginKind.VALIDATOR
-                ? ((ValidatorProvider) instance).name() : ((BalancerProvider) instance).name();
+        Provider instance = provider.get();
+        String name = instance.name();
         if (name == null || !NAME.matcher(name).matches()) {
             throw new NameException("its name " + (name == null ? "is null" : "\"" + name + "\" is not")
                     + " a lower-case word (a letter, then up to 31 letters, digits, '_' or '-')");
         }
-        String description = kind == PluginKind.VALIDATOR
-                ? ((ValidatorProvider) instance).description() : ((BalancerProvider) instance).description();
-        return new Plugin(name, kind, String.valueOf(description), module.getName(), locationOf(module),
+        return new Plugin(name, kind, String.valueOf(instance.description()), module.getName(), locationOf(module),
                 module.getLayer() == ModuleLayer.boot(), instance);
     }
 

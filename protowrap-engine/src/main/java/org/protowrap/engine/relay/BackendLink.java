@@ -88,13 +88,13 @@ final class BackendLink {
     /** Starts connecting to the next candidate. */
     void connect() {
         WrapperConfig config = wrapper.config();
-        if (config.destType() == DestType.PIPE) {
+        if (config.destination().type() == DestType.PIPE) {
             startProgram(config);
             return;
         }
         // a connection that outlived a reload chooses among the backends the wrapper has now
         BackendPool pool = wrapper.newest().pool().orElseGet(() -> wrapper.pool().orElseThrow());
-        Optional<LiveBackend> next = attempts < config.connectAttempts()
+        Optional<LiveBackend> next = attempts < config.destination().connectAttempts()
                 ? pool.choose(tried, client, loop.now())
                 : Optional.empty();
         if (next.isEmpty()) {
@@ -166,12 +166,12 @@ final class BackendLink {
         }
         attempts++;
         try {
-            peer = ProcessPeer.start(loop, connection, config.destCommand(), wrapper.name(), connection.id());
+            peer = ProcessPeer.start(loop, connection, config.destination().command(), wrapper.name(), connection.id());
             state = State.CONNECTING;
             Peer started = peer;
             loop.execute(() -> connection.connected(started));
         } catch (IOException e) {
-            log.backendFailed(String.join(" ", config.destCommand()), "cannot start: " + message(e));
+            log.backendFailed(String.join(" ", config.destination().command()), "cannot start: " + message(e));
             giveUp();
         }
     }

@@ -3,16 +3,16 @@ package org.protowrap.engine.relay;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import org.protowrap.api.MapOptions;
 import org.protowrap.api.Backend;
 import org.protowrap.api.Balancer;
-import org.protowrap.api.BalancerConfig;
-import org.protowrap.api.Options;
+import org.protowrap.engine.config.BalancedBackend;
+import org.protowrap.engine.config.Balancing;
 import org.protowrap.engine.config.WrapperConfig;
 import org.protowrap.engine.health.HealthPolicy;
-import org.protowrap.spi.BalancerProvider;
 
 /**
  * The live backends of one wrapper and its balancer. The engine decides which backends may be
@@ -28,22 +28,34 @@ public final class BackendPool {
 
     private final List<LiveBackend> backends;
     private final Balancer balancer;
+    /** The object the balancer was built over for each live backend, and back: filled once, then only read. */
+    private final Map<LiveBackend, Backend> offeredFor = new IdentityHashMap<>();
+    private final Map<Backend, LiveBackend> liveOf = new IdentityHashMap<>();
 
-    BackendPool(WrapperConfig config, BalancerProvider provider, ProcessState state) {
-        HealthPolicy policy = HealthPolicy.of(config.healthCheck());
-        this.backends = config.backends().stream()
+    /** The backends of {@code config}, attached to the objects {@code balancing}'s balancer was built over. */
+    BackendPool(WrapperConfig config, Balancing balancing, ProcessState state) {
+        HealthPolicy policy = HealthPolicy.of(config.destination().healthCheck());
+        this.backends = config.destination().backends().stream()
                 .map(b -> new LiveBackend(b, state.health().of(config.name(), b.name(), policy),
                         state.metrics().backend(config.name(), b.name())))
                 .toList();
-        this.balancer = provider.create(new BalancerConfig(config.name(), List.copyOf(backends),
-                MapOptions.of(config.balancerOptions())));
+        this.balancer = balancing.balancer();
+        for (int i = 0; i < backends.size(); i++) {
+            BalancedBackend offered = balancing.backends().get(i);
+            offered.attach(backends.get(i));
+            offeredFor.put(backends.get(i), offered);
+            liveOf.put(offered, backends.get(i));
+        }
     }
 
-    /** The backends that may be chosen at {@code now} for a connection that has already tried {@code tried}. */
+    /**
+     * The backends that may be chosen at {@code now} for a connection that has already tried
+     * {@code tried}, as the balancer is offered them.
+     */
     List<Backend> candidates(Collection<LiveBackend> tried, long now) {
         List<LiveBackend> primaries = available(tried, now, false);
         List<LiveBackend> pool = primaries.isEmpty() ? available(tried, now, true) : primaries;
-        return pool.stream().filter(LiveBackend::hasRoom).map(Backend.class::cast).toList();
+        return pool.stream().filter(LiveBackend::hasRoom).map(offeredFor::get).toList();
     }
 
     private List<LiveBackend> available(Collection<LiveBackend> tried, long now, boolean backup) {
@@ -61,13 +73,13 @@ public final class BackendPool {
     Optional<LiveBackend> choose(Collection<LiveBackend> tried, InetAddress client, long now) {
         List<LiveBackend> full = new ArrayList<>();
         while (true) {
-            List<Backend> candidates = candidates(tried, now).stream().filter(b -> !full.contains(b)).toList();
+            List<Backend> candidates = candidates(tried, now).stream().filter(b -> !full.contains(liveOf.get(b))).toList();
             if (candidates.isEmpty()) {
                 return Optional.empty();
             }
             Optional<LiveBackend> chosen = balancer.choose(candidates, client)
                     .filter(candidates::contains)
-                    .map(LiveBackend.class::cast);
+                    .map(liveOf::get);
             if (chosen.isEmpty() || chosen.get().reserve()) {
                 return chosen;
             }

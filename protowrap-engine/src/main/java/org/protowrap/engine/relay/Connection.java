@@ -104,7 +104,7 @@ final class Connection implements PeerEvents {
     /** Starts serving a client already admitted by {@link LiveWrapper#admit}, on an unknown local address. */
     static void start(EventLoop loop, LiveWrapper wrapper, InetSocketAddress clientAddress, ClientSide side) {
         start(loop, wrapper, clientAddress, new InetSocketAddress(clientAddress.getAddress() instanceof Inet4Address
-                ? "0.0.0.0" : "::", wrapper.config().listenPort()), side);
+                ? "0.0.0.0" : "::", wrapper.config().listen().port()), side);
     }
 
     /**
@@ -362,7 +362,7 @@ final class Connection implements PeerEvents {
 
     /** Whether the session sees the server's bytes. */
     private boolean serverInspected() {
-        return inspection == Inspection.VALIDATING && wrapper.config().testReply();
+        return inspection == Inspection.VALIDATING && wrapper.config().validation().testReply();
     }
 
     private void serverEnded() {

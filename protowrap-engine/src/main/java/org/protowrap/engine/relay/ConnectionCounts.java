@@ -27,7 +27,7 @@ public final class ConnectionCounts {
      *
      * @return the name of the limit reached, if one is; the connection is then not counted
      */
-    Optional<String> admit(InetAddress client, WrapperConfig limits) {
+    Optional<String> admit(InetAddress client, WrapperConfig.Limits limits) {
         if (active.incrementAndGet() > limits.maxConnections()) {
             active.decrementAndGet();
             return Optional.of("maxConnections");

@@ -47,7 +47,7 @@ public final class HealthChecks {
 
     /** Starts checking the wrapper's backends on {@code loop}, if its configuration asks for it. */
     static HealthChecks start(LiveWrapper wrapper, EventLoop loop) {
-        Optional<HealthCheckConfig> config = wrapper.config().healthCheck();
+        Optional<HealthCheckConfig> config = wrapper.config().destination().healthCheck();
         if (config.isEmpty() || wrapper.pool().isEmpty()) {
             return NONE;
         }

@@ -70,8 +70,8 @@ public final class Listener {
 
     static Listener bind(LiveWrapper wrapper, Relay relay, boolean socketPerLoop) throws IOException {
         List<EventLoop> loops = relay.loops();
-        InetSocketAddress address = new InetSocketAddress(wrapper.config().listenAddr(),
-                wrapper.config().listenPort());
+        InetSocketAddress address = new InetSocketAddress(wrapper.config().listen().addr(),
+                wrapper.config().listen().port());
         Listener listener = new Listener(wrapper, relay);
         try {
             if (socketPerLoop) {
@@ -141,7 +141,7 @@ public final class Listener {
         try {
             return (InetSocketAddress) acceptors.getFirst().channel.getLocalAddress();
         } catch (IOException e) {
-            return new InetSocketAddress(wrapper.config().listenAddr(), wrapper.config().listenPort());
+            return new InetSocketAddress(wrapper.config().listen().addr(), wrapper.config().listen().port());
         }
     }
 
@@ -269,11 +269,11 @@ public final class Listener {
             } else if (trusted.get().stream().noneMatch(r -> r.contains(peer.getAddress()))) {
                 refuse(current, loop, ClientSocket.of(accepted), peer, new LiveWrapper.Turned("proxyProtocol",
                         Refusal.FORBIDDEN, "not a trusted sender of PROXY headers"));
-            } else if (handshakes.incrementAndGet() > current.config().maxConnections()) {
+            } else if (handshakes.incrementAndGet() > current.config().limits().maxConnections()) {
                 handshakes.decrementAndGet();
                 refuse(current, loop, ClientSocket.of(accepted), peer, new LiveWrapper.Turned("maxConnections",
                         Refusal.TOO_MANY_CONNECTIONS, "maxConnections reached by connections awaiting their PROXY header ("
-                        + current.config().maxConnections() + ")"));
+                        + current.config().limits().maxConnections() + ")"));
             } else {
                 target.handIn(() -> readProxyHeader(current, target, accepted, peer, local));
             }
@@ -322,8 +322,9 @@ public final class Listener {
         if (limit.isPresent()) {
             refuse(current, here, socket, client, new LiveWrapper.Turned(limit.get(), Refusal.TOO_MANY_CONNECTIONS,
                     limit.get() + " reached" + switch (limit.get()) {
-                        case "maxConnections" -> " (" + current.config().maxConnections() + ")";
-                        case "maxConnectionsPerClient" -> " (" + current.config().maxConnectionsPerClient() + ")";
+                        case "maxConnections" -> " (" + current.config().limits().maxConnections() + ")";
+                        case "maxConnectionsPerClient" ->
+                                " (" + current.config().limits().maxConnectionsPerClient() + ")";
                         default -> "";
                     }));
             return;

@@ -50,9 +50,7 @@ public final class LiveWrapper {
         this.metrics = state.metrics().wrapper(wrapper.name());
         this.descriptors = state.descriptors();
         this.descriptorsPerConnection = descriptorsPerConnection(wrapper.config());
-        this.pool = wrapper.config().destType() == DestType.IP
-                ? Optional.of(new BackendPool(wrapper.config(), wrapper.balancerProvider(), state))
-                : Optional.empty();
+        this.pool = wrapper.balancing().map(b -> new BackendPool(wrapper.config(), b, state));
     }
 
     /** Records the generation a reload made of this one: see {@link #newest}. */
@@ -81,7 +79,7 @@ public final class LiveWrapper {
 
     /** The descriptors one connection of a wrapper holds: its client socket and a backend socket, or a program's three pipes. */
     public static int descriptorsPerConnection(WrapperConfig config) {
-        return config.destType() == DestType.IP ? 2 : 4;
+        return config.destination().type() == DestType.IP ? 2 : 4;
     }
 
     public String name() {
@@ -133,7 +131,7 @@ public final class LiveWrapper {
         if (!descriptors.take(descriptorsPerConnection)) {
             return Optional.of("file descriptors");
         }
-        Optional<String> limit = counts.admit(client, config());
+        Optional<String> limit = counts.admit(client, config().limits());
         if (limit.isPresent()) {
             descriptors.give(descriptorsPerConnection);
         }

@@ -100,7 +100,8 @@ public final class Server implements Operations {
     private void warnIfDescriptorsAreShort() {
         long capacity = relay.descriptors().capacity();
         long wanted = config.wrappers().stream()
-                .mapToLong(w -> (long) w.config().maxConnections() * LiveWrapper.descriptorsPerConnection(w.config()))
+                .mapToLong(w -> (long) w.config().limits().maxConnections()
+                        * LiveWrapper.descriptorsPerConnection(w.config()))
                 .sum();
         if (capacity != Long.MAX_VALUE && wanted > capacity) {
             long limit = FileDescriptors.softLimit().orElse(0);
@@ -115,8 +116,8 @@ public final class Server implements Operations {
         try {
             return relay.bind(live(w));
         } catch (IOException e) {
-            throw new IOException("wrapper " + w.name() + ": cannot listen on " + w.config().listenAddr() + ":"
-                    + w.config().listenPort() + ": " + e.getMessage(), e);
+            throw new IOException("wrapper " + w.name() + ": cannot listen on " + w.config().listen().addr() + ":"
+                    + w.config().listen().port() + ": " + e.getMessage(), e);
         }
     }
 
@@ -130,10 +131,11 @@ public final class Server implements Operations {
         listener.start();
         checks.put(listener.wrapper().name(), relay.checkHealth(listener.wrapper()));
         WrapperConfig c = listener.wrapper().config();
-        log.info("wrapper={} listening on {} protocol={} to {}", c.name(), listener.describe(), c.protocol(),
-                switch (c.destType()) {
-                    case IP -> c.backends().stream().map(b -> b.name()).toList().toString();
-                    case PIPE -> String.join(" ", c.destCommand());
+        log.info("wrapper={} listening on {} protocol={} to {}", c.name(), listener.describe(),
+                c.validation().protocol(),
+                switch (c.destination().type()) {
+                    case IP -> c.destination().backends().stream().map(b -> b.name()).toList().toString();
+                    case PIPE -> String.join(" ", c.destination().command());
                 });
     }
 
@@ -145,10 +147,11 @@ public final class Server implements Operations {
         for (Wrapper w : config.wrappers()) {
             Optional<Listener> listener = Optional.ofNullable(listeners.get(w.name()));
             Optional<LiveWrapper> live = listener.map(Listener::wrapper).or(() -> Optional.ofNullable(stopped.get(w.name())));
-            String listen = listener.map(Listener::describe).orElse(w.config().listenAddr() + ":" + w.config().listenPort());
+            String listen = listener.map(Listener::describe)
+                    .orElse(w.config().listen().addr() + ":" + w.config().listen().port());
             List<Status.Backend> backends = live.flatMap(LiveWrapper::pool).map(pool -> pool.backends().stream()
                     .map(Server::backendStatus).toList()).orElse(List.of());
-            wrappers.add(new Status.Wrapper(w.name(), w.config().protocol(), listen, listener.isPresent(),
+            wrappers.add(new Status.Wrapper(w.name(), w.config().validation().protocol(), listen, listener.isPresent(),
                     live.map(LiveWrapper::activeConnections).orElse(0),
                     state.metrics().wrapper(w.name()).snapshot(), backends));
             ready &= listener.isPresent() || stopped.containsKey(w.name());
@@ -332,7 +335,8 @@ public final class Server implements Operations {
             }
         }
         state.retainOnly(wanted.keySet(), next.wrappers().stream()
-                .flatMap(w -> w.config().backends().stream().map(b -> new HealthRegistry.Key(w.name(), b.name())))
+                .flatMap(w -> w.config().destination().backends().stream()
+                        .map(b -> new HealthRegistry.Key(w.name(), b.name())))
                 .toList());
         log.info("reload: applied {}: {} added, {} changed, {} removed, {} unchanged", next.settings().source(),
                 added, changed, removed, unchanged);
@@ -382,7 +386,7 @@ public final class Server implements Operations {
         } catch (IOException e) {
             if (!overlaps(old.wrapper().config(), w.config())) {
                 log.error("reload: wrapper={} cannot listen on {}:{}: {}{}; still serving on {} with the previous "
-                        + "settings", w.name(), w.config().listenAddr(), w.config().listenPort(), e.getMessage(),
+                        + "settings", w.name(), w.config().listen().addr(), w.config().listen().port(), e.getMessage(),
                         privilegedHint(w), old.describe());
                 return false;
             }
@@ -403,8 +407,8 @@ public final class Server implements Operations {
      */
     private void drainRemovedBackends(WrapperConfig before, WrapperConfig after) {
         Set<String> removed = new HashSet<>();
-        before.backends().forEach(b -> removed.add(b.name()));
-        after.backends().forEach(b -> removed.remove(b.name()));
+        before.destination().backends().forEach(b -> removed.add(b.name()));
+        after.destination().backends().forEach(b -> removed.remove(b.name()));
         if (!removed.isEmpty()) {
             int draining = relay.backendsRemoved(after.name(), removed);
             log.info("reload: wrapper={} {} connection(s) to removed backend(s) {} move to another backend or end"
@@ -422,13 +426,13 @@ public final class Server implements Operations {
             return true;
         } catch (IOException e) {
             log.error("reload: wrapper={} cannot listen on {}:{}: {}{}; it is not in service", w.name(),
-                    w.config().listenAddr(), w.config().listenPort(), e.getMessage(), privilegedHint(w));
+                    w.config().listen().addr(), w.config().listen().port(), e.getMessage(), privilegedHint(w));
             return false;
         }
     }
 
     private static String privilegedHint(Wrapper w) {
-        return w.config().listenPort() < 1024
+        return w.config().listen().port() < 1024
                 ? " (ports below 1024 can only be bound at start, before privileges are dropped: restart to apply)"
                 : "";
     }
@@ -443,13 +447,13 @@ public final class Server implements Operations {
     }
 
     private static boolean sameAddress(WrapperConfig a, WrapperConfig b) {
-        return a.listenAddr().equals(b.listenAddr()) && a.listenPort() == b.listenPort();
+        return a.listen().equals(b.listen());
     }
 
     /** Whether two addresses could not both be bound: one port, and one address or a wildcard. */
     private static boolean overlaps(WrapperConfig a, WrapperConfig b) {
-        return a.listenPort() == b.listenPort() && (a.listenAddr().equals(b.listenAddr())
-                || isWildcard(a.listenAddr()) || isWildcard(b.listenAddr()));
+        return a.listen().port() == b.listen().port() && (a.listen().addr().equals(b.listen().addr())
+                || isWildcard(a.listen().addr()) || isWildcard(b.listen().addr()));
     }
 
     private static boolean isWildcard(String address) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -51,16 +52,16 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(30), s.shutdownGrace());
         assertEquals(Runtime.getRuntime().availableProcessors(), s.ioThreads());
         WrapperConfig w = s.wrappers().get(0);
-        assertEquals("0.0.0.0", w.listenAddr());
-        assertEquals(DestType.IP, w.destType());
-        assertEquals(List.of(new BackendAddress("127.0.0.1", 25, 1, false, 0)), w.backends());
-        assertEquals("roundrobin", w.balancer());
-        assertEquals(512, w.maxLineLength());
-        assertTrue(w.testReply());
+        assertEquals("0.0.0.0", w.listen().addr());
+        assertEquals(DestType.IP, w.destination().type());
+        assertEquals(List.of(new BackendAddress("127.0.0.1", 25, 1, false, 0)), w.destination().backends());
+        assertEquals("roundrobin", w.destination().balancer());
+        assertEquals(OptionalInt.empty(), w.validation().maxLineLength(), "the protocol's own limits apply");
+        assertTrue(w.validation().testReply());
         assertEquals(new Timeouts(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ZERO,
                 Duration.ofSeconds(60)),
                 w.timeouts());
-        assertEquals(Optional.empty(), w.healthCheck());
+        assertEquals(Optional.empty(), w.destination().healthCheck());
     }
 
     @Test
@@ -88,8 +89,9 @@ class ConfigLoaderTest {
                 new BackendAddress("::1", 80, 1, false, 0),
                 new BackendAddress("backend.example", 80, 1, false, 0),
                 new BackendAddress("10.0.0.7", 80, 3, true, 50),
-                new BackendAddress("::1", 9090, 1, false, 0)), config.settings().wrappers().get(0).backends());
-        assertEquals("[2001:db8::1]:8082", config.settings().wrappers().get(0).backends().get(2).name());
+                new BackendAddress("::1", 9090, 1, false, 0)),
+                config.settings().wrappers().get(0).destination().backends());
+        assertEquals("[2001:db8::1]:8082", config.settings().wrappers().get(0).destination().backends().get(2).name());
     }
 
     @Test
@@ -130,15 +132,17 @@ class ConfigLoaderTest {
         assertEquals(Optional.of("nogroup"), s.group());
         assertEquals(3, s.ioThreads());
         WrapperConfig w = s.wrappers().get(0);
-        assertEquals(DestType.PIPE, w.destType());
-        assertEquals(List.of("/usr/sbin/server", "-i"), w.destCommand());
+        assertEquals(DestType.PIPE, w.destination().type());
+        assertEquals(List.of("/usr/sbin/server", "-i"), w.destination().command());
+        assertEquals(OptionalInt.of(1000), w.validation().maxLineLength());
         assertEquals(new Timeouts(Duration.ofMillis(250), Duration.ofMinutes(2), Duration.ofSeconds(20), Duration.ofHours(1),
                 Duration.ofSeconds(90)),
                 w.timeouts());
-        assertEquals(Optional.of(new HealthCheckConfig(Duration.ofSeconds(5), Duration.ofSeconds(2), 3, 3)), w.healthCheck());
-        assertEquals(Map.of("line.too-long", RuleMode.LOG), w.rules());
-        assertEquals(Map.of("overlong", "close"), w.options());
-        assertEquals(List.of(), w.backends());
+        assertEquals(Optional.of(new HealthCheckConfig(Duration.ofSeconds(5), Duration.ofSeconds(2), 3, 3)),
+                w.destination().healthCheck());
+        assertEquals(Map.of("line.too-long", RuleMode.LOG), w.validation().rules());
+        assertEquals(Map.of("overlong", "close"), w.validation().options());
+        assertEquals(List.of(), w.destination().backends());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -163,6 +167,29 @@ class ConfigLoaderTest {
         List<Problem> problems = problems(MINIMAL + "    " + line + "\n");
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).toString().startsWith(expected), problems.get(0) + "\n  expected: " + expected);
+    }
+
+    @Test
+    void maxLineLengthBelowWhatTheProtocolNeedsIsRefusedAtTheWrappersKey() {
+        List<Problem> problems = problems("""
+                wrappers:
+                  - name: mail
+                    protocol: smtp
+                    listenPort: 2525
+                    destAddr: 127.0.0.1:25
+                    maxLineLength: 100
+                  - name: web
+                    protocol: http
+                    listenPort: 8080
+                    destAddr: 127.0.0.1:80
+                    maxLineLength: 32
+                """);
+        assertEquals(List.of(
+                "test.yaml:6:5: wrappers[0].maxLineLength: 100 is below 512, the least SMTP command lines may be "
+                        + "(RFC 5321 section 4.5.3.1.4)",
+                "test.yaml:11:5: wrappers[1].maxLineLength: 32 is below 64, the least HTTP request and field lines "
+                        + "may be (this validator's least maxRequestLine and maxFieldLine)"),
+                problems.stream().map(Problem::toString).toList());
     }
 
     @Test

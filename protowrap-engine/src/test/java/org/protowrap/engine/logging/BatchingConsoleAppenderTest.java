@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.protowrap.testkit.Eventually;
 
 /** Standard error is replaced by a buffer for each test; the appender writes through System.err. */
 class BatchingConsoleAppenderTest {
@@ -91,11 +92,8 @@ class BatchingConsoleAppenderTest {
     void anAccessLineAloneIsWrittenSoonWithTheDefaults() throws InterruptedException {
         start(null);
         access().info("conn=3 outcome=closed");
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (written().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertEquals("INFO  access: conn=3 outcome=closed\n", written());
+        assertEquals("INFO  access: conn=3 outcome=closed\n",
+                Eventually.poll(java.time.Duration.ofSeconds(10), this::written, w -> !w.isEmpty()));
     }
 
     @Test

@@ -52,7 +52,7 @@ class PluginSelectionTest {
         assertEquals("from-the-plugin", new String(validator.refusal(Refusal.NO_BACKEND).orElseThrow(),
                 StandardCharsets.US_ASCII));
         assertEquals("com.example.fixture",
-                config.wrappers().get(0).balancerProvider().getClass().getModule().getName());
+                config.wrappers().get(0).balancing().orElseThrow().balancer().getClass().getModule().getName());
     }
 
     @Test

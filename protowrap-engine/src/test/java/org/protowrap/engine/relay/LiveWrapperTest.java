@@ -2,6 +2,7 @@ package org.protowrap.engine.relay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
@@ -12,6 +13,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.protowrap.api.Backend;
+import org.protowrap.engine.config.Balancing;
 import org.protowrap.engine.config.ConfigLoader;
 import org.protowrap.engine.config.Wrapper;
 
@@ -70,5 +72,22 @@ class LiveWrapperTest {
         LiveBackend chosen = pool.choose(Set.of(first), InetAddress.getLoopbackAddress(), System.nanoTime()).orElseThrow();
         assertEquals("127.0.0.1:2", chosen.name());
         assertEquals(Optional.empty(), pool.choose(Set.copyOf(pool.backends()), InetAddress.getLoopbackAddress(), System.nanoTime()));
+    }
+
+    @Test
+    void theBalancerBuiltWithTheConfigurationIsOfferedTheBackendsItWasBuiltOver() {
+        Wrapper wrapper = wrapper("");
+        Balancing balancing = wrapper.balancing().orElseThrow();
+        BackendPool pool = new LiveWrapper(wrapper).pool().orElseThrow();
+        List<Backend> candidates = pool.candidates(Set.of(), System.nanoTime());
+        assertEquals(3, candidates.size());
+        for (int i = 0; i < 3; i++) {
+            assertSame(balancing.backends().get(i), candidates.get(i), "the balancer keeps state by backend identity");
+        }
+        LiveBackend chosen = pool.choose(Set.of(), InetAddress.getLoopbackAddress(), System.nanoTime()).orElseThrow();
+        int index = pool.backends().indexOf(chosen);
+        assertEquals(1, balancing.backends().get(index).activeConnections(), "the balancer sees live connection counts");
+        chosen.weightOverride(7);
+        assertEquals(7, balancing.backends().get(index).weight(), "and the operator's weight");
     }
 }

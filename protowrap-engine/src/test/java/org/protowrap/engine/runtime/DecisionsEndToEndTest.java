@@ -93,6 +93,16 @@ class DecisionsEndToEndTest {
     }
 
     @Test
+    void aReplySentAfterRelayRawInTheSameCallStillReachesTheClient() throws Exception {
+        try (TestBackend backend = TestBackend.echo();
+                RunningServer server = start(backend, true);
+                Socket client = Traffic.connect(server.address("w"))) {
+            assertEquals("raw after", exchange(client, "RAW LATE"));
+            assertEquals("quiet", exchange(client, "quiet"));
+        }
+    }
+
+    @Test
     void aFailingValidatorEndsOnlyItsOwnConnection() throws Exception {
         try (TestBackend backend = TestBackend.echo();
                 RunningServer server = start(backend, true);
@@ -298,7 +308,7 @@ class DecisionsEndToEndTest {
                 "testReply: " + testReply + "\n" + extra) + topLevel);
         Configuration loaded = ConfigLoader.forHome(dir).load(file);
         Configuration scripted = new Configuration(loaded.settings(), loaded.wrappers().stream()
-                .map(w -> new Wrapper(w.config(), new Scripted(), w.balancerProvider())).toList(), loaded.registry());
+                .map(w -> new Wrapper(w.config(), new Scripted(), w.balancing())).toList(), loaded.registry());
         return RunningServer.start(scripted, dir);
     }
 
@@ -308,8 +318,8 @@ class DecisionsEndToEndTest {
     }
 
     /**
-     * Commands: BYE (reply, reject, close), ABORT (abort the server, reply), RAW (stop inspecting),
-     * THROW (a validator bug), DESCRIBE (facts for the log), OPEN (a unit the client must finish), MOVABLE
+     * Commands: BYE (reply, reject, close), ABORT (abort the server, reply), RAW (reply, stop inspecting),
+     * RAW LATE (stop inspecting, then reply), THROW (a validator bug), DESCRIBE (facts for the log), OPEN (a unit the client must finish), MOVABLE
      * (a removed backend is dropped rather than the connection drained), ASK ...
  * (sent on, and the server owes an answer); when drained it says so and closes;
      * anything else goes to the server. Server bytes come back in upper case.
@@ -370,6 +380,10 @@ class DecisionsEndToEndTest {
                         case "RAW" -> {
                             out.sendToClient(bytes("raw now\n"));
                             out.relayRaw("the test asked");
+                        }
+                        case "RAW LATE" -> {
+                            out.relayRaw("the test asked");
+                            out.sendToClient(bytes("raw after\n"));
                         }
                         default -> {
                             if (command.startsWith("ASK ")) {

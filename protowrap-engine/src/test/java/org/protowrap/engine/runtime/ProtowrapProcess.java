@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.protowrap.testkit.Eventually;
 
 /** {@code protowrap} as a real child process, on the module path the tests run with. */
 final class ProtowrapProcess implements AutoCloseable {
@@ -60,11 +61,9 @@ final class ProtowrapProcess implements AutoCloseable {
 
     /** Waits until the output contains {@code text}. */
     void awaitOutput(String text) throws IOException, InterruptedException {
-        for (int i = 0; i < 1500 && !output().contains(text); i++) {
-            assertTrue(process.isAlive() || output().contains(text), () -> "protowrap ended early:\n" + safeOutput());
-            Thread.sleep(10);
-        }
-        assertTrue(output().contains(text), () -> "no '" + text + "' in:\n" + safeOutput());
+        String output = Eventually.poll(Duration.ofSeconds(15), this::output, o -> o.contains(text) || !process.isAlive());
+        assertTrue(output.contains(text) || output().contains(text), () -> (process.isAlive() ? "no '" + text + "' in"
+                : "protowrap ended early") + ":\n" + safeOutput());
     }
 
     void signal(String name) throws IOException, InterruptedException {

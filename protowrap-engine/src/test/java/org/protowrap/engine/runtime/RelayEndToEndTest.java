@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,6 +35,7 @@ import org.protowrap.api.ValidatorSession;
 import org.protowrap.engine.config.ConfigLoader;
 import org.protowrap.engine.config.Configuration;
 import org.protowrap.engine.config.Wrapper;
+import org.protowrap.testkit.Eventually;
 
 /** The relay end to end: real sockets on loopback, real backends, the {@code line} validator. */
 @Timeout(60)
@@ -220,7 +222,7 @@ class RelayEndToEndTest {
     private RunningServer startRefusing(Path file, boolean betweenUnits) throws Exception {
         Configuration loaded = ConfigLoader.forHome(dir).load(file);
         Configuration refusing = new Configuration(loaded.settings(), loaded.wrappers().stream()
-                .map(w -> new Wrapper(w.config(), new Refusing(w.validator(), betweenUnits), w.balancerProvider()))
+                .map(w -> new Wrapper(w.config(), new Refusing(w.validator(), betweenUnits), w.balancing()))
                 .toList(), loaded.registry());
         return RunningServer.start(refusing, dir);
     }
@@ -499,10 +501,7 @@ class RelayEndToEndTest {
     }
 
     static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        for (int i = 0; i < 1000 && !condition.getAsBoolean(); i++) {
-            Thread.sleep(10);
-        }
-        assertTrue(condition.getAsBoolean(), "condition not met in time");
+        assertTrue(Eventually.poll(Duration.ofSeconds(10), condition::getAsBoolean, met -> met), "condition not met in time");
     }
 
     /**

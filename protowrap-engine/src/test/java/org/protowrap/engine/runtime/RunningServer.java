@@ -8,9 +8,11 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.protowrap.engine.config.ConfigLoader;
 import org.protowrap.engine.config.Configuration;
+import org.protowrap.testkit.Eventually;
 
 /** {@code protowrap run} in this JVM, on a thread, stopped as SIGTERM would stop it. */
 final class RunningServer implements AutoCloseable {
@@ -31,11 +33,9 @@ final class RunningServer implements AutoCloseable {
 
     static RunningServer start(Configuration config, Path home) throws InterruptedException {
         RunningServer running = new RunningServer(home, config);
-        for (int i = 0; i < 500 && running.mode.server().isEmpty(); i++) {
-            if (!running.thread.isAlive()) {
-                fail("run ended with " + running.exit.get() + ": " + running.err.toString(StandardCharsets.UTF_8));
-            }
-            Thread.sleep(10);
+        Eventually.poll(Duration.ofSeconds(5), running.mode::server, server -> server.isPresent() || !running.thread.isAlive());
+        if (running.mode.server().isEmpty() && !running.thread.isAlive()) {
+            fail("run ended with " + running.exit.get() + ": " + running.err.toString(StandardCharsets.UTF_8));
         }
         return running;
     }

@@ -209,7 +209,7 @@ class TlsEndToEndTest {
         TlsConfig.Client implicit = w.config().tls().orElseThrow();
         WrapperConfig starttls = Records.with(w.config(), "tls", Optional.of(new TlsConfig.Client(implicit.certificates(),
                 TlsConfig.Mode.STARTTLS, implicit.protocols(), implicit.ciphers(), implicit.fingerprint())));
-        Wrapper scripted = new Wrapper(starttls, new StartTlsLines(), w.balancerProvider(), w.clientTls(), w.backendTls());
+        Wrapper scripted = new Wrapper(starttls, new StartTlsLines(), w.balancing(), w.clientTls(), w.backendTls());
         return RunningServer.start(new Configuration(loaded.settings(), List.of(scripted), loaded.registry()), dir);
     }
 

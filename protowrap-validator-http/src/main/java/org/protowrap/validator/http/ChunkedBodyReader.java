@@ -145,7 +145,7 @@ final class ChunkedBodyReader {
                 i++;
             }
             boolean overflow = i - from > MAX_SIZE_DIGITS || (i - from == MAX_SIZE_DIGITS && HttpGrammar.hexValue(src.get(from)) > 7);
-            if (i == from || overflow || extensionsEnd(src, i, end) != end) {
+            if (i == from || overflow || HttpGrammar.chunkExtensionsEnd(src, i, end) != end) {
                 return refused(HttpRule.CHUNK_INVALID, "chunk-size line is not 1*16HEXDIG [chunk-ext] CRLF", src, from, to, out);
             }
             bodySize += size;
@@ -244,62 +244,5 @@ final class ChunkedBodyReader {
         byte[] name = new byte[to - from];
         src.get(from, name);
         return FORBIDDEN_IN_TRAILERS.contains(new String(name, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT));
-    }
-
-    /** {@code *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )}: where it ends, or -1. */
-    private static int extensionsEnd(ByteBuffer src, int from, int to) {
-        int i = from;
-        while (i < to) {
-            i = skipWhitespace(src, i, to);
-            if (i == to || src.get(i) != ';') {
-                return -1;
-            }
-            i = tokenEnd(src, skipWhitespace(src, i + 1, to), to);
-            if (i < 0) {
-                return -1;
-            }
-            int afterName = skipWhitespace(src, i, to);
-            if (afterName < to && src.get(afterName) == '=') {
-                int v = skipWhitespace(src, afterName + 1, to);
-                i = v < to && src.get(v) == '"' ? quotedEnd(src, v, to) : tokenEnd(src, v, to);
-                if (i < 0) {
-                    return -1;
-                }
-            }
-        }
-        return i;
-    }
-
-    private static int skipWhitespace(ByteBuffer src, int i, int to) {
-        while (i < to && HttpGrammar.isWhitespace(src.get(i))) {
-            i++;
-        }
-        return i;
-    }
-
-    private static int tokenEnd(ByteBuffer src, int from, int to) {
-        int i = from;
-        while (i < to && HttpGrammar.isTchar(src.get(i))) {
-            i++;
-        }
-        return i > from ? i : -1;
-    }
-
-    private static int quotedEnd(ByteBuffer src, int from, int to) {
-        for (int i = from + 1; i < to; i++) {
-            int b = src.get(i) & 0xff;
-            if (b == '"') {
-                return i + 1;
-            }
-            if (b == '\\') {
-                i++;
-                if (i >= to || !HttpGrammar.isFieldValueChar(src.get(i))) {
-                    return -1;
-                }
-            } else if (!HttpGrammar.isFieldValueChar(b)) {
-                return -1;
-            }
-        }
-        return -1;
     }
 }

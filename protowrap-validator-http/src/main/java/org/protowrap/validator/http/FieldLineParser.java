@@ -61,7 +61,7 @@ final class FieldLineParser {
         if (j > i && rules.refuses(HttpRule.HEADER_SPACE_BEFORE_COLON, "whitespace between field name and colon", src, from, end, out)) {
             return true;
         }
-        if (hasUnderscore(src, from, nameEnd)
+        if (HttpGrammar.indexOf(src, from, nameEnd, '_') >= 0
                 && rules.refuses(HttpRule.HEADER_UNDERSCORE, "field name with an underscore", src, from, end, out)) {
             return true;
         }
@@ -82,15 +82,6 @@ final class FieldLineParser {
         for (int i = k; i < e; i++) {
             if (!HttpGrammar.isFieldValueChar(src.get(i))) {
                 return rules.refuses(HttpRule.HEADER_VALUE_INVALID, "control byte in a field value", src, from, end, out);
-            }
-        }
-        return false;
-    }
-
-    private static boolean hasUnderscore(ByteBuffer src, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (src.get(i) == '_') {
-                return true;
             }
         }
         return false;

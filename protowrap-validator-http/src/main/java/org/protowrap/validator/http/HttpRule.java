@@ -8,8 +8,9 @@ import org.protowrap.api.RuleMode;
  *
  * <p>A <em>framing</em> rule guards where a message ends, or how much the wrapper must hold in
  * memory: if it were let through, the wrapper and the backend could frame the bytes
- * differently. Such a rule accepts only {@code enforce}; setting it to {@code log} or
- * {@code off} is a configuration problem, so that no setting can forward ambiguous framing.
+ * differently. Such a rule is declared enforce-only ({@link Rule#enforceOnly}): the engine refuses
+ * a configuration that sets it to {@code log} or {@code off}, so that no setting can forward
+ * ambiguous framing.
  * Every other rule is a policy or a named relaxation and accepts all three modes.
  */
 enum HttpRule {
@@ -76,16 +77,14 @@ enum HttpRule {
 
     private final Rule rule;
     private final int status;
-    private final boolean framing;
 
     HttpRule(String name, int status, boolean framing, String description) {
         this(name, status, framing, RuleMode.ENFORCE, description);
     }
 
     HttpRule(String name, int status, boolean framing, RuleMode defaultMode, String description) {
-        this.rule = new Rule(name, defaultMode, description);
+        this.rule = framing ? Rule.enforceOnly(name, description) : new Rule(name, defaultMode, description);
         this.status = status;
-        this.framing = framing;
     }
 
     /** The public rule, as listed by the provider. */
@@ -106,8 +105,4 @@ enum HttpRule {
         return status;
     }
 
-    /** Whether the rule guards message framing or memory, and so accepts only {@code enforce}. */
-    boolean framing() {
-        return framing;
-    }
 }

@@ -2,6 +2,11 @@ package org.protowrap.validator.http;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.protowrap.api.Decisions;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.ValidatorSession;
@@ -12,12 +17,10 @@ import org.protowrap.api.Violation;
  * once it is complete and valid, its body as it streams and validates. Bytes after a message
  * the session cannot frame are never forwarded.
  *
- * <p>Client side states ({@link ClientState}): {@code HEAD} (reading a request head),
- * {@code BODY_LENGTH} and {@code BODY_CHUNKED}, {@code AWAIT_SWITCH} (after an Upgrade or
- * CONNECT request, client bytes are held, bounded, until its response says whether the
- * connection is still HTTP), {@code DRAIN} (after a request that ends the connection, client
- * bytes are dropped), {@code REFUSED} (a refusal is sent or waits for earlier responses),
- * {@code RAW} (relayed raw by the engine).
+ * <p>How client bytes are read is a {@link ClientState}; the allowed transitions are in
+ * {@link #ALLOWED}, and every change goes through {@link #enter}. What the session knows of the
+ * request in progress is one {@link Request}, a new one for each request. The connection is ended
+ * in one place, {@link #close}.
  *
  * <p>With {@code testReply} the session follows the responses ({@link ResponseTracker}) so that
  * its own refusal reaches the client after the responses to the requests forwarded before it,
@@ -28,12 +31,53 @@ import org.protowrap.api.Violation;
  */
 final class HttpSession implements ValidatorSession {
 
-    private enum ClientState { HEAD, BODY_LENGTH, BODY_CHUNKED, AWAIT_SWITCH, DRAIN, REFUSED, RAW }
+    /** How client bytes are read. The allowed transitions are in {@link #ALLOWED}. */
+    private enum ClientState {
+        /** A request head: validated line by line, forwarded once complete and valid. */
+        HEAD,
+        /** A body of Content-Length bytes, forwarded as it comes. */
+        BODY_LENGTH,
+        /** A chunked body, forwarded as its chunks validate. */
+        BODY_CHUNKED,
+        /**
+         * After an Upgrade or CONNECT request: client bytes are held, bounded, until its response
+         * says whether the connection is still HTTP.
+         */
+        AWAIT_SWITCH,
+        /** After a request that ends the connection: client bytes are dropped while responses go out. */
+        DRAIN,
+        /** A refusal waits for the responses to earlier requests: client bytes are dropped. */
+        REFUSED,
+        /** The engine relays both directions raw (101 Switching Protocols, a CONNECT tunnel). */
+        RAW,
+        /** The connection is closed: nothing more is done. */
+        CLOSED
+    }
+
+    private static final Map<ClientState, Set<ClientState>> ALLOWED = new EnumMap<>(Map.of(
+            ClientState.HEAD, EnumSet.of(ClientState.BODY_LENGTH, ClientState.BODY_CHUNKED, ClientState.AWAIT_SWITCH,
+                    ClientState.DRAIN, ClientState.REFUSED, ClientState.CLOSED),
+            ClientState.BODY_LENGTH, EnumSet.of(ClientState.HEAD, ClientState.AWAIT_SWITCH, ClientState.DRAIN,
+                    ClientState.RAW, ClientState.CLOSED),
+            ClientState.BODY_CHUNKED, EnumSet.of(ClientState.HEAD, ClientState.AWAIT_SWITCH, ClientState.DRAIN,
+                    ClientState.REFUSED, ClientState.RAW, ClientState.CLOSED),
+            ClientState.AWAIT_SWITCH, EnumSet.of(ClientState.HEAD, ClientState.RAW, ClientState.CLOSED),
+            ClientState.DRAIN, EnumSet.of(ClientState.CLOSED),
+            ClientState.REFUSED, EnumSet.of(ClientState.CLOSED),
+            ClientState.RAW, EnumSet.of(ClientState.CLOSED),
+            ClientState.CLOSED, EnumSet.noneOf(ClientState.class)));
+
+    /**
+     * The wrapper's answer to a refused request, waiting until the responses to the requests before
+     * it have been relayed (testReply only). {@code abortsServer}: part of the refused request went
+     * to the server, which must never see its end.
+     */
+    private record Refusal(byte[] response, boolean abortsServer, long afterResponses) {}
 
     private final HttpPolicy policy;
     private final RuleEnforcer rules;
     private final UnitReader reader = new UnitReader();
-    private final RequestHeadParser head;
+    private final RequestHeadParser parser;
     private final ChunkedBodyReader chunked;
     private final ClientForwarder forwarder = new ClientForwarder();
     private final PendingRequests pending;
@@ -42,16 +86,12 @@ final class HttpSession implements ValidatorSession {
     /** The response head being read: relayed once it is valid, never before. */
     private final UnitBuffer responseHead = new UnitBuffer();
     private ClientState state = ClientState.HEAD;
+    /** The request whose head was forwarded last: its body, its response, what follows it. */
+    private Request current;
+    /** Present exactly in {@link ClientState#REFUSED}. */
+    private Optional<Refusal> refusal = Optional.empty();
     private long bodyRemaining;
     private long requestsForwarded;
-    private boolean currentAwaitsSwitch;
-    private boolean currentIsConnect;
-    private boolean currentClosesAfter;
-    private byte[] refusal = new byte[0];
-    private boolean refusalWaiting;
-    private boolean refusalAborts;
-    private long refusalAfter;
-    private boolean closed;
     /** Requests whose last byte went to the server. */
     private long requestsSent;
     private boolean awaitingServer;
@@ -63,10 +103,25 @@ final class HttpSession implements ValidatorSession {
     HttpSession(HttpPolicy policy) {
         this.policy = policy;
         this.rules = new RuleEnforcer(policy);
-        this.head = new RequestHeadParser(policy, rules);
+        this.parser = new RequestHeadParser(policy, rules);
+        this.current = parser.request();
         this.chunked = new ChunkedBodyReader(policy, rules, reader);
         this.pending = new PendingRequests(policy.maxPipelined());
         this.responses = new ResponseTracker(pending);
+    }
+
+    private void enter(ClientState next) {
+        if (next != state && !ALLOWED.get(state).contains(next)) {
+            throw new IllegalStateException("HTTP session cannot go from " + state + " to " + next);
+        }
+        state = next;
+    }
+
+    /** Ends the connection: the one place that asks the engine to close. */
+    private void close(Decisions out) {
+        enter(ClientState.CLOSED);
+        refusal = Optional.empty();
+        out.close();
     }
 
     // ---- client to server ----
@@ -86,7 +141,7 @@ final class HttpSession implements ValidatorSession {
                 case BODY_LENGTH -> lengthBody(pos, limit);
                 case BODY_CHUNKED -> chunkedBody(data, pos, limit, out);
                 case AWAIT_SWITCH -> holdEarly(data, pos, limit, out);
-                case DRAIN, REFUSED, RAW -> drop(pos, limit, out);
+                case DRAIN, REFUSED, RAW, CLOSED -> drop(pos, limit, out);
             };
         }
         forwarder.flush(pos, out);
@@ -98,7 +153,7 @@ final class HttpSession implements ValidatorSession {
         if (reader.unitLength() == 0) {
             out.clientUnitStarted();
         }
-        UnitReader.Status status = reader.feed(data, pos, limit, head, out);
+        UnitReader.Status status = reader.feed(data, pos, limit, parser, out);
         return switch (status) {
             case NEED_MORE -> {
                 forwarder.flush(reader.unitStart(), out);
@@ -128,9 +183,10 @@ final class HttpSession implements ValidatorSession {
             forwarder.skip(data.limit());
             return data.limit();
         }
-        if (reader.isHeld() || !head.cuts().isEmpty()) {
-            forwarder.sendUnit(reader, head.cuts(), head.carriesCredentials(), out);
-        } else if (head.carriesCredentials()) {
+        Request request = parser.request();
+        if (reader.isHeld() || !parser.cuts().isEmpty()) {
+            forwarder.sendUnit(reader, parser.cuts(), request.carriesCredentials(), out);
+        } else if (request.carriesCredentials()) {
             forwarder.carriesCredentials();
         }
         int end = reader.end();
@@ -138,36 +194,37 @@ final class HttpSession implements ValidatorSession {
         requestsForwarded++;
         out.clientUnitComplete();
         out.describe("requests", Long.toString(requestsForwarded));
-        out.describe("method", head.method());
-        out.describe("target", head.target());
-        currentAwaitsSwitch = head.isUpgrade() || head.isConnect();
-        currentIsConnect = head.isConnect();
-        currentClosesAfter = head.closeAfter() || draining;
-        if (policy.testReply()) {
-            pending.add(kindOf(head), currentClosesAfter);
+        out.describe("method", request.method());
+        out.describe("target", request.target());
+        current = request;
+        if (draining) {
+            request.closeAfterResponse();
         }
-        switch (head.framing()) {
+        if (policy.testReply()) {
+            pending.add(kindOf(request), request.closeAfter());
+        }
+        switch (request.framing()) {
             case NONE -> requestComplete();
             case LENGTH -> {
-                bodyRemaining = head.contentLength();
-                state = ClientState.BODY_LENGTH;
+                bodyRemaining = request.contentLength();
+                enter(ClientState.BODY_LENGTH);
             }
             case CHUNKED -> {
                 chunked.start();
-                state = ClientState.BODY_CHUNKED;
+                enter(ClientState.BODY_CHUNKED);
             }
         }
         return end;
     }
 
-    private static PendingRequests.Kind kindOf(RequestHeadParser head) {
-        if (head.isConnect()) {
+    private static PendingRequests.Kind kindOf(Request request) {
+        if (request.isConnect()) {
             return PendingRequests.Kind.CONNECT;
         }
-        if (head.isUpgrade()) {
+        if (request.isUpgrade()) {
             return PendingRequests.Kind.UPGRADE;
         }
-        return head.isHead() ? PendingRequests.Kind.HEAD : PendingRequests.Kind.PLAIN;
+        return request.isHead() ? PendingRequests.Kind.HEAD : PendingRequests.Kind.PLAIN;
     }
 
     private int lengthBody(int pos, int limit) {
@@ -199,12 +256,12 @@ final class HttpSession implements ValidatorSession {
     }
 
     private void requestComplete() {
-        head.reset();
+        parser.startNext();
         requestsSent++;
-        if (currentAwaitsSwitch) {
-            state = ClientState.AWAIT_SWITCH;
+        if (current.awaitsSwitch()) {
+            enter(ClientState.AWAIT_SWITCH);
         } else {
-            state = currentClosesAfter ? ClientState.DRAIN : ClientState.HEAD;
+            enter(current.closeAfter() ? ClientState.DRAIN : ClientState.HEAD);
         }
     }
 
@@ -216,9 +273,7 @@ final class HttpSession implements ValidatorSession {
             out.report(new Violation(HttpRule.UPGRADE_EARLY_DATA.ruleName(), RuleMode.ENFORCE,
                     "client sent too much before the response to its Upgrade or CONNECT request", excerptAt(data, pos, limit)));
             early.release();
-            state = ClientState.REFUSED;
-            closed = true;
-            out.close();
+            close(out);
             return limit;
         }
         early.append(data, pos, limit);
@@ -240,7 +295,6 @@ final class HttpSession implements ValidatorSession {
      */
     private void refuse(boolean partlyForwarded, Decisions out) {
         out.report(rules.refusal());
-        state = ClientState.REFUSED;
         reader.nextUnitReleasing();
         byte[] response = RejectionResponse.forRule(rules.refusedRule(), policy);
         if (!policy.testReply()) {
@@ -250,14 +304,11 @@ final class HttpSession implements ValidatorSession {
             if (requestsForwarded == (partlyForwarded ? 1 : 0)) {
                 out.sendToClient(ByteBuffer.wrap(response));
             }
-            closed = true;
-            out.close();
+            close(out);
             return;
         }
-        refusal = response;
-        refusalWaiting = true;
-        refusalAborts = partlyForwarded;
-        refusalAfter = requestsForwarded - (partlyForwarded ? 1 : 0);
+        enter(ClientState.REFUSED);
+        refusal = Optional.of(new Refusal(response, partlyForwarded, requestsForwarded - (partlyForwarded ? 1 : 0)));
         sendRefusalWhenDue(out);
     }
 
@@ -267,18 +318,17 @@ final class HttpSession implements ValidatorSession {
      * wrapper's own is sent: the client would get two answers to one request.
      */
     private boolean sendRefusalWhenDue(Decisions out) {
-        if (!refusalWaiting || responses.completed() < refusalAfter) {
+        if (refusal.isEmpty() || responses.completed() < refusal.get().afterResponses()) {
             return false;
         }
-        if (refusalAborts) {
+        Refusal due = refusal.get();
+        if (due.abortsServer()) {
             out.abortServer();
         }
-        if (responses.completed() == refusalAfter && responses.betweenResponses()) {
-            out.sendToClient(ByteBuffer.wrap(refusal));
+        if (responses.completed() == due.afterResponses() && responses.betweenResponses()) {
+            out.sendToClient(ByteBuffer.wrap(due.response()));
         }
-        refusalWaiting = false;
-        closed = true;
-        out.close();
+        close(out);
         return true;
     }
 
@@ -304,7 +354,7 @@ final class HttpSession implements ValidatorSession {
         int pos = data.position();
         int limit = data.limit();
         int sent = pos;
-        while (pos < limit && !closed && state != ClientState.RAW) {
+        while (pos < limit && state != ClientState.CLOSED && state != ClientState.RAW) {
             boolean inHead = responses.inHead();
             pos = responses.scan(data, pos, limit);
             switch (responses.event()) {
@@ -316,8 +366,10 @@ final class HttpSession implements ValidatorSession {
                 }
                 case SWITCHED -> {
                     sendHead(data, sent, pos, false, out);
-                    sent = relay(data, pos, limit, out);
-                    switchProtocols(out);
+                    if (state != ClientState.CLOSED) { // a head too long to hold ends the connection instead
+                        sent = relay(data, pos, limit, out);
+                        switchProtocols(out);
+                    }
                 }
                 case BROKEN -> {
                     // content already validated up to the break goes, as it would have in smaller reads
@@ -326,7 +378,7 @@ final class HttpSession implements ValidatorSession {
                 }
             }
         }
-        if (!closed) {
+        if (state != ClientState.CLOSED) {
             relay(data, sent, limit, out);
         }
         data.position(limit);
@@ -352,7 +404,7 @@ final class HttpSession implements ValidatorSession {
         if (responseHead.length() == 0 && !addClose) {
             return relay(data, from, to, out);
         }
-        if (holdHead(data, from, to, out) != to || closed) {
+        if (holdHead(data, from, to, out) != to || state == ClientState.CLOSED) {
             return to;
         }
         ByteBuffer held = responseHead.view();
@@ -378,8 +430,7 @@ final class HttpSession implements ValidatorSession {
         if (inHead && !pending.isEmpty()) {
             out.sendToClient(ByteBuffer.wrap(RejectionResponse.forRule(HttpRule.RESPONSE_FRAMING, policy)));
         }
-        closed = true;
-        out.close();
+        close(out);
     }
 
     private static int relay(ByteBuffer data, int from, int to, Decisions out) {
@@ -396,8 +447,7 @@ final class HttpSession implements ValidatorSession {
             return;
         }
         if (responses.lastClosesAfter() || draining && isIdle()) {
-            closed = true;
-            out.close();
+            close(out);
             return;
         }
         PendingRequests.Kind kind = responses.lastKind();
@@ -408,13 +458,13 @@ final class HttpSession implements ValidatorSession {
             resumeAfterRefusedSwitch(out);
         } else {
             // Answered before its body was complete: once the body is, the connection stays HTTP.
-            currentAwaitsSwitch = false;
+            current.stayedHttp();
         }
     }
 
     /** The server answered an Upgrade or CONNECT request without switching: the held bytes are HTTP again. */
     private void resumeAfterRefusedSwitch(Decisions out) {
-        state = ClientState.HEAD;
+        enter(ClientState.HEAD);
         if (early.length() == 0) {
             early.release();
             return;
@@ -431,8 +481,8 @@ final class HttpSession implements ValidatorSession {
             out.sendCredentialsToServer(early.view().slice(0, early.length()));
         }
         early.release();
-        state = ClientState.RAW;
-        out.relayRaw(currentIsConnect ? "CONNECT tunnel established" : "101 Switching Protocols");
+        enter(ClientState.RAW);
+        out.relayRaw(current.isConnect() ? "CONNECT tunnel established" : "101 Switching Protocols");
     }
 
     @Override
@@ -440,7 +490,7 @@ final class HttpSession implements ValidatorSession {
         boolean partialHead = responses.inHead() && !responses.betweenResponses();
         boolean unanswered = responses.betweenResponses() && !pending.isEmpty();
         responses.serverEnded();
-        if (closed) {
+        if (state == ClientState.CLOSED) {
             return;
         }
         if (partialHead) {
@@ -454,10 +504,8 @@ final class HttpSession implements ValidatorSession {
         if (responses.event() == ResponseTracker.Event.COMPLETE && sendRefusalWhenDue(out)) {
             return;
         }
-        if (refusalWaiting) {
-            refusalWaiting = false;
-            closed = true;
-            out.close();
+        if (state == ClientState.REFUSED) {
+            close(out);
         }
     }
 
@@ -468,7 +516,7 @@ final class HttpSession implements ValidatorSession {
      * has not begun. Then the wrapper's serverTimeout runs.
      */
     private void updateAwaiting(Decisions out) {
-        boolean now = policy.testReply() && !closed && state != ClientState.RAW
+        boolean now = policy.testReply() && state != ClientState.CLOSED && state != ClientState.RAW
                 && requestsSent > responses.completed() && responses.betweenResponses();
         if (now != awaitingServer) {
             awaitingServer = now;
@@ -489,7 +537,7 @@ final class HttpSession implements ValidatorSession {
      */
     @Override
     public void onBackendRemoved(Decisions out) {
-        if (!closed && state != ClientState.RAW && policy.testReply() && isIdle()) {
+        if (state != ClientState.CLOSED && state != ClientState.RAW && policy.testReply() && isIdle()) {
             out.abortServer();
             return;
         }
@@ -504,13 +552,12 @@ final class HttpSession implements ValidatorSession {
      */
     @Override
     public void onDrain(Decisions out) {
-        if (closed || state == ClientState.RAW) {
+        if (state == ClientState.CLOSED || state == ClientState.RAW) {
             return;
         }
         draining = true;
         if (isIdle()) {
-            closed = true;
-            out.close();
+            close(out);
             return;
         }
         if (!policy.testReply()) {
@@ -521,11 +568,11 @@ final class HttpSession implements ValidatorSession {
                 if (reader.unitLength() == 0) {
                     // requests await responses: the newest is the last this connection answers
                     pending.markNewestClosesAfter();
-                    state = ClientState.DRAIN;
+                    enter(ClientState.DRAIN);
                 }
             }
             case BODY_LENGTH, BODY_CHUNKED -> {
-                currentClosesAfter = true;
+                current.closeAfterResponse();
                 pending.markNewestClosesAfter();
             }
             default -> { }

@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.protowrap.api.Options;
-import org.protowrap.api.OptionsException;
-import org.protowrap.api.Problem;
 import org.protowrap.api.Rule;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.Validator;
@@ -29,12 +27,22 @@ import org.protowrap.spi.ValidatorProvider;
  * {@code sanitize} (false; needs testReply), {@code healthCheckPath} ("/"),
  * {@code healthCheckHost} ("localhost"). Line limits count the line end.
  *
- * <p>The wrapper's {@code maxLineLength} does not apply: HTTP has its own limits above. Rules
- * that guard framing ({@link HttpRule#framing()}) accept only {@code enforce}.
+ * <p>The wrapper's {@code maxLineLength}, when set, is the default of {@code maxRequestLine} and
+ * {@code maxFieldLine} (and of {@code maxHeaderSection} when it is larger than 64k); it may not be
+ * below 64. Rules that guard framing are declared enforce-only
+ * ({@link org.protowrap.api.Rule#enforceOnly}).
  */
 public final class HttpValidatorProvider implements ValidatorProvider {
 
     private static final long MIB = 1L << 20;
+    /**
+     * The request line and field line limit without {@code maxLineLength}: RFC 9112 section 3 has
+     * recipients support request lines of at least 8000 octets, and real clients send Cookie fields
+     * of several KiB.
+     */
+    private static final int DEFAULT_LINE_LENGTH = 8192;
+    /** Shorter lines could not hold a request line with a useful target, or most fields. */
+    private static final int MIN_LINE_LENGTH = 64;
 
     @Override
     public String name() {
@@ -63,17 +71,16 @@ public final class HttpValidatorProvider implements ValidatorProvider {
         if (!host.matches("[A-Za-z0-9.\\-]+(:\\d{1,5})?|\\[[0-9A-Fa-f:.]+\\](:\\d{1,5})?")) {
             options.problem("healthCheckHost", "must be host or host:port, not \"" + host + "\"");
         }
-        List<Problem> modeProblems = framingModeProblems(config);
-        if (!modeProblems.isEmpty()) {
-            throw new OptionsException(modeProblems);
-        }
+        config.requireMaxLineLength(MIN_LINE_LENGTH, "HTTP request and field lines",
+                "this validator's least maxRequestLine and maxFieldLine");
         return new HttpValidator(policy, new HttpHealthProbe(path, host));
     }
 
     private static HttpPolicy readPolicy(ValidatorConfig config, Options options) {
-        int maxRequestLine = (int) options.byteSize("maxRequestLine", 8192, 64, 16 * MIB);
-        int maxFieldLine = (int) options.byteSize("maxFieldLine", 8192, 64, 16 * MIB);
-        int maxHeaderSection = (int) options.byteSize("maxHeaderSection", 65536, 256, 64 * MIB);
+        int lineDefault = config.lineLimit(DEFAULT_LINE_LENGTH);
+        int maxRequestLine = (int) options.byteSize("maxRequestLine", lineDefault, MIN_LINE_LENGTH, 16 * MIB);
+        int maxFieldLine = (int) options.byteSize("maxFieldLine", lineDefault, MIN_LINE_LENGTH, 16 * MIB);
+        int maxHeaderSection = (int) options.byteSize("maxHeaderSection", Math.max(65536, maxFieldLine), 256, 64 * MIB);
         if (maxHeaderSection < maxFieldLine) {
             options.problem("maxHeaderSection", "must be at least maxFieldLine (" + maxFieldLine + ")");
         }
@@ -88,7 +95,7 @@ public final class HttpValidatorProvider implements ValidatorProvider {
         boolean sanitize = needsTestReply(options, "sanitize", config.testReply());
         RuleMode[] modes = new RuleMode[HttpRule.values().length];
         for (HttpRule rule : HttpRule.values()) {
-            modes[rule.ordinal()] = rule.framing() ? RuleMode.ENFORCE : config.mode(rule.rule());
+            modes[rule.ordinal()] = config.mode(rule.rule());
         }
         return new HttpPolicy(modes, maxRequestLine, maxFieldLine, maxHeaderSection, maxFields, maxBodySize, maxPipelined,
                 methods, allowConnect, upgradeProtocols, denyPaths, exposeRule, sanitize, config.testReply());
@@ -140,19 +147,6 @@ public final class HttpValidatorProvider implements ValidatorProvider {
             }
         }
         return List.copyOf(patterns);
-    }
-
-    private static List<Problem> framingModeProblems(ValidatorConfig config) {
-        List<Problem> problems = new ArrayList<>();
-        for (HttpRule rule : HttpRule.values()) {
-            RuleMode mode = config.mode(rule.rule());
-            if (rule.framing() && mode != RuleMode.ENFORCE) {
-                problems.add(new Problem("", "rules." + rule.ruleName(), "wrapper " + config.wrapper() + ": "
-                        + rule.ruleName() + " guards message framing or memory and accepts only enforce, not "
-                        + mode.configName() + " (letting it through would forward bytes the wrapper cannot frame)"));
-            }
-        }
-        return problems;
     }
 
     private static boolean isOriginForm(String path) {

@@ -11,8 +11,9 @@ import org.protowrap.api.Violation;
 
 /**
  * Parses and checks one request head (request line, field lines, empty line) line by line, in
- * place, and finds how its body is framed. One instance serves a whole connection: {@link #reset()}
- * prepares it for the next request without allocating.
+ * place, and finds how its body is framed. One instance serves a whole connection; what it learns
+ * of each request goes into a fresh {@link Request} ({@link #startNext()}), and only its buffers of
+ * cut ranges are reused.
  *
  * <p>It reads only the fields that decide framing, routing and the connection's fate (Host,
  * Content-Length, Transfer-Encoding, Connection, Upgrade); every other field is checked for
@@ -20,14 +21,8 @@ import org.protowrap.api.Violation;
  */
 final class RequestHeadParser implements LineConsumer {
 
-    private enum State { REQUEST_LINE, FIELDS, DONE }
-
-    /** How the body of the request is delimited. */
-    enum Framing { NONE, LENGTH, CHUNKED }
-
     private static final List<byte[]> KNOWN = HttpPolicy.KNOWN_METHODS.stream()
             .map(m -> m.getBytes(StandardCharsets.US_ASCII)).toList();
-    private static final int MAX_LENGTH_DIGITS = 18;
     /** How much of a method or target the end-of-connection line shows. */
     private static final int MAX_DESCRIBED = 200;
     /** Empty lines ignored before a request line (RFC 9112 section 2.2 asks for at least one). */
@@ -36,32 +31,7 @@ final class RequestHeadParser implements LineConsumer {
     private final HttpPolicy policy;
     private final RuleEnforcer rules;
     private final FieldLineParser field = new FieldLineParser();
-    private State state = State.REQUEST_LINE;
-    private int sectionUsed;
-    private int fieldCount;
-    private int version;
-    private boolean head;
-    private boolean connect;
-    private boolean needsLength;
-    private boolean noContentExpected;
-    private int hostCount;
-    private long contentLength;
-    private boolean transferEncoding;
-    private boolean connectionClose;
-    /** The head has an Authorization, Proxy-Authorization or Cookie field. */
-    private boolean credentials;
-    private boolean connectionKeepAlive;
-    private boolean connectionUpgrade;
-    private boolean upgradeField;
-    private boolean upgrade;
-    private boolean closeAfter;
-    private int emptyLines;
-    private String method = "";
-    private String target = "";
-    /** The authority of an absolute-form target, lower case; empty for other forms. */
-    private String targetAuthority = "";
-    private boolean h2cKept;
-    private int upgradesKept;
+    private Request request = new Request();
     private final UnitCuts cuts = new UnitCuts();
     private final UnitCuts lengthLines = new UnitCuts();
     /** Cuts that remove a refused upgrade offer: Upgrade tokens, Connection options, HTTP2-Settings lines. */
@@ -72,40 +42,16 @@ final class RequestHeadParser implements LineConsumer {
     RequestHeadParser(HttpPolicy policy, RuleEnforcer rules) {
         this.policy = policy;
         this.rules = rules;
-        reset();
     }
 
-    /** Whether the head carries credentials (Authorization, Proxy-Authorization, Cookie). */
-    boolean carriesCredentials() {
-        return credentials;
+    /** The request whose head is being read, or was read last. */
+    Request request() {
+        return request;
     }
 
     /** Prepares for the next request on the connection. */
-    void reset() {
-        state = State.REQUEST_LINE;
-        sectionUsed = 0;
-        fieldCount = 0;
-        version = 11;
-        head = false;
-        connect = false;
-        needsLength = false;
-        noContentExpected = false;
-        hostCount = 0;
-        credentials = false;
-        contentLength = -1;
-        transferEncoding = false;
-        connectionClose = false;
-        connectionKeepAlive = false;
-        connectionUpgrade = false;
-        upgradeField = false;
-        upgrade = false;
-        closeAfter = false;
-        emptyLines = 0;
-        method = "";
-        target = "";
-        targetAuthority = "";
-        h2cKept = false;
-        upgradesKept = 0;
+    void startNext() {
+        request = new Request();
         cuts.clear();
         lengthLines.clear();
         upgradeCuts.clear();
@@ -115,35 +61,35 @@ final class RequestHeadParser implements LineConsumer {
 
     @Override
     public int lineBudget() {
-        if (state == State.REQUEST_LINE) {
+        if (request.part == Request.Part.REQUEST_LINE) {
             return Math.min(policy.maxRequestLine(), policy.maxHeaderSection());
         }
-        return Math.min(policy.maxFieldLine(), policy.maxHeaderSection() - sectionUsed);
+        return Math.min(policy.maxFieldLine(), policy.maxHeaderSection() - request.sectionUsed);
     }
 
     @Override
     public HttpRule overBudgetRule() {
-        if (state == State.REQUEST_LINE) {
+        if (request.part == Request.Part.REQUEST_LINE) {
             return policy.maxRequestLine() <= policy.maxHeaderSection() ? HttpRule.LIMIT_REQUEST_LINE : HttpRule.LIMIT_HEADER_SECTION;
         }
-        return policy.maxFieldLine() <= policy.maxHeaderSection() - sectionUsed ? HttpRule.LIMIT_FIELD_LINE : HttpRule.LIMIT_HEADER_SECTION;
+        return policy.maxFieldLine() <= policy.maxHeaderSection() - request.sectionUsed ? HttpRule.LIMIT_FIELD_LINE : HttpRule.LIMIT_HEADER_SECTION;
     }
 
     @Override
     public Step line(ByteBuffer src, int from, int to, int unitOffset, Decisions out) {
-        sectionUsed += to - from;
+        request.sectionUsed += to - from;
         int end = FieldLineParser.contentEnd(src, from, to, rules, out);
         if (end < 0) {
             return Step.REFUSED;
         }
-        if (state == State.REQUEST_LINE) {
+        if (request.part == Request.Part.REQUEST_LINE) {
             if (end == from) {
                 return emptyLineBeforeRequest(src, from, to, unitOffset, out);
             }
             if (requestLineRefused(src, from, end, unitOffset, out)) {
                 return Step.REFUSED;
             }
-            state = State.FIELDS;
+            request.part = Request.Part.FIELDS;
             return Step.MORE;
         }
         if (end == from) {
@@ -156,7 +102,7 @@ final class RequestHeadParser implements LineConsumer {
 
     /** Ignored, and not forwarded, up to {@link #MAX_EMPTY_LINES}: some clients end a body with an extra CRLF. */
     private Step emptyLineBeforeRequest(ByteBuffer src, int from, int to, int unitOffset, Decisions out) {
-        if (++emptyLines > MAX_EMPTY_LINES) {
+        if (++request.emptyLines > MAX_EMPTY_LINES) {
             return refused(HttpRule.REQUEST_LINE_INVALID, "more than " + MAX_EMPTY_LINES + " empty lines before the request line",
                     src, from, to, out);
         }
@@ -165,41 +111,41 @@ final class RequestHeadParser implements LineConsumer {
     }
 
     private boolean requestLineRefused(ByteBuffer src, int from, int end, int unitOffset, Decisions out) {
-        int sp1 = indexOf(src, from, end, ' ');
-        int sp2 = sp1 < 0 ? -1 : indexOf(src, sp1 + 1, end, ' ');
-        if (sp1 <= from || sp2 <= sp1 + 1 || !isToken(src, from, sp1) || !isVisible(src, sp1 + 1, sp2)) {
+        int sp1 = HttpGrammar.indexOf(src, from, end, ' ');
+        int sp2 = sp1 < 0 ? -1 : HttpGrammar.indexOf(src, sp1 + 1, end, ' ');
+        if (sp1 <= from || sp2 <= sp1 + 1 || !HttpGrammar.isToken(src, from, sp1) || !HttpGrammar.isVisible(src, sp1 + 1, sp2)) {
             return rules.refuses(HttpRule.REQUEST_LINE_INVALID, "request line is not method SP target SP version", src, from, end, out);
         }
         if (versionRefused(src, sp2 + 1, end, out)) {
             return true;
         }
-        method = ascii(src, from, Math.min(sp1, from + MAX_DESCRIBED));
-        int query = indexOf(src, sp1 + 1, sp2, '?'); // a query may carry tokens: kept out of the log
-        target = ascii(src, sp1 + 1, Math.min(query < 0 ? sp2 : query, sp1 + 1 + MAX_DESCRIBED));
+        request.method = ascii(src, from, Math.min(sp1, from + MAX_DESCRIBED));
+        int query = HttpGrammar.indexOf(src, sp1 + 1, sp2, '?'); // a query may carry tokens: kept out of the log
+        request.target = ascii(src, sp1 + 1, Math.min(query < 0 ? sp2 : query, sp1 + 1 + MAX_DESCRIBED));
         return methodRefused(src, from, sp1, out) || targetRefused(src, from, sp1 + 1, sp2, end, unitOffset, out);
     }
 
     private boolean versionRefused(ByteBuffer src, int v, int end, Decisions out) {
         boolean shaped = end - v == 8 && HttpGrammar.equalsAscii(src, v, v + 5, "HTTP/")
-                && isDigit(src.get(v + 5)) && src.get(v + 6) == '.' && isDigit(src.get(v + 7));
+                && HttpGrammar.isDigit(src.get(v + 5)) && src.get(v + 6) == '.' && HttpGrammar.isDigit(src.get(v + 7));
         if (!shaped) {
             return rules.refuses(HttpRule.REQUEST_LINE_INVALID, "version is not HTTP/DIGIT.DIGIT", src, v, end, out);
         }
         if (src.get(v + 5) != '1' || (src.get(v + 7) != '0' && src.get(v + 7) != '1')) {
             return rules.refuses(HttpRule.VERSION_UNSUPPORTED, "version other than HTTP/1.0 and HTTP/1.1", src, v, end, out);
         }
-        version = src.get(v + 7) == '0' ? 10 : 11;
+        request.version = src.get(v + 7) == '0' ? 10 : 11;
         return false;
     }
 
     private boolean methodRefused(ByteBuffer src, int from, int to, Decisions out) {
-        head = HttpGrammar.equalsAscii(src, from, to, "HEAD");
-        connect = HttpGrammar.equalsAscii(src, from, to, "CONNECT");
-        needsLength = HttpGrammar.equalsAscii(src, from, to, "POST") || HttpGrammar.equalsAscii(src, from, to, "PUT")
+        request.head = HttpGrammar.equalsAscii(src, from, to, "HEAD");
+        request.connect = HttpGrammar.equalsAscii(src, from, to, "CONNECT");
+        request.needsLength = HttpGrammar.equalsAscii(src, from, to, "POST") || HttpGrammar.equalsAscii(src, from, to, "PUT")
                 || HttpGrammar.equalsAscii(src, from, to, "PATCH");
-        noContentExpected = head || connect || HttpGrammar.equalsAscii(src, from, to, "GET")
+        request.noContentExpected = request.head || request.connect || HttpGrammar.equalsAscii(src, from, to, "GET")
                 || HttpGrammar.equalsAscii(src, from, to, "DELETE") || HttpGrammar.equalsAscii(src, from, to, "TRACE");
-        if (connect) {
+        if (request.connect) {
             return !policy.allowConnect() && rules.refuses(HttpRule.METHOD_CONNECT, "CONNECT while allowConnect is off", src, from, to, out);
         }
         if (policy.methods().isEmpty() || contains(policy.methods(), src, from, to)) {
@@ -212,8 +158,8 @@ final class RequestHeadParser implements LineConsumer {
     }
 
     private boolean targetRefused(ByteBuffer src, int line, int t, int end, int lineEnd, int unitOffset, Decisions out) {
-        if (connect) {
-            return !isAuthority(src, t, end)
+        if (request.connect) {
+            return !HttpGrammar.isAuthority(src, t, end)
                     && rules.refuses(HttpRule.TARGET_INVALID, "CONNECT target is not host:port", src, line, lineEnd, out);
         }
         if (end - t == 1 && src.get(t) == '*') {
@@ -222,23 +168,23 @@ final class RequestHeadParser implements LineConsumer {
         }
         int pathStart = t;
         if (src.get(t) != '/') {
-            int afterScheme = schemeEnd(src, t, end);
+            int afterScheme = HttpGrammar.schemeEnd(src, t, end);
             if (afterScheme < 0) {
                 return rules.refuses(HttpRule.TARGET_INVALID, "target is neither origin-form nor absolute-form", src, line, lineEnd, out);
             }
             if (rules.refuses(HttpRule.TARGET_ABSOLUTE_FORM, "absolute-form target", src, line, lineEnd, out)) {
                 return true;
             }
-            pathStart = authorityEnd(src, afterScheme, end);
+            pathStart = HttpGrammar.authorityEnd(src, afterScheme, end);
             if (absoluteFormRefused(src, t, afterScheme, pathStart, end, line, lineEnd, unitOffset, out)) {
                 return true;
             }
         }
-        if (!targetBytesValid(src, t, end)
+        if (!HttpGrammar.isTarget(src, t, end)
                 && rules.refuses(HttpRule.TARGET_INVALID, "target byte outside RFC 3986 or bad percent-escape", src, line, lineEnd, out)) {
             return true;
         }
-        int query = indexOf(src, pathStart, end, '?');
+        int query = HttpGrammar.indexOf(src, pathStart, end, '?');
         return pathRefused(src, pathStart, query < 0 ? end : query, line, lineEnd, out);
     }
 
@@ -251,13 +197,13 @@ final class RequestHeadParser implements LineConsumer {
             int lineEnd, int unitOffset, Decisions out) {
         boolean http = HttpGrammar.equalsIgnoreCase(src, t, afterScheme, "http://")
                 || HttpGrammar.equalsIgnoreCase(src, t, afterScheme, "https://");
-        if (!http || !(isAuthority(src, afterScheme, authorityEnd) || isHostOnly(src, afterScheme, authorityEnd))) {
+        if (!http || !(HttpGrammar.isAuthority(src, afterScheme, authorityEnd) || HttpGrammar.isHostOnly(src, afterScheme, authorityEnd))) {
             return rules.refuses(HttpRule.TARGET_INVALID, "absolute-form target is not http(s)://host[:port] followed by a path",
                     src, line, lineEnd, out);
         }
         byte[] authority = new byte[authorityEnd - afterScheme];
         src.get(afterScheme, authority);
-        targetAuthority = new String(authority, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+        request.targetAuthority = new String(authority, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
         int base = unitOffset - line;
         if (authorityEnd < end && src.get(authorityEnd) == '/') {
             cuts.add(base + t, base + authorityEnd);
@@ -269,22 +215,12 @@ final class RequestHeadParser implements LineConsumer {
         return false;
     }
 
-    /** Where the authority after {@code scheme://} ends: at the path, the query, or the end. */
-    private static int authorityEnd(ByteBuffer src, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (src.get(i) == '/' || src.get(i) == '?') {
-                return i;
-            }
-        }
-        return to;
-    }
-
     private boolean pathRefused(ByteBuffer src, int from, int to, int line, int lineEnd, Decisions out) {
-        if (hasEncodedSlash(src, from, to)
+        if (HttpGrammar.hasEncodedSlash(src, from, to)
                 && rules.refuses(HttpRule.TARGET_ENCODED_SLASH, "encoded slash or backslash in the path", src, line, lineEnd, out)) {
             return true;
         }
-        if (hasDotSegment(src, from, to)
+        if (HttpGrammar.hasDotSegment(src, from, to)
                 && rules.refuses(HttpRule.TARGET_DOT_SEGMENT, "dot segment in the path", src, line, lineEnd, out)) {
             return true;
         }
@@ -294,7 +230,7 @@ final class RequestHeadParser implements LineConsumer {
         byte[] raw = new byte[to - from];
         src.get(from, raw);
         String path = new String(raw, StandardCharsets.ISO_8859_1);
-        String resolved = hasDotSegment(src, from, to) ? DotSegments.remove(path) : path;
+        String resolved = HttpGrammar.hasDotSegment(src, from, to) ? DotSegments.remove(path) : path;
         for (Pattern deny : policy.denyPaths()) {
             if (deny.matcher(path).find() || deny.matcher(resolved).find()) {
                 return rules.refuses(HttpRule.TARGET_DENIED, "path matches denyPaths pattern " + deny.pattern(), src, line, lineEnd, out);
@@ -306,8 +242,8 @@ final class RequestHeadParser implements LineConsumer {
     // ---- field lines ----
 
     private Step fieldLine(ByteBuffer src, int from, int end, int to, int unitOffset, Decisions out) {
-        fieldCount++;
-        if (fieldCount > policy.maxFields()) {
+        request.fieldCount++;
+        if (request.fieldCount > policy.maxFields()) {
             return refused(HttpRule.LIMIT_FIELD_COUNT, "more than " + policy.maxFields() + " fields", src, from, end, out);
         }
         if (field.refuses(src, from, end, rules, out)) {
@@ -328,7 +264,7 @@ final class RequestHeadParser implements LineConsumer {
         if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "authorization")
                 || HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "proxy-authorization")
                 || HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "cookie")) {
-            credentials = true;
+            request.credentials = true;
         }
         if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "host")) {
             return hostRefused(src, from, end, out);
@@ -353,7 +289,7 @@ final class RequestHeadParser implements LineConsumer {
         } else if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "http2-settings")) {
             settingsCuts.add(unitOffset, unitOffset + to - from);
         } else if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "upgrade")) {
-            upgradeField = true;
+            request.upgradeField = true;
             return upgradeRefused(src, from, end, to, unitOffset, out);
         }
         return false;
@@ -367,25 +303,20 @@ final class RequestHeadParser implements LineConsumer {
     private boolean upgradeRefused(ByteBuffer src, int from, int end, int to, int unitOffset, Decisions out) {
         int base = unitOffset - from;
         int kept = ListCuts.remove(src, from, to, field.valueStart(), field.valueEnd(), base, upgradeCuts,
-                (s, e) -> !allowedUpgrade(src, s, protocolNameEnd(src, s, e)));
-        upgradesKept += kept;
-        h2cKept |= policy.upgradeProtocols().contains("h2c") && offers(src, field.valueStart(), field.valueEnd(), "h2c");
+                (s, e) -> !allowedUpgrade(src, s, HttpGrammar.protocolNameEnd(src, s, e)));
+        request.upgradesKept += kept;
+        request.h2cKept |= policy.upgradeProtocols().contains("h2c") && offers(src, field.valueStart(), field.valueEnd(), "h2c");
         boolean stripped = !upgradeCuts.isEmpty();
         return stripped && rules.refuses(HttpRule.UPGRADE_PROTOCOL, "Upgrade to a protocol not in upgradeProtocols", src, from, end, out);
-    }
-
-    private static int protocolNameEnd(ByteBuffer src, int s, int e) {
-        int slash = indexOf(src, s, e, '/');
-        return slash < 0 ? e : slash;
     }
 
     private boolean offers(ByteBuffer src, int from, int to, String protocol) {
         int i = from;
         while (i <= to) {
-            int e = indexOf(src, i, to, ',');
+            int e = HttpGrammar.indexOf(src, i, to, ',');
             e = e < 0 ? to : e;
             int s = HttpGrammar.trimStart(src, i, e);
-            if (HttpGrammar.equalsIgnoreCase(src, s, protocolNameEnd(src, s, HttpGrammar.trimEnd(src, s, e)), protocol)) {
+            if (HttpGrammar.equalsIgnoreCase(src, s, HttpGrammar.protocolNameEnd(src, s, HttpGrammar.trimEnd(src, s, e)), protocol)) {
                 return true;
             }
             i = e + 1;
@@ -403,16 +334,16 @@ final class RequestHeadParser implements LineConsumer {
     }
 
     private boolean hostRefused(ByteBuffer src, int from, int end, Decisions out) {
-        hostCount++;
-        if (hostCount > 1 && rules.refuses(HttpRule.HOST_DUPLICATE, "Host given more than once", src, from, end, out)) {
+        request.hostCount++;
+        if (request.hostCount > 1 && rules.refuses(HttpRule.HOST_DUPLICATE, "Host given more than once", src, from, end, out)) {
             return true;
         }
         int vs = field.valueStart();
         int ve = field.valueEnd();
-        if (!isAuthority(src, vs, ve) && !isHostOnly(src, vs, ve)) {
+        if (!HttpGrammar.isAuthority(src, vs, ve) && !HttpGrammar.isHostOnly(src, vs, ve)) {
             return rules.refuses(HttpRule.HOST_INVALID, vs == ve ? "Host is empty" : "Host is not host[:port]", src, from, end, out);
         }
-        return !targetAuthority.isEmpty() && !HttpGrammar.equalsIgnoreCase(src, vs, ve, targetAuthority)
+        return !request.targetAuthority.isEmpty() && !HttpGrammar.equalsIgnoreCase(src, vs, ve, request.targetAuthority)
                 && rules.refuses(HttpRule.HOST_MISMATCH, "Host differs from the absolute-form target's authority", src, from, end, out);
     }
 
@@ -420,19 +351,19 @@ final class RequestHeadParser implements LineConsumer {
         int i = field.valueStart();
         int ve = field.valueEnd();
         do {
-            int e = indexOf(src, i, ve, ',');
+            int e = HttpGrammar.indexOf(src, i, ve, ',');
             e = e < 0 ? ve : e;
-            long value = digits(src, HttpGrammar.trimStart(src, i, e), HttpGrammar.trimEnd(src, i, e));
+            long value = HttpGrammar.decimal(src, HttpGrammar.trimStart(src, i, e), HttpGrammar.trimEnd(src, i, e));
             if (value < 0) {
                 return rules.refuses(HttpRule.CL_INVALID, "Content-Length is not 1*DIGIT", src, from, end, out);
             }
-            if (contentLength >= 0 && value != contentLength) {
+            if (request.contentLength >= 0 && value != request.contentLength) {
                 return rules.refuses(HttpRule.CL_CONFLICT, "Content-Length values differ", src, from, end, out);
             }
-            if (contentLength >= 0 && rules.refuses(HttpRule.CL_DUPLICATE, "Content-Length repeated", src, from, end, out)) {
+            if (request.contentLength >= 0 && rules.refuses(HttpRule.CL_DUPLICATE, "Content-Length repeated", src, from, end, out)) {
                 return true;
             }
-            contentLength = value;
+            request.contentLength = value;
             i = e + 1;
         } while (i <= ve);
         return false;
@@ -440,11 +371,11 @@ final class RequestHeadParser implements LineConsumer {
 
     /** Transfer-Encoding must be written the one way every backend reads alike: {@code chunked} or {@code gzip, chunked}. */
     private boolean transferEncodingRefused(ByteBuffer src, int from, int end, Decisions out) {
-        if (transferEncoding) {
+        if (request.transferEncoding) {
             return rules.refuses(HttpRule.TE_OBFUSCATED, "Transfer-Encoding repeated", src, from, end, out);
         }
-        transferEncoding = true;
-        if (version == 10) {
+        request.transferEncoding = true;
+        if (request.version == 10) {
             return rules.refuses(HttpRule.TE_HTTP10, "Transfer-Encoding in HTTP/1.0", src, from, end, out);
         }
         int first = field.colon() + 1 < end && src.get(field.colon() + 1) == ' ' ? field.colon() + 2 : field.colon() + 1;
@@ -457,9 +388,9 @@ final class RequestHeadParser implements LineConsumer {
         boolean chunkedLast = false;
         int i = first;
         while (i <= end) {
-            int comma = indexOf(src, i, end, ',');
+            int comma = HttpGrammar.indexOf(src, i, end, ',');
             int elementEnd = comma < 0 ? end : comma;
-            if (!isLowerToken(src, i, elementEnd)) {
+            if (!HttpGrammar.isLowerToken(src, i, elementEnd)) {
                 return rules.refuses(HttpRule.TE_OBFUSCATED,
                         "Transfer-Encoding element is empty, not lower case, or has whitespace or parameters", src, from, end, out);
             }
@@ -467,7 +398,7 @@ final class RequestHeadParser implements LineConsumer {
             if (chunkedLast && chunkedSeen) {
                 return rules.refuses(HttpRule.TE_OBFUSCATED, "chunked given twice", src, from, end, out);
             }
-            if (!chunkedLast && !isKnownCoding(src, i, elementEnd)) {
+            if (!chunkedLast && !HttpGrammar.isKnownTransferCoding(src, i, elementEnd)) {
                 return rules.refuses(HttpRule.TE_UNKNOWN, "unknown transfer coding", src, from, end, out);
             }
             chunkedSeen |= chunkedLast;
@@ -479,13 +410,13 @@ final class RequestHeadParser implements LineConsumer {
     private void readConnection(ByteBuffer src, int from, int to) {
         int i = from;
         while (i <= to) {
-            int e = indexOf(src, i, to, ',');
+            int e = HttpGrammar.indexOf(src, i, to, ',');
             e = e < 0 ? to : e;
             int s = HttpGrammar.trimStart(src, i, e);
             int t = HttpGrammar.trimEnd(src, i, e);
-            connectionClose |= HttpGrammar.equalsIgnoreCase(src, s, t, "close");
-            connectionKeepAlive |= HttpGrammar.equalsIgnoreCase(src, s, t, "keep-alive");
-            connectionUpgrade |= HttpGrammar.equalsIgnoreCase(src, s, t, "upgrade");
+            request.connectionClose |= HttpGrammar.equalsIgnoreCase(src, s, t, "close");
+            request.connectionKeepAlive |= HttpGrammar.equalsIgnoreCase(src, s, t, "keep-alive");
+            request.connectionUpgrade |= HttpGrammar.equalsIgnoreCase(src, s, t, "upgrade");
             i = e + 1;
         }
     }
@@ -493,35 +424,37 @@ final class RequestHeadParser implements LineConsumer {
     // ---- end of the head ----
 
     private Step finish(ByteBuffer src, int from, int to, Decisions out) {
-        if (version == 11 && hostCount == 0
+        if (request.version == 11 && request.hostCount == 0
                 && rules.refuses(HttpRule.HOST_MISSING, "HTTP/1.1 request without Host", src, from, to, out)) {
             return Step.REFUSED;
         }
-        if (transferEncoding && contentLength >= 0 && lengthRefusedWithEncoding(src, from, to, out)) {
+        if (request.transferEncoding && request.contentLength >= 0 && lengthRefusedWithEncoding(src, from, to, out)) {
             return Step.REFUSED;
         }
-        if (!transferEncoding && contentLength < 0 && needsLength
+        if (!request.transferEncoding && request.contentLength < 0 && request.needsLength
                 && rules.refuses(HttpRule.LENGTH_REQUIRED, "no Content-Length or Transfer-Encoding", src, from, to, out)) {
             return Step.REFUSED;
         }
-        if (noContentExpected && (transferEncoding || contentLength > 0)
+        if (request.noContentExpected && (request.transferEncoding || request.contentLength > 0)
                 && rules.refuses(HttpRule.BODY_UNEXPECTED, "content on a method that has none", src, from, to, out)) {
             return Step.REFUSED;
         }
-        if (policy.maxBodySize() >= 0 && contentLength > policy.maxBodySize()
+        if (policy.maxBodySize() >= 0 && request.contentLength > policy.maxBodySize()
                 && rules.refuses(HttpRule.BODY_TOO_LARGE, "Content-Length above maxBodySize", src, from, to, out)) {
             return Step.REFUSED;
         }
         removeRefusedUpgradeOffer();
-        upgrade = upgradeField && connectionUpgrade;
-        if (upgrade && !policy.testReply()) {
+        request.upgrade = request.upgradeField && request.connectionUpgrade;
+        if (request.upgrade && !policy.testReply()) {
             if (rules.refuses(HttpRule.UPGRADE_UNTRACKED, "Upgrade cannot be followed without testReply", src, from, to, out)) {
                 return Step.REFUSED;
             }
-            upgrade = false;
+            request.upgrade = false;
         }
-        closeAfter |= connectionClose || (version == 10 && !connectionKeepAlive);
-        state = State.DONE;
+        if (request.connectionClose || (request.version == 10 && !request.connectionKeepAlive)) {
+            request.closeAfterResponse();
+        }
+        request.part = Request.Part.DONE;
         return Step.DONE;
     }
 
@@ -531,12 +464,12 @@ final class RequestHeadParser implements LineConsumer {
             return;
         }
         cuts.addAll(upgradeCuts);
-        if (!h2cKept) {
+        if (!request.h2cKept) {
             cuts.addAll(settingsCuts);
         }
-        if (upgradesKept == 0) {
+        if (request.upgradesKept == 0) {
             cuts.addAll(connectionCuts);
-            upgradeField = false;
+            request.upgradeField = false;
         }
     }
 
@@ -548,8 +481,8 @@ final class RequestHeadParser implements LineConsumer {
         out.report(new Violation(HttpRule.CL_TE_BOTH.ruleName(), RuleMode.LOG,
                 "both Transfer-Encoding and Content-Length: Content-Length dropped, connection closed after the response", ""));
         cuts.addAll(lengthLines);
-        contentLength = -1;
-        closeAfter = true;
+        request.contentLength = -1;
+        request.closeAfterResponse();
         return false;
     }
 
@@ -559,46 +492,6 @@ final class RequestHeadParser implements LineConsumer {
     }
 
     // ---- results ----
-
-    Framing framing() {
-        if (transferEncoding) {
-            return Framing.CHUNKED;
-        }
-        return contentLength > 0 ? Framing.LENGTH : Framing.NONE;
-    }
-
-    long contentLength() {
-        return contentLength;
-    }
-
-    /** The method, for the log (shortened). */
-    String method() {
-        return method;
-    }
-
-    /** The target as the client sent it without its query, for the log (shortened). */
-    String target() {
-        return target;
-    }
-
-    boolean isHead() {
-        return head;
-    }
-
-    /** A CONNECT request, allowed by the options: a tunnel follows a 2xx response. */
-    boolean isConnect() {
-        return connect;
-    }
-
-    /** An upgrade request that may be answered with 101 (only with testReply). */
-    boolean isUpgrade() {
-        return upgrade;
-    }
-
-    /** Whether the connection ends after this request's response. */
-    boolean closeAfter() {
-        return closeAfter;
-    }
 
     /** What must not be forwarded of the head: rewrites of relaxed rules. */
     UnitCuts cuts() {
@@ -622,161 +515,4 @@ final class RequestHeadParser implements LineConsumer {
         return false;
     }
 
-    private static boolean isKnownCoding(ByteBuffer src, int from, int to) {
-        return HttpGrammar.equalsAscii(src, from, to, "gzip") || HttpGrammar.equalsAscii(src, from, to, "deflate")
-                || HttpGrammar.equalsAscii(src, from, to, "compress") || HttpGrammar.equalsAscii(src, from, to, "x-gzip")
-                || HttpGrammar.equalsAscii(src, from, to, "x-compress");
-    }
-
-    private static boolean isLowerToken(ByteBuffer src, int from, int to) {
-        if (from >= to) {
-            return false;
-        }
-        for (int i = from; i < to; i++) {
-            byte b = src.get(i);
-            if (!HttpGrammar.isTchar(b) || (b >= 'A' && b <= 'Z')) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isToken(ByteBuffer src, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (!HttpGrammar.isTchar(src.get(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** No whitespace, control byte or DEL: what separates a target from the rest of the line. */
-    private static boolean isVisible(ByteBuffer src, int from, int to) {
-        for (int i = from; i < to; i++) {
-            int b = src.get(i) & 0xff;
-            if (b <= 0x20 || b == 0x7f) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean targetBytesValid(ByteBuffer src, int from, int to) {
-        for (int i = from; i < to; i++) {
-            byte b = src.get(i);
-            if (b == '%') {
-                if (i + 2 >= to || HttpGrammar.hexValue(src.get(i + 1)) < 0 || HttpGrammar.hexValue(src.get(i + 2)) < 0) {
-                    return false;
-                }
-                i += 2;
-            } else if (!HttpGrammar.isTargetChar(b)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** After {@code scheme "://"}, or -1 if the target does not start with a scheme. */
-    private static int schemeEnd(ByteBuffer src, int from, int to) {
-        int i = from;
-        while (i < to && (Character.isLetterOrDigit(src.get(i)) || src.get(i) == '+' || src.get(i) == '-' || src.get(i) == '.')) {
-            i++;
-        }
-        boolean scheme = i > from && Character.isLetter(src.get(from)) && i + 3 <= to
-                && src.get(i) == ':' && src.get(i + 1) == '/' && src.get(i + 2) == '/';
-        return scheme ? i + 3 : -1;
-    }
-
-    private static boolean hasEncodedSlash(ByteBuffer src, int from, int to) {
-        for (int i = from; i + 2 < to; i++) {
-            if (src.get(i) == '%' && (HttpGrammar.equalsIgnoreCase(src, i + 1, i + 3, "2f")
-                    || HttpGrammar.equalsIgnoreCase(src, i + 1, i + 3, "5c"))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A segment made only of one or two dots, each written as {@code .} or {@code %2e}. */
-    private static boolean hasDotSegment(ByteBuffer src, int from, int to) {
-        int segment = from;
-        for (int i = from; i <= to; i++) {
-            if (i == to || src.get(i) == '/') {
-                if (isDots(src, segment, i)) {
-                    return true;
-                }
-                segment = i + 1;
-            }
-        }
-        return false;
-    }
-
-    private static boolean isDots(ByteBuffer src, int from, int to) {
-        int dots = 0;
-        int i = from;
-        while (i < to) {
-            if (src.get(i) == '.') {
-                i++;
-            } else if (i + 3 <= to && HttpGrammar.equalsIgnoreCase(src, i, i + 3, "%2e")) {
-                i += 3;
-            } else {
-                return false;
-            }
-            dots++;
-        }
-        return dots == 1 || dots == 2;
-    }
-
-    /** {@code host ":" port}, with a non-empty host and 1*5 digits. */
-    private static boolean isAuthority(ByteBuffer src, int from, int to) {
-        int colon = to - 1;
-        while (colon > from && isDigit(src.get(colon))) {
-            colon--;
-        }
-        return colon > from && src.get(colon) == ':' && to - colon - 1 >= 1 && to - colon - 1 <= 5
-                && isHostOnly(src, from, colon);
-    }
-
-    private static boolean isHostOnly(ByteBuffer src, int from, int to) {
-        if (from >= to) {
-            return false;
-        }
-        boolean literal = src.get(from) == '[';
-        for (int i = from; i < to; i++) {
-            byte b = src.get(i);
-            if (!HttpGrammar.isHostChar(b) || (b == ':' && !literal) || b == '%') {
-                return false;
-            }
-        }
-        return !literal || src.get(to - 1) == ']';
-    }
-
-    /** The value of 1*18 DIGIT, or -1. */
-    private static long digits(ByteBuffer src, int from, int to) {
-        if (from >= to || to - from > MAX_LENGTH_DIGITS) {
-            return -1;
-        }
-        long value = 0;
-        for (int i = from; i < to; i++) {
-            byte b = src.get(i);
-            if (!isDigit(b)) {
-                return -1;
-            }
-            value = value * 10 + (b - '0');
-        }
-        return value;
-    }
-
-    private static boolean isDigit(byte b) {
-        return b >= '0' && b <= '9';
-    }
-
-    private static int indexOf(ByteBuffer src, int from, int to, char c) {
-        for (int i = from; i < to; i++) {
-            if (src.get(i) == c) {
-                return i;
-            }
-        }
-        return -1;
-    }
 }

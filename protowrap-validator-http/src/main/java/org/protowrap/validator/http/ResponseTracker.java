@@ -162,7 +162,7 @@ final class ResponseTracker {
 
     private void statusLine(ByteBuffer src, int from, int end, boolean cut) {
         boolean valid = !cut && end - from >= 12 && HttpGrammar.equalsAscii(src, from, from + 7, "HTTP/1.")
-                && src.get(from + 8) == ' ' && isDigits(src, from + 9, from + 12) && (end == from + 12 || src.get(from + 12) == ' ');
+                && src.get(from + 8) == ' ' && HttpGrammar.isDigits(src, from + 9, from + 12) && (end == from + 12 || src.get(from + 12) == ' ');
         if (!valid) {
             broken("status line is not HTTP/1.x DDD");
             return;
@@ -175,7 +175,7 @@ final class ResponseTracker {
     }
 
     private void field(ByteBuffer src, int from, int end, boolean cut) {
-        int colon = indexOf(src, from, end, ':');
+        int colon = HttpGrammar.indexOf(src, from, end, ':');
         if (colon < 0) {
             broken("response field line without a colon");
             return;
@@ -188,7 +188,7 @@ final class ResponseTracker {
             contentLengthField(src, colon + 1, end);
         } else if (encoding) {
             transferEncoding = true;
-            int last = Math.max(indexOfLast(src, colon + 1, end, ','), colon) + 1;
+            int last = Math.max(HttpGrammar.lastIndexOf(src, colon + 1, end, ','), colon) + 1;
             chunked = HttpGrammar.equalsIgnoreCase(src, HttpGrammar.trimStart(src, last, end), HttpGrammar.trimEnd(src, last, end), "chunked");
         }
     }
@@ -196,7 +196,7 @@ final class ResponseTracker {
     private void contentLengthField(ByteBuffer src, int from, int end) {
         int s = HttpGrammar.trimStart(src, from, end);
         int e = HttpGrammar.trimEnd(src, from, end);
-        if (e == s || e - s > 18 || !isDigits(src, s, e)) {
+        if (e == s || e - s > 18 || !HttpGrammar.isDigits(src, s, e)) {
             broken("response Content-Length is not 1*DIGIT");
             return;
         }
@@ -296,34 +296,5 @@ final class ResponseTracker {
         brokenReason = reason;
         state = State.DONE;
         event = Event.BROKEN;
-    }
-
-    // ---- bytes ----
-
-    private static boolean isDigits(ByteBuffer src, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (src.get(i) < '0' || src.get(i) > '9') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int indexOf(ByteBuffer src, int from, int to, char c) {
-        for (int i = from; i < to; i++) {
-            if (src.get(i) == c) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static int indexOfLast(ByteBuffer src, int from, int to, char c) {
-        for (int i = to - 1; i >= from; i--) {
-            if (src.get(i) == c) {
-                return i;
-            }
-        }
-        return -1;
     }
 }

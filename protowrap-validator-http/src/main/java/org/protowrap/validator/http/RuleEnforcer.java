@@ -12,10 +12,11 @@ import org.protowrap.api.Violation;
  */
 final class RuleEnforcer {
 
+    /** An enforced rule that refused the message, with what the log says about it. */
+    private record Refused(HttpRule rule, String detail, String excerpt) {}
+
     private final HttpPolicy policy;
-    private HttpRule refusedRule = HttpRule.REQUEST_LINE_INVALID;
-    private String refusedDetail = "";
-    private String refusedExcerpt = "";
+    private Refused refused = new Refused(HttpRule.REQUEST_LINE_INVALID, "", "");
 
     RuleEnforcer(HttpPolicy policy) {
         this.policy = policy;
@@ -41,17 +42,15 @@ final class RuleEnforcer {
 
     /** A refusal that no mode can relax (a limit of memory, or the framing of the message). */
     void refuse(HttpRule rule, String detail, String excerpt) {
-        refusedRule = rule;
-        refusedDetail = detail;
-        refusedExcerpt = excerpt;
+        refused = new Refused(rule, detail, excerpt);
     }
 
     HttpRule refusedRule() {
-        return refusedRule;
+        return refused.rule();
     }
 
     /** The refusal, as the operator's log sees it. */
     Violation refusal() {
-        return new Violation(refusedRule.ruleName(), RuleMode.ENFORCE, refusedDetail, refusedExcerpt);
+        return new Violation(refused.rule().ruleName(), RuleMode.ENFORCE, refused.detail(), refused.excerpt());
     }
 }

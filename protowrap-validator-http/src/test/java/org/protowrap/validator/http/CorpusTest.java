@@ -14,6 +14,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.protowrap.api.ValidatorSession;
+import org.protowrap.testkit.RecordingDecisions;
+import org.protowrap.testkit.SessionCorpus;
 
 /**
  * Runs every case of the request corpus against the validator without I/O: once whole, once a
@@ -47,7 +49,7 @@ class CorpusTest {
     }
 
     static RecordingDecisions play(CorpusCase c, List<Integer> clientCuts, List<Integer> serverCuts) {
-        ValidatorSession session = SessionDriver.validator(c.testReply(), c.rules(), c.options()).newSession(SessionDriver.INFO);
+        ValidatorSession session = SessionDriver.validator(c.testReply(), c.rules(), c.options()).newSession(SessionCorpus.INFO);
         RecordingDecisions out = new RecordingDecisions();
         SessionDriver.feedClient(session, c.send(), clientCuts, out);
         if (c.testReply()) {
@@ -57,29 +59,29 @@ class CorpusTest {
     }
 
     private static void check(CorpusCase c, RecordingDecisions out, String context) {
-        assertEquals(Escapes.show(c.forward()), Escapes.show(out.toServer.toByteArray()), "forwarded bytes: " + context);
-        assertEquals(c.logged(), out.logged(), "logged rules: " + context);
+        assertEquals(Escapes.show(c.forward()), Escapes.show(out.serverBytes()), "forwarded bytes: " + context);
+        assertEquals(c.logged(), SessionDriver.logged(out), "logged rules: " + context);
         String server = new String(c.server(), StandardCharsets.ISO_8859_1);
-        String client = out.clientText();
+        String client = out.client();
         switch (c.verdict()) {
             case ACCEPT -> {
-                assertEquals(List.of(), out.enforced(), "refusals: " + context);
-                assertEquals(Escapes.show(c.server()), Escapes.show(out.toClient.toByteArray()), "client bytes: " + context);
+                assertEquals(List.of(), SessionDriver.enforced(out), "refusals: " + context);
+                assertEquals(Escapes.show(c.server()), Escapes.show(out.clientBytes()), "client bytes: " + context);
             }
             case REFUSE -> {
-                assertEquals(List.of(c.rule()), out.enforced(), "refusals: " + context);
+                assertEquals(List.of(c.rule()), SessionDriver.enforced(out), "refusals: " + context);
                 assertTrue(client.startsWith(server), "server bytes relayed before the refusal: " + context);
                 String own = client.substring(server.length());
                 assertTrue(own.startsWith("HTTP/1.1 " + c.status() + " "), "refusal status, got " + Escapes.show(own.getBytes(StandardCharsets.ISO_8859_1)) + ": " + context);
                 assertTrue(own.contains("\r\nConnection: close\r\n"), "refusal closes: " + context);
-                assertTrue(out.closed, "connection closed: " + context);
-                assertEquals(c.abort(), out.aborted, "server aborted: " + context);
+                assertTrue(out.closed(), "connection closed: " + context);
+                assertEquals(c.abort(), out.aborted(), "server aborted: " + context);
             }
             case CLOSE -> {
-                assertEquals(List.of(c.rule()), out.enforced(), "refusals: " + context);
+                assertEquals(List.of(c.rule()), SessionDriver.enforced(out), "refusals: " + context);
                 assertEquals(server, client, "no response of the wrapper's own: " + context);
-                assertTrue(out.closed, "connection closed: " + context);
-                assertEquals(c.abort(), out.aborted, "server aborted: " + context);
+                assertTrue(out.closed(), "connection closed: " + context);
+                assertEquals(c.abort(), out.aborted(), "server aborted: " + context);
             }
         }
     }

@@ -1,7 +1,7 @@
 package org.protowrap.validator.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -12,10 +12,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
-import org.protowrap.api.OptionsException;
 import org.protowrap.api.Problem;
+import org.protowrap.api.Rule;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.ValidatorConfig;
+import org.protowrap.testkit.SessionCorpus;
 
 /** Bad option values are reported as problems that name the key; good ones are accepted silently. */
 class OptionsTest {
@@ -77,20 +78,21 @@ class OptionsTest {
     }
 
     @Test
-    void framingRuleCannotBeRelaxed() {
+    void framingRulesAreDeclaredEnforceOnlyAndStayEnforcedWhateverTheMapSays() {
+        Map<String, Rule> rules = new HttpValidatorProvider().rules().stream()
+                .collect(java.util.stream.Collectors.toMap(Rule::name, r -> r));
+        assertTrue(rules.get("http.cl.invalid").enforceOnly() && rules.get("http.chunk.invalid").enforceOnly());
+        assertFalse(rules.get("http.line.bare-lf").enforceOnly(), "bare-lf is a named relaxation, the others frame");
         ValidatorConfig config = new ValidatorConfig("web", 512, true,
-                Map.of("http.cl.invalid", RuleMode.LOG, "http.chunk.invalid", RuleMode.OFF, "http.line.bare-lf", RuleMode.LOG),
-                MapOptions.of(Map.of()));
-        OptionsException e = assertThrows(OptionsException.class, () -> new HttpValidatorProvider().create(config));
-        List<String> keys = e.problems().stream().map(Problem::key).sorted().toList();
-        assertEquals(List.of("rules.http.chunk.invalid", "rules.http.cl.invalid"), keys, "bare-lf is a named relaxation, the others frame");
-        assertTrue(e.getMessage().contains("accepts only enforce"), e.getMessage());
+                Map.of("http.cl.invalid", RuleMode.LOG, "http.line.bare-lf", RuleMode.LOG), MapOptions.of(Map.of()));
+        assertEquals(RuleMode.ENFORCE, config.mode(rules.get("http.cl.invalid")));
+        assertEquals(RuleMode.LOG, config.mode(rules.get("http.line.bare-lf")));
     }
 
     @Test
     void policyRulesCanBeRelaxed() {
         ValidatorConfig config = new ValidatorConfig("web", 512, true,
                 Map.of("http.header.underscore", RuleMode.OFF, "http.method.not-allowed", RuleMode.LOG), MapOptions.of(Map.of()));
-        assertTrue(new HttpValidatorProvider().create(config).newSession(SessionDriver.INFO) instanceof HttpSession);
+        assertTrue(new HttpValidatorProvider().create(config).newSession(SessionCorpus.INFO) instanceof HttpSession);
     }
 }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +16,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.protowrap.api.Validator;
+import org.protowrap.testkit.RecordingDecisions;
+import org.protowrap.testkit.SessionCorpus;
 
 /**
  * Seeded random and mutated request streams. Whatever the input and however it is split, the
@@ -45,8 +45,8 @@ class PropertyTest {
             byte[] input = new RequestGenerator(random, 300).stream();
             Outcome whole = play(input, List.of());
             String context = "seed " + seed + ": " + Escapes.show(input);
-            assertEquals(List.of(), whole.out.reports, context);
-            assertArrayEquals(input, whole.out.toServer.toByteArray(), context);
+            assertEquals(List.of(), whole.out.reports(), context);
+            assertArrayEquals(input, whole.out.serverBytes(), context);
             ReferenceReader.Result parsed = ReferenceReader.read(input);
             assertEquals(ReferenceReader.Rest.NOTHING, parsed.rest(), "reference reader rejects a generated stream: " + parsed.why() + ", " + context);
             assertEquals(parsed.ends().size(), whole.requests, context);
@@ -89,7 +89,7 @@ class PropertyTest {
             byte[] input = new RequestGenerator(random, 400_000).stream();
             String context = "seed " + seed + ", " + input.length + " bytes";
             Outcome split = play(input, SessionDriver.cuts(input.length, random, 2));
-            assertArrayEquals(input, split.out.toServer.toByteArray(), context);
+            assertArrayEquals(input, split.out.serverBytes(), context);
             assertTrue(split.maxRetained <= MEMORY_BOUND, "retained " + split.maxRetained + " bytes, " + context);
         }));
     }
@@ -113,20 +113,20 @@ class PropertyTest {
             byte[] client = requests.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
             String context = "seed " + seed + ": " + Escapes.show(server);
             RecordingDecisions whole = exchange(client, server, List.of());
-            byte[] relayed = whole.toClient.toByteArray();
+            byte[] relayed = whole.clientBytes();
             int own = endsWith(relayed, BAD_GATEWAY) ? BAD_GATEWAY.length : 0;
             assertTrue(relayed.length - own <= server.length && Arrays.equals(relayed, 0, relayed.length - own, server, 0, relayed.length - own),
                     "relayed bytes are the server's, in order, then perhaps the wrapper's 502: " + context);
             if (!mutated) {
                 assertArrayEquals(server, relayed, context);
-                assertEquals(List.of(), whole.reports, context);
+                assertEquals(List.of(), whole.reports(), context);
             }
             for (int run = 0; run < 3; run++) {
                 List<Integer> cuts = SessionDriver.cuts(server.length, random, run == 0 ? 1 : 2);
                 RecordingDecisions split = exchange(client, server, cuts);
-                assertArrayEquals(relayed, split.toClient.toByteArray(), context + ", cuts " + cuts);
-                assertEquals(whole.enforced(), split.enforced(), context + ", cuts " + cuts);
-                assertEquals(whole.closed, split.closed, context + ", cuts " + cuts);
+                assertArrayEquals(relayed, split.clientBytes(), context + ", cuts " + cuts);
+                assertEquals(SessionDriver.enforced(whole), SessionDriver.enforced(split), context + ", cuts " + cuts);
+                assertEquals(whole.closed(), split.closed(), context + ", cuts " + cuts);
             }
         }));
     }
@@ -146,23 +146,23 @@ class PropertyTest {
     }
 
     private RecordingDecisions exchange(byte[] client, byte[] server, List<Integer> cuts) {
-        HttpSession session = (HttpSession) validator.newSession(SessionDriver.INFO);
+        HttpSession session = (HttpSession) validator.newSession(SessionCorpus.INFO);
         RecordingDecisions out = new RecordingDecisions();
-        session.onClientData(ByteBuffer.wrap(client), out);
+        out.fromClient(session, client);
         SessionDriver.feedServer(session, server, cuts, out);
         assertTrue(session.retainedBytes() <= MEMORY_BOUND, "retained " + session.retainedBytes());
         return out;
     }
 
     private void checkForwarded(byte[] input, Outcome outcome, String context) {
-        byte[] forwarded = outcome.out.toServer.toByteArray();
+        byte[] forwarded = outcome.out.serverBytes();
         // the wrapper forwards what it got, less what it removes (empty lines before a request, rewrites)
         assertTrue(isSubsequence(forwarded, input), "forwarded bytes are not taken from the input in order: " + context);
         ReferenceReader.Result parsed = ReferenceReader.read(forwarded);
         String why = " (" + parsed.why() + "): " + Escapes.show(forwarded) + " from " + context;
         assertFalse(parsed.rest() == ReferenceReader.Rest.INVALID, "forwarded bytes a strict reader refuses" + why);
         boolean partial = parsed.rest() == ReferenceReader.Rest.PARTIAL_BODY;
-        assertTrue(partial || !outcome.out.aborted, "an aborted message must end in a partial body" + why);
+        assertTrue(partial || !outcome.out.aborted(), "an aborted message must end in a partial body" + why);
         assertEquals(outcome.requests - (partial ? 1 : 0), parsed.ends().size(), "forwarded requests" + why);
         assertTrue(outcome.maxRetained <= MEMORY_BOUND, "retained " + outcome.maxRetained + " bytes, " + context);
     }
@@ -195,12 +195,12 @@ class PropertyTest {
             List<Integer> cuts = SessionDriver.cuts(input.length, random, Math.min(mode, 2));
             Outcome split = play(under, input, cuts);
             String where = context + ", cuts " + cuts;
-            assertArrayEquals(whole.out.toServer.toByteArray(), split.out.toServer.toByteArray(), "forwarded, " + where);
-            assertEquals(whole.out.enforced(), split.out.enforced(), "refusals, " + where);
-            assertEquals(whole.out.logged(), split.out.logged(), "logged, " + where);
-            assertEquals(whole.out.clientText(), split.out.clientText(), "client bytes, " + where);
-            assertEquals(whole.out.closed, split.out.closed, "closed, " + where);
-            assertEquals(whole.out.aborted, split.out.aborted, "aborted, " + where);
+            assertArrayEquals(whole.out.serverBytes(), split.out.serverBytes(), "forwarded, " + where);
+            assertEquals(SessionDriver.enforced(whole.out), SessionDriver.enforced(split.out), "refusals, " + where);
+            assertEquals(SessionDriver.logged(whole.out), SessionDriver.logged(split.out), "logged, " + where);
+            assertEquals(whole.out.client(), split.out.client(), "client bytes, " + where);
+            assertEquals(whole.out.closed(), split.out.closed(), "closed, " + where);
+            assertEquals(whole.out.aborted(), split.out.aborted(), "aborted, " + where);
             assertTrue(split.maxRetained <= MEMORY_BOUND, "retained " + split.maxRetained + " bytes, " + where);
         }
     }
@@ -213,22 +213,12 @@ class PropertyTest {
     }
 
     private static Outcome play(Validator under, byte[] input, List<Integer> cuts) {
-        HttpSession session = (HttpSession) under.newSession(SessionDriver.INFO);
+        HttpSession session = (HttpSession) under.newSession(SessionCorpus.INFO);
         RecordingDecisions out = new RecordingDecisions();
         int maxRetained = 0;
-        List<Integer> ends = new ArrayList<>(cuts);
-        ends.add(input.length);
-        int from = 0;
-        for (int end : ends) {
-            if (out.closed || end == from) {
-                from = end;
-                continue;
-            }
-            ByteBuffer read = SessionDriver.padded(input, from, end);
-            session.onClientData(read, out);
-            assertFalse(read.hasRemaining() && !out.closed, "the session left bytes unconsumed");
+        for (byte[] read : SessionDriver.reads(input, cuts)) {
+            out.fromClient(session, read);
             maxRetained = Math.max(maxRetained, session.retainedBytes());
-            from = end;
         }
         return new Outcome(out, session.requestsForwarded(), maxRetained, session.retainedBytes());
     }

@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 import org.protowrap.api.Refusal;
 import org.protowrap.api.Validator;
 import org.protowrap.api.ValidatorSession;
+import org.protowrap.testkit.RecordingDecisions;
+import org.protowrap.testkit.SessionCorpus;
 
 /**
  * What reaches the client from the server (only what the session has validated), and what the
@@ -22,7 +24,7 @@ import org.protowrap.api.ValidatorSession;
 class ServerSideTest {
 
     private final Validator validator = SessionDriver.validator();
-    private final ValidatorSession session = validator.newSession(SessionDriver.INFO);
+    private final ValidatorSession session = validator.newSession(SessionCorpus.INFO);
     private final RecordingDecisions out = new RecordingDecisions();
 
     private void client(String text) {
@@ -34,10 +36,10 @@ class ServerSideTest {
     }
 
     private void assertBadGateway() {
-        assertTrue(out.clientText().startsWith("HTTP/1.1 502 Bad Gateway\r\n"), out.clientText());
-        assertTrue(out.clientText().endsWith("(http.response.framing)\n"), out.clientText());
-        assertTrue(out.closed);
-        assertEquals(1, out.serverFaults.size(), out.serverFaults.toString());
+        assertTrue(out.client().startsWith("HTTP/1.1 502 Bad Gateway\r\n"), out.client());
+        assertTrue(out.client().endsWith("(http.response.framing)\n"), out.client());
+        assertTrue(out.closed());
+        assertEquals(1, out.serverFaults().size(), out.serverFaults().toString());
     }
 
     @Test
@@ -45,17 +47,17 @@ class ServerSideTest {
         client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         server("HELLO\r\n");
         assertBadGateway();
-        assertFalse(out.clientText().contains("HELLO"), out.clientText());
+        assertFalse(out.client().contains("HELLO"), out.client());
     }
 
     @Test
     void twoDifferentContentLengthsGetA502WithoutAnyOfTheHead() {
         client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         server("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n");
-        assertEquals("", out.clientText(), "a head is held until it is valid");
+        assertEquals("", out.client(), "a head is held until it is valid");
         server("Content-Length: 2\r\n\r\nab");
         assertBadGateway();
-        assertFalse(out.clientText().contains("200 OK"), out.clientText());
+        assertFalse(out.client().contains("200 OK"), out.client());
     }
 
     @Test
@@ -78,8 +80,8 @@ class ServerSideTest {
         client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         session.onServerEnd(out);
-        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", out.clientText());
-        assertEquals(List.of(), out.serverFaults);
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", out.client());
+        assertEquals(List.of(), out.serverFaults());
     }
 
     @Test
@@ -97,18 +99,18 @@ class ServerSideTest {
     void aBrokenBodyAfterItsHeadWentClosesWithoutA502() {
         client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         server("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n");
-        assertTrue(out.clientText().startsWith("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"), out.clientText());
-        assertFalse(out.clientText().contains("502"), out.clientText());
-        assertTrue(out.closed);
+        assertTrue(out.client().startsWith("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"), out.client());
+        assertFalse(out.client().contains("502"), out.client());
+        assertTrue(out.closed());
     }
 
     @Test
     void aSwitchToAnUpgradeThatWasRemovedGetsA502() {
         client("GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAA\r\n\r\n");
-        assertEquals("GET / HTTP/1.1\r\nHost: a\r\n\r\n", out.serverText());
+        assertEquals("GET / HTTP/1.1\r\nHost: a\r\n\r\n", out.server());
         server("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\nPRI * HTTP/2.0\r\n");
         assertBadGateway();
-        assertFalse(out.isRaw());
+        assertFalse(out.rawReason().isPresent());
     }
 
     @Test
@@ -120,17 +122,17 @@ class ServerSideTest {
         client("c");
         server("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
         assertEquals(List.of("unit+", "unit-", "await+", "await-", "exchange", "unit+", "unit-", "await+", "await-", "exchange"),
-                out.timing);
-        assertEquals(Map.of("requests", "2", "method", "POST", "target", "/2", "status", "201"), out.facts);
+                out.takeTiming());
+        assertEquals(Map.of("requests", "2", "method", "POST", "target", "/2", "status", "201"), out.facts());
     }
 
     @Test
     void drainClosesAnIdleConnectionAtOnce() {
         client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-        assertFalse(out.closed);
+        assertFalse(out.closed());
         session.onDrain(out);
-        assertTrue(out.closed);
+        assertTrue(out.closed());
     }
 
     @Test
@@ -138,35 +140,35 @@ class ServerSideTest {
         client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         session.onBackendRemoved(out);
-        assertTrue(out.aborted, "the backend connection is dropped");
-        assertFalse(out.closed, "the client keeps its connection");
+        assertTrue(out.aborted(), "the backend connection is dropped");
+        assertFalse(out.closed(), "the client keeps its connection");
         client("GET /next HTTP/1.1\r\nHost: a\r\n\r\n");
-        assertTrue(out.serverText().endsWith("GET /next HTTP/1.1\r\nHost: a\r\n\r\n"), out.serverText());
+        assertTrue(out.server().endsWith("GET /next HTTP/1.1\r\nHost: a\r\n\r\n"), out.server());
         server("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nnew");
-        assertTrue(out.clientText().endsWith("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nnew"), out.clientText());
-        assertFalse(out.closed);
+        assertTrue(out.client().endsWith("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nnew"), out.client());
+        assertFalse(out.closed());
     }
 
     @Test
     void aRemovedBackendUnderABusyClientEndsTheConnectionAfterTheResponseAsADrainDoes() {
         client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         session.onBackendRemoved(out);
-        assertFalse(out.aborted, "a request awaits its response from this backend");
+        assertFalse(out.aborted(), "a request awaits its response from this backend");
         server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-        assertEquals("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", out.clientText());
-        assertTrue(out.closed);
+        assertEquals("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", out.client());
+        assertTrue(out.closed());
     }
 
     @Test
     void drainTellsTheClientOnTheNextResponseAndClosesAfterIt() {
         client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
         session.onDrain(out);
-        assertFalse(out.closed);
+        assertFalse(out.closed());
         client("GET /late HTTP/1.1\r\nHost: a\r\n\r\n");
         server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-        assertEquals("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", out.clientText());
-        assertTrue(out.closed);
-        assertFalse(out.serverText().contains("/late"), "nothing new is forwarded once draining");
+        assertEquals("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", out.client());
+        assertTrue(out.closed());
+        assertFalse(out.server().contains("/late"), "nothing new is forwarded once draining");
     }
 
     @Test
@@ -175,8 +177,8 @@ class ServerSideTest {
         session.onDrain(out);
         client("st: a\r\n\r\n");
         server("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n");
-        assertEquals("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n", out.clientText());
-        assertTrue(out.closed);
+        assertEquals("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n", out.client());
+        assertTrue(out.closed());
     }
 
     @Test

@@ -1,25 +1,25 @@
 package org.protowrap.validator.http;
 
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import org.protowrap.api.MapOptions;
 import org.protowrap.api.Options;
 import org.protowrap.api.RuleMode;
-import org.protowrap.api.SessionInfo;
 import org.protowrap.api.Validator;
 import org.protowrap.api.ValidatorConfig;
 import org.protowrap.api.ValidatorSession;
+import org.protowrap.api.Violation;
+import org.protowrap.testkit.RecordingDecisions;
 
-/** Builds validators from plain options and feeds sessions without I/O, whole or split. */
+/**
+ * Builds validators from plain options and feeds sessions through the test kit's
+ * {@link RecordingDecisions}, cut at a few points: HTTP's reads are large, and a body may span
+ * hundreds of kilobytes.
+ */
 final class SessionDriver {
-
-    static final SessionInfo INFO = new SessionInfo("test", new InetSocketAddress("127.0.0.1", 40000), 1);
 
     private SessionDriver() {}
 
@@ -34,15 +34,6 @@ final class SessionDriver {
 
     static Validator validator() {
         return validator(true, Map.of(), Map.of());
-    }
-
-    /** A buffer whose position is not 0, with garbage around the bytes, so that index mistakes show. */
-    static ByteBuffer padded(byte[] bytes, int from, int to) {
-        int pad = 7;
-        byte[] backing = new byte[to - from + 2 * pad];
-        Arrays.fill(backing, (byte) 'X');
-        System.arraycopy(bytes, from, backing, pad, to - from);
-        return ByteBuffer.wrap(backing, pad, to - from);
     }
 
     /** Cut points for {@code length} bytes: none, random ones, or every byte. */
@@ -64,34 +55,37 @@ final class SessionDriver {
         return cuts.stream().distinct().sorted().toList();
     }
 
+    /** The bytes cut at {@code cuts}, in order; no read is empty. */
+    static List<byte[]> reads(byte[] bytes, List<Integer> cuts) {
+        List<byte[]> reads = new ArrayList<>();
+        int from = 0;
+        for (int end : cuts) {
+            reads.add(Arrays.copyOfRange(bytes, from, end));
+            from = end;
+        }
+        reads.add(Arrays.copyOfRange(bytes, from, bytes.length));
+        return reads.stream().filter(read -> read.length > 0).toList();
+    }
+
     static void feedClient(ValidatorSession session, byte[] bytes, List<Integer> cuts, RecordingDecisions out) {
-        feed(bytes, cuts, out, b -> session.onClientData(b, out), out::sendToServer);
+        reads(bytes, cuts).forEach(read -> out.fromClient(session, read));
     }
 
     static void feedServer(ValidatorSession session, byte[] bytes, List<Integer> cuts, RecordingDecisions out) {
-        feed(bytes, cuts, out, b -> session.onServerData(b, out), out::sendToClient);
+        reads(bytes, cuts).forEach(read -> out.fromServer(session, read));
     }
 
-    /** Feeds the bytes in pieces; after a switch to raw relaying, relays them as the engine would. */
-    private static void feed(byte[] bytes, List<Integer> cuts, RecordingDecisions out, Consumer<ByteBuffer> call,
-            Consumer<ByteBuffer> raw) {
-        int from = 0;
-        List<Integer> ends = new ArrayList<>(cuts);
-        ends.add(bytes.length);
-        for (int end : ends) {
-            if (out.isRaw() && end > from) {
-                raw.accept(ByteBuffer.wrap(bytes, from, end - from));
-            }
-            if (out.closed || out.isRaw() || end == from) {
-                from = end;
-                continue;
-            }
-            ByteBuffer buffer = padded(bytes, from, end);
-            call.accept(buffer);
-            if (buffer.hasRemaining() && !out.closed && !out.isRaw()) {
-                throw new AssertionError("the session left bytes unconsumed");
-            }
-            from = end;
-        }
+    /** The rules reported as refused, in order. */
+    static List<String> enforced(RecordingDecisions out) {
+        return rules(out, RuleMode.ENFORCE);
+    }
+
+    /** The rules reported in log mode, in order. */
+    static List<String> logged(RecordingDecisions out) {
+        return rules(out, RuleMode.LOG);
+    }
+
+    private static List<String> rules(RecordingDecisions out, RuleMode mode) {
+        return out.reports().stream().filter(v -> v.mode() == mode).map(Violation::rule).toList();
     }
 }

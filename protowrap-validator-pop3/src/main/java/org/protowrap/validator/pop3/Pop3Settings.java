@@ -48,6 +48,9 @@ record Pop3Settings(
         PASSTHROUGH
     }
 
+    /** The command line every server must accept, CRLF included (RFC 2449 section 4): the default and the least. */
+    static final int MIN_COMMAND_LINE_LENGTH = 255;
+
     /** Reads and checks every option; problems are recorded in {@code config.options()}. */
     static Pop3Settings read(ValidatorConfig config) {
         Options o = config.options();
@@ -60,7 +63,8 @@ record Pop3Settings(
             modes.put(rule, config.mode(rule.rule()));
         }
         return new Pop3Settings(
-                o.integer("maxCommandLineLength", 255, 255, 8192),
+                o.integer("maxCommandLineLength", config.lineLimit(MIN_COMMAND_LINE_LENGTH), MIN_COMMAND_LINE_LENGTH,
+                        8192),
                 o.integer("maxAuthLineLength", 12288, 255, 65536),
                 o.integer("maxResponseLineLength", 512, 512, 8192),
                 stls(o, config.clientTls()),

@@ -14,7 +14,8 @@ import org.protowrap.spi.ValidatorProvider;
  * always knows where one ends, forwards credentials marked as such, and ends sessions that fail
  * too many logins.
  *
- * <p>Options (all optional): {@code maxCommandLineLength} (255), {@code maxAuthLineLength}
+ * <p>Options (all optional): {@code maxCommandLineLength} (the wrapper's {@code maxLineLength} if set, else
+ * 255; at least 255), {@code maxAuthLineLength}
  * (12288), {@code maxResponseLineLength} (512), {@code stls} ({@code deny} | {@code
  * passthrough}), {@code requireTls} (false), {@code maxFailedLogins} (3, 0 = no limit),
  * {@code allowedCommands} (all). It needs the wrapper's {@code testReply: true}. With the
@@ -44,6 +45,8 @@ public final class Pop3ValidatorProvider implements ValidatorProvider {
 
     @Override
     public Validator create(ValidatorConfig config) {
-        return new Pop3Validator(Pop3Settings.read(config));
+        Pop3Settings settings = Pop3Settings.read(config);
+        config.requireMaxLineLength(Pop3Settings.MIN_COMMAND_LINE_LENGTH, "POP3 command lines", "RFC 2449 section 4");
+        return new Pop3Validator(settings);
     }
 }

@@ -20,6 +20,8 @@ import org.protowrap.api.Validator;
 import org.protowrap.api.ValidatorConfig;
 import org.protowrap.api.ValidatorSession;
 import org.protowrap.api.Violation;
+import org.protowrap.testkit.RecordingDecisions;
+import org.protowrap.testkit.SessionCorpus;
 
 /** What the corpus format cannot say: credentials, facts, timers, draining, refusals, options, the probe. */
 class Pop3ValidatorTest {
@@ -34,7 +36,7 @@ class Pop3ValidatorTest {
     }
 
     private ValidatorSession session() {
-        ValidatorSession s = validator(Map.of()).newSession(CorpusTest.INFO);
+        ValidatorSession s = validator(Map.of()).newSession(SessionCorpus.INFO);
         s.onStart(out);
         return s;
     }

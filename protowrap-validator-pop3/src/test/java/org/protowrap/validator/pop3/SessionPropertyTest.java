@@ -3,7 +3,6 @@ package org.protowrap.validator.pop3;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,9 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
 import org.protowrap.api.MapOptions;
-import org.protowrap.api.Options;
 import org.protowrap.api.ValidatorConfig;
 import org.protowrap.api.ValidatorSession;
+import org.protowrap.testkit.RecordingDecisions;
+import org.protowrap.testkit.SessionCorpus;
+import org.protowrap.testkit.Splits;
 
 /**
  * Random sessions, pipelined and split at random points, between the validator and a strict
@@ -140,7 +141,7 @@ class SessionPropertyTest {
             splits = random(splitSeed);
             session = new Pop3ValidatorProvider()
                     .create(ValidatorConfig.of("property", 512, true, MapOptions.of(Map.of())))
-                    .newSession(CorpusTest.INFO);
+                    .newSession(SessionCorpus.INFO);
             session.onStart(out);
         }
 
@@ -151,8 +152,8 @@ class SessionPropertyTest {
                     return;
                 }
                 sent.append(new String(chunk, StandardCharsets.ISO_8859_1));
-                for (byte[] piece : CorpusTest.split(chunk, splits)) {
-                    session.onClientData(ByteBuffer.wrap(piece).asReadOnlyBuffer(), out);
+                for (byte[] piece : Splits.random(chunk, splits)) {
+                    out.fromClient(session, piece);
                     pump();
                 }
             }
@@ -172,11 +173,11 @@ class SessionPropertyTest {
         }
 
         private void fromServer(byte[] responses) {
-            for (byte[] piece : CorpusTest.split(responses, splits)) {
+            for (byte[] piece : Splits.random(responses, splits)) {
                 if (out.finished()) {
                     return;
                 }
-                session.onServerData(ByteBuffer.wrap(piece).asReadOnlyBuffer(), out);
+                out.fromServer(session, piece);
             }
         }
 

@@ -19,7 +19,6 @@ final class CommandParser {
 
     private static final int MAX_CHUNK_DIGITS = 18;
     private static final int MAX_AUTH_MECHANISM = 20;
-    private static final String SYNTAX_REPLY = "501 5.5.4 Syntax error in parameters or arguments";
 
     private CommandParser() {}
 
@@ -55,16 +54,16 @@ final class CommandParser {
         Optional<String> text = decode(line, length, utf8);
         if (text.isEmpty()) {
             String detail = utf8 ? "control characters or malformed UTF-8" : "control or 8-bit characters without SMTPUTF8";
-            return new Refused(SmtpRule.COMMAND_SYNTAX, SYNTAX_REPLY, detail, verb);
+            return new Refused(SmtpRule.COMMAND_SYNTAX, Replies.SYNTAX, detail, verb);
         }
         String s = text.get();
         int space = s.indexOf(' ');
         if (verb.isEmpty()) {
-            return new Refused(SmtpRule.COMMAND_UNKNOWN, "500 5.5.2 Syntax error, command unrecognized", "unknown command");
+            return new Refused(SmtpRule.COMMAND_UNKNOWN, Replies.COMMAND_UNRECOGNIZED, "unknown command");
         }
         String argument = space < 0 ? "" : s.substring(space + 1);
         if (space >= 0 && (argument.isEmpty() || argument.startsWith(" ") || argument.endsWith(" "))) {
-            return new Refused(SmtpRule.COMMAND_SYNTAX, SYNTAX_REPLY, "extra spaces around the argument", verb);
+            return new Refused(SmtpRule.COMMAND_SYNTAX, Replies.SYNTAX, "extra spaces around the argument", verb);
         }
         Parsed parsed = parse(verb.get(), argument, utf8);
         return parsed instanceof Refused r ? new Refused(r.rule(), r.reply(), r.detail(), verb) : parsed;
@@ -108,7 +107,7 @@ final class CommandParser {
         if (MailboxGrammar.isDomain(argument, utf8) || (literalAllowed && MailboxGrammar.isAddressLiteral(argument))) {
             return simple(verb, argument);
         }
-        return new Refused(SmtpRule.HELO_SYNTAX, SYNTAX_REPLY,
+        return new Refused(SmtpRule.HELO_SYNTAX, Replies.SYNTAX,
                 verb + " argument is not a domain" + (literalAllowed ? " or an address literal" : ""));
     }
 
@@ -117,7 +116,7 @@ final class CommandParser {
     }
 
     private static Refused syntax(String detail) {
-        return new Refused(SmtpRule.COMMAND_SYNTAX, SYNTAX_REPLY, detail);
+        return new Refused(SmtpRule.COMMAND_SYNTAX, Replies.SYNTAX, detail);
     }
 
     /** {@code MAIL FROM:<path> [params]} and {@code RCPT TO:<path> [params]}. */
@@ -187,7 +186,7 @@ final class CommandParser {
             }
             Optional<Parameter> known = Parameter.of(key, mail);
             if (known.isEmpty()) {
-                return Optional.of(new Refused(SmtpRule.PARAM_UNKNOWN, "555 5.5.4 Parameter not recognized",
+                return Optional.of(new Refused(SmtpRule.PARAM_UNKNOWN, Replies.PARAMETER_UNKNOWN,
                         "unknown parameter " + key));
             }
             if (!known.get().accepts(value, eq >= 0)) {

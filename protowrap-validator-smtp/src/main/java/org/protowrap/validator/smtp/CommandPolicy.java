@@ -20,17 +20,13 @@ final class CommandPolicy {
     /** A rule the command breaks, and the reply the client gets if it is enforced. */
     record Refusal(SmtpRule rule, String reply, String detail) {}
 
-    private static final String BAD_SEQUENCE = "503 5.5.1 Error: ";
-    private static final String TOO_BIG = "552 5.3.4 Message size exceeds fixed maximum message size";
-
     private final SmtpSession session;
     private final SmtpSettings settings;
-    private final Capabilities capabilities;
 
-    CommandPolicy(SmtpSession session) {
+    /** The policy of one session, for all its commands: it reads the session's state as it goes. */
+    CommandPolicy(SmtpSession session, SmtpSettings settings) {
         this.session = session;
-        this.settings = session.settings();
-        this.capabilities = session.capabilities();
+        this.settings = settings;
     }
 
     List<Refusal> check(SmtpCommand command) {
@@ -42,11 +38,8 @@ final class CommandPolicy {
             case BDAT -> bdat(command, broken);
             case AUTH -> auth(command, broken);
             case STARTTLS -> startTls(broken);
-            // 252, not 502: RFC 5321 section 7.3 wants no code that reads as a verdict on the address
-            case VRFY -> broken.add(new Refusal(SmtpRule.VRFY,
-                    "252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery", "VRFY refused"));
-            case EXPN -> broken.add(new Refusal(SmtpRule.EXPN,
-                    "252 2.0.0 Cannot EXPN list, but will accept message and attempt delivery", "EXPN refused"));
+            case VRFY -> broken.add(new Refusal(SmtpRule.VRFY, Replies.VRFY_REFUSED, "VRFY refused"));
+            case EXPN -> broken.add(new Refusal(SmtpRule.EXPN, Replies.EXPN_REFUSED, "EXPN refused"));
             default -> { }
         }
         return broken;
@@ -61,14 +54,15 @@ final class CommandPolicy {
         pathAndParameters(command, broken);
         String size = command.params().get("SIZE");
         if (size != null && settings.maxMessageSize() > 0 && Long.parseLong(size) > settings.maxMessageSize()) {
-            broken.add(new Refusal(SmtpRule.MESSAGE_TOO_BIG, TOO_BIG, "SIZE=" + size + " over " + settings.maxMessageSize()));
+            broken.add(new Refusal(SmtpRule.MESSAGE_TOO_BIG, Replies.MESSAGE_TOO_BIG,
+                    "SIZE=" + size + " over " + settings.maxMessageSize()));
         }
         Address sender = command.path().orElseThrow();
         if (!sender.ascii() && !command.params().containsKey("SMTPUTF8")) {
             broken.add(utf8Undeclared("sender"));
         }
         if (matches(settings.senderDenyPatterns(), sender)) {
-            broken.add(new Refusal(SmtpRule.SENDER_DENIED, "550 5.7.1 Sender address rejected", "sender denied"));
+            broken.add(new Refusal(SmtpRule.SENDER_DENIED, Replies.SENDER_REJECTED, "sender denied"));
         }
     }
 
@@ -78,7 +72,7 @@ final class CommandPolicy {
         }
         pathAndParameters(command, broken);
         if (settings.maxRecipients() > 0 && session.recipients() >= settings.maxRecipients()) {
-            broken.add(new Refusal(SmtpRule.RCPT_TOO_MANY, "452 4.5.3 Error: too many recipients",
+            broken.add(new Refusal(SmtpRule.RCPT_TOO_MANY, Replies.TOO_MANY_RECIPIENTS,
                     "more than " + settings.maxRecipients() + " recipients"));
         }
         Address recipient = command.path().orElseThrow();
@@ -86,24 +80,24 @@ final class CommandPolicy {
             broken.add(utf8Undeclared("recipient"));
         }
         if (relayDenied(recipient)) {
-            broken.add(new Refusal(SmtpRule.RCPT_RELAY_DENIED, "554 5.7.1 Relay access denied",
+            broken.add(new Refusal(SmtpRule.RCPT_RELAY_DENIED, Replies.RELAY_DENIED,
                     "recipient domain " + recipient.domain() + " is not served here"));
         }
         if (matches(settings.recipientDenyPatterns(), recipient)) {
-            broken.add(new Refusal(SmtpRule.RCPT_DENIED, "550 5.7.1 Recipient address rejected", "recipient denied"));
+            broken.add(new Refusal(SmtpRule.RCPT_DENIED, Replies.RECIPIENT_REJECTED, "recipient denied"));
         }
     }
 
     private void pathAndParameters(SmtpCommand command, List<Refusal> broken) {
         if (command.spaceAfterColon()) {
-            broken.add(new Refusal(SmtpRule.PATH_SPACE_AFTER_COLON, "501 5.5.4 Syntax error: no space allowed after the colon",
+            broken.add(new Refusal(SmtpRule.PATH_SPACE_AFTER_COLON, Replies.SPACE_AFTER_COLON,
                     "space between the colon and the path"));
         }
         for (Map.Entry<String, String> param : command.params().entrySet()) {
             Parameter known = Parameter.of(param.getKey(), command.verb() == Verb.MAIL).orElseThrow();
             Extension extension = known.extension(param.getValue());
-            if (!capabilities.has(extension)) {
-                broken.add(new Refusal(SmtpRule.EXTENSION_UNADVERTISED, "555 5.5.4 Unsupported option: " + param.getKey(),
+            if (!session.capabilities().has(extension)) {
+                broken.add(new Refusal(SmtpRule.EXTENSION_UNADVERTISED, Replies.unsupportedOption(param.getKey()),
                         param.getKey() + " needs " + extension.keyword() + ", which was not advertised"));
             }
         }
@@ -117,13 +111,14 @@ final class CommandPolicy {
     }
 
     private void bdat(SmtpCommand command, List<Refusal> broken) {
-        if (!capabilities.has(Extension.CHUNKING)) {
+        if (!session.capabilities().has(Extension.CHUNKING)) {
             broken.add(unadvertised("BDAT", Extension.CHUNKING));
         }
         messageCommand(broken);
         long max = settings.maxMessageSize();
         if (max > 0 && session.chunkedSize() + command.chunkSize() > max) {
-            broken.add(new Refusal(SmtpRule.MESSAGE_TOO_BIG, TOO_BIG, "chunks add up to more than " + max + " octets"));
+            broken.add(new Refusal(SmtpRule.MESSAGE_TOO_BIG, Replies.MESSAGE_TOO_BIG,
+                    "chunks add up to more than " + max + " octets"));
         }
     }
 
@@ -137,10 +132,10 @@ final class CommandPolicy {
 
     private void auth(SmtpCommand command, List<Refusal> broken) {
         String mechanism = command.argument().split(" ", -1)[0];
-        if (!capabilities.has(Extension.AUTH)) {
+        if (!session.capabilities().has(Extension.AUTH)) {
             broken.add(unadvertised("AUTH", Extension.AUTH));
-        } else if (!capabilities.hasAuthMechanism(mechanism)) {
-            broken.add(new Refusal(SmtpRule.EXTENSION_UNADVERTISED, "504 5.5.4 Unrecognized authentication type",
+        } else if (!session.capabilities().hasAuthMechanism(mechanism)) {
+            broken.add(new Refusal(SmtpRule.EXTENSION_UNADVERTISED, Replies.AUTH_MECHANISM_UNKNOWN,
                     "AUTH mechanism " + mechanism.toUpperCase(Locale.ROOT) + " was not advertised"));
         }
         if (session.authenticated()) {
@@ -156,10 +151,10 @@ final class CommandPolicy {
             return;
         }
         if (settings.starttls() == StartTls.DENY) {
-            broken.add(new Refusal(SmtpRule.STARTTLS_DENIED, "502 5.5.1 STARTTLS not available",
+            broken.add(new Refusal(SmtpRule.STARTTLS_DENIED, Replies.STARTTLS_NOT_AVAILABLE,
                     "STARTTLS refused: the session must stay inspectable"));
         }
-        if (!capabilities.has(Extension.STARTTLS)) {
+        if (!session.capabilities().has(Extension.STARTTLS)) {
             broken.add(unadvertised("STARTTLS", Extension.STARTTLS));
         }
     }
@@ -173,7 +168,7 @@ final class CommandPolicy {
             broken.add(sequence("TLS already active"));
             return;
         }
-        if (!capabilities.has(Extension.STARTTLS)) {
+        if (!session.capabilities().has(Extension.STARTTLS)) {
             broken.add(unadvertised("STARTTLS", Extension.STARTTLS));
         }
         if (session.inTransaction()) {
@@ -205,16 +200,16 @@ final class CommandPolicy {
 
     /** RFC 6531 section 3.4: without SMTPUTF8 on MAIL, the server must refuse non-ASCII addresses. */
     private static Refusal utf8Undeclared(String which) {
-        return new Refusal(SmtpRule.UTF8_UNDECLARED, "553 5.6.7 Non-ASCII " + which + " address needs MAIL FROM with SMTPUTF8",
+        return new Refusal(SmtpRule.UTF8_UNDECLARED, Replies.utf8Undeclared(which),
                 "non-ASCII " + which + " address, but MAIL carried no SMTPUTF8");
     }
 
     private static Refusal sequence(String detail) {
-        return new Refusal(SmtpRule.COMMAND_SEQUENCE, BAD_SEQUENCE + detail, detail);
+        return new Refusal(SmtpRule.COMMAND_SEQUENCE, Replies.badSequence(detail), detail);
     }
 
     private static Refusal unadvertised(String command, Extension extension) {
-        return new Refusal(SmtpRule.EXTENSION_UNADVERTISED, "502 5.5.1 Command not implemented",
+        return new Refusal(SmtpRule.EXTENSION_UNADVERTISED, Replies.COMMAND_NOT_IMPLEMENTED,
                 command + " needs " + extension.keyword() + ", which was not advertised");
     }
 }

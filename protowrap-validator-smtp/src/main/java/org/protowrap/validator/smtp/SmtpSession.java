@@ -3,8 +3,6 @@ package org.protowrap.validator.smtp;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
@@ -21,6 +19,8 @@ import org.protowrap.validator.smtp.CommandParser.Parsed;
 import org.protowrap.validator.smtp.CommandParser.Refused;
 import org.protowrap.validator.smtp.CommandParser.SmtpCommand;
 import org.protowrap.validator.smtp.CommandPolicy.Refusal;
+import org.protowrap.validator.smtp.ReplyQueue.Awaited;
+import org.protowrap.validator.smtp.ReplyQueue.Slot;
 import org.protowrap.validator.smtp.ReplyReader.Reply;
 import org.protowrap.validator.smtp.SmtpSettings.StartTls;
 
@@ -70,40 +70,6 @@ final class SmtpSession implements ValidatorSession {
             Phase.DISCARD, EnumSet.of(Phase.CLOSED),
             Phase.CLOSED, EnumSet.noneOf(Phase.class)));
 
-    /** What a reply slot waits for. */
-    private enum Awaited {
-        GREETING, HELO, EHLO, MAIL, RCPT, DATA, MESSAGE_END, BDAT, BDAT_LAST, RSET, QUIT, STARTTLS, AUTH, AUTH_LINE, OTHER,
-        /** The wrapper's own reply, released when it reaches the head of the queue. */
-        LOCAL
-    }
-
-    /**
-     * A slot in the reply queue; {@code messageSize}: the octets of the message whose end it
-     * answers; {@code startsTls}: the wrapper's 220 to STARTTLS.
-     */
-    private record Slot(Awaited awaited, boolean sync, long transaction, long messageSize, byte[] localReply,
-            boolean closeAfter, boolean startsTls) {
-        static Slot server(Awaited awaited, boolean sync, long transaction) {
-            return messageEnd(awaited, sync, transaction, 0);
-        }
-
-        static Slot messageEnd(Awaited awaited, boolean sync, long transaction, long messageSize) {
-            return new Slot(awaited, sync, transaction, messageSize, new byte[0], false, false);
-        }
-
-        static Slot local(String reply, boolean closeAfter) {
-            return new Slot(Awaited.LOCAL, false, 0, 0, bytes(reply), closeAfter, false);
-        }
-
-        static Slot startTls() {
-            return new Slot(Awaited.LOCAL, true, 0, 0, bytes("220 2.0.0 Ready to start TLS"), false, true);
-        }
-
-        private static byte[] bytes(String reply) {
-            return (reply + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        }
-    }
-
     /** TLS with the client, when the wrapper answers STARTTLS itself. */
     private enum Tls {
         /** Plain text. */
@@ -121,11 +87,10 @@ final class SmtpSession implements ValidatorSession {
 
     private static final int HELD_LIMIT = 64 * 1024;
     private static final int MAX_OUTSTANDING = 500;
-    private static final String PROTOCOL_ERROR = "554 5.5.0 Protocol error: ";
-    private static final String DRAIN_REPLY = "421 4.3.2 Service shutting down, closing transmission channel";
 
     private final SmtpSettings settings;
-    private final Deque<Slot> replies = new ArrayDeque<>();
+    private final ReplyQueue replies = new ReplyQueue();
+    private final CommandPolicy policy;
     private final ReplyReader replyReader = new ReplyReader();
     private final CommandLineReader lineReader;
     private final ByteArrayOutputStream held = new ByteArrayOutputStream();
@@ -170,6 +135,7 @@ final class SmtpSession implements ValidatorSession {
 
     SmtpSession(SmtpSettings settings) {
         this.settings = settings;
+        this.policy = new CommandPolicy(this, settings);
         this.lineReader = new CommandLineReader(
                 Math.max(settings.maxCommandLineLength(), SmtpSettings.MAX_AUTH_LINE_LENGTH) - 2);
         replies.add(Slot.server(Awaited.GREETING, true, 0));
@@ -252,7 +218,7 @@ final class SmtpSession implements ValidatorSession {
      * queue would grow without bound (RFC 2920 lets a server limit a group's size).
      */
     private boolean mustWait() {
-        return replies.size() >= MAX_OUTSTANDING || replies.stream().anyMatch(Slot::sync);
+        return replies.size() >= MAX_OUTSTANDING || replies.syncOutstanding();
     }
 
     private boolean pipelining() {
@@ -261,16 +227,16 @@ final class SmtpSession implements ValidatorSession {
 
     /** Bytes the client sent while it had to wait for a reply. */
     private void early(ByteBuffer data, Decisions out) {
-        SmtpRule rule = awaiting(Awaited.GREETING) ? SmtpRule.PREGREET
+        SmtpRule rule = replies.awaiting(Awaited.GREETING) ? SmtpRule.PREGREET
                 : pipelining() ? SmtpRule.PIPELINING_SYNC_POINT : SmtpRule.PIPELINING_UNADVERTISED;
         RuleMode mode = settings.mode(rule);
         if (held.size() == 0 && mode != RuleMode.OFF) {
             out.report(new Violation(rule.rule().name(), mode, earlyDetail(rule), earlyExcerpt(data)));
         }
         if (mode == RuleMode.ENFORCE) {
-            closeWith(PROTOCOL_ERROR + earlyDetail(rule), out);
+            closeWith(Replies.protocolError(earlyDetail(rule)), out);
         } else if (held.size() + data.remaining() > HELD_LIMIT) {
-            closeWith(PROTOCOL_ERROR + "too much sent before the reply", out);
+            closeWith(Replies.protocolError("too much sent before the reply"), out);
         } else {
             byte[] bytes = new byte[data.remaining()];
             data.get(bytes);
@@ -286,16 +252,12 @@ final class SmtpSession implements ValidatorSession {
 
     /** An excerpt of early bytes; an AUTH exchange in flight is never shown. */
     private String earlyExcerpt(ByteBuffer data) {
-        if (awaiting(Awaited.AUTH) || awaiting(Awaited.AUTH_LINE)) {
+        if (replies.awaiting(Awaited.AUTH) || replies.awaiting(Awaited.AUTH_LINE)) {
             return "***";
         }
         byte[] bytes = new byte[Math.min(data.remaining(), Violation.EXCERPT_BYTES)];
         data.get(data.position(), bytes);
         return Redaction.excerpt(bytes, bytes.length);
-    }
-
-    private boolean awaiting(Awaited awaited) {
-        return replies.stream().anyMatch(s -> s.awaited() == awaited);
     }
 
     /** Reads what was held back once the client no longer has to wait. */
@@ -335,7 +297,7 @@ final class SmtpSession implements ValidatorSession {
                 () -> Redaction.excerpt(line.bytes(), line.length()), out);
         // A line longer than the reader keeps was not kept whole: it cannot be forwarded.
         if (enforced || line.overflowed()) {
-            refuse("500 5.5.2 Line too long", out);
+            refuse(Replies.LINE_TOO_LONG, out);
             return true;
         }
         return false;
@@ -362,11 +324,11 @@ final class SmtpSession implements ValidatorSession {
             return;
         }
         if (line.bareCr() && applies(SmtpRule.COMMAND_BARE_CR, "bare CR in a command line", excerpt, out)) {
-            refuse("500 5.5.2 Syntax error, bare CR in a command line", out);
+            refuse(Replies.COMMAND_BARE_CR, out);
             return;
         }
         if (line.bareLf() && applies(SmtpRule.COMMAND_BARE_LF, "command line ends in a bare LF", excerpt, out)) {
-            refuse("500 5.5.2 Syntax error, command lines end in CRLF", out);
+            refuse(Replies.COMMAND_BARE_LF, out);
             return;
         }
         Parsed parsed = CommandParser.parse(line.bytes(), line.length(), capabilities.has(Extension.SMTPUTF8));
@@ -411,18 +373,17 @@ final class SmtpSession implements ValidatorSession {
         }
         if (unknown) {
             unknownCommands++;
-            limit(unknownCommands, settings.maxUnknownCommands(), SmtpRule.JUNK_LIMIT,
-                    "421 4.7.0 Too many unrecognized commands, closing connection", out);
+            limit(unknownCommands, settings.maxUnknownCommands(), SmtpRule.JUNK_LIMIT, Replies.TOO_MANY_UNRECOGNIZED, out);
         }
     }
 
     private void checkAndForward(SmtpCommand command, Line line, Supplier<String> excerpt, Decisions out) {
         if (draining && !inTransaction() && command.verb() != Verb.QUIT) {
             // no new transaction once draining: RFC 5321 section 3.8 lets any command be answered 421
-            endAfterQueuedReplies(DRAIN_REPLY, out);
+            endAfterQueuedReplies(Replies.DRAINING, out);
             return;
         }
-        for (Refusal refusal : new CommandPolicy(this).check(command)) {
+        for (Refusal refusal : policy.check(command)) {
             if (applies(refusal.rule(), refusal.detail(), excerpt, out)) {
                 refuseCommand(command, refusal, out);
                 return;
@@ -431,7 +392,7 @@ final class SmtpSession implements ValidatorSession {
         if (answeredHere(Optional.of(command.verb()))) {
             if (tlsRequested()) {
                 // even with the rule relaxed: TLS cannot start twice
-                refuse("503 5.5.1 Error: TLS already active", out);
+                refuse(Replies.badSequence("TLS already active"), out);
             } else {
                 answerStartTls(out);
             }
@@ -471,7 +432,7 @@ final class SmtpSession implements ValidatorSession {
         injectionReported = true;
         if (applies(SmtpRule.STARTTLS_INJECTION, "plaintext sent after STARTTLS before the handshake",
                 () -> Redaction.excerpt(bytes, bytes.length), out)) {
-            closeWith(PROTOCOL_ERROR + "data sent after STARTTLS before the handshake", out);
+            closeWith(Replies.protocolError("data sent after STARTTLS before the handshake"), out);
         }
     }
 
@@ -619,20 +580,8 @@ final class SmtpSession implements ValidatorSession {
                 replies.add(Slot.messageEnd(Awaited.MESSAGE_END, !pipelining(), transaction, dataPhase.size()));
                 enter(Phase.COMMANDS);
             }
-            case REFUSED -> endAbruptly(messageRefusal(result.rule().orElseThrow()), out);
+            case REFUSED -> endAbruptly(Replies.messageRefused(result.rule().orElseThrow(), settings.maxTextLineLength()), out);
         }
-    }
-
-    private String messageRefusal(SmtpRule rule) {
-        return switch (rule) {
-            case MESSAGE_TOO_BIG -> "552 5.3.4 Message size exceeds fixed maximum message size";
-            case DATA_LINE_TOO_LONG -> "554 5.6.0 Message refused: text line longer than "
-                    + settings.maxTextLineLength() + " octets";
-            case DATA_NUL -> "554 5.6.0 Message refused: NUL in message data";
-            case DATA_BARE_LF, DATA_BARE_CR ->
-                    "554 5.5.2 Message refused: bare CR or LF in message data, lines must end in CRLF";
-            default -> "554 5.6.0 Message refused";
-        };
     }
 
     /**
@@ -645,7 +594,7 @@ final class SmtpSession implements ValidatorSession {
     }
 
     private void closeWith(String reply, Decisions out) {
-        byte[] bytes = (reply + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] bytes = Replies.bytes(reply);
         describeReply(bytes, out);
         out.sendToClient(ByteBuffer.wrap(bytes));
         out.close();
@@ -679,7 +628,7 @@ final class SmtpSession implements ValidatorSession {
             return;
         }
         errors++;
-        limit(errors, settings.maxErrors(), SmtpRule.ERROR_LIMIT, "421 4.7.0 Too many errors, closing connection", out);
+        limit(errors, settings.maxErrors(), SmtpRule.ERROR_LIMIT, Replies.TOO_MANY_ERRORS, out);
     }
 
     /** Ends the session, after the replies already queued, once {@code count} reaches {@code max}. */
@@ -706,7 +655,7 @@ final class SmtpSession implements ValidatorSession {
     }
 
     private void releaseLocalReplies(Decisions out) {
-        while (!replies.isEmpty() && replies.peekFirst().awaited() == Awaited.LOCAL && phase != Phase.CLOSED) {
+        while (replies.localReplyFirst() && phase != Phase.CLOSED) {
             Slot slot = replies.pollFirst();
             if (slot.startsTls() && held.size() > 0) {
                 injectedAfterStartTls(ByteBuffer.wrap(held.toByteArray()), out);
@@ -768,7 +717,7 @@ final class SmtpSession implements ValidatorSession {
         releaseLocalReplies(out);
         if (reply.error() && slot.awaited() != Awaited.GREETING) {
             errors++;
-            limit(errors, settings.maxErrors(), SmtpRule.ERROR_LIMIT, "421 4.7.0 Too many errors, closing connection", out);
+            limit(errors, settings.maxErrors(), SmtpRule.ERROR_LIMIT, Replies.TOO_MANY_ERRORS, out);
         }
         releaseHeld(out);
         // a STARTTLS read from what was held: its 220 goes out now that the held bytes are read
@@ -863,7 +812,7 @@ final class SmtpSession implements ValidatorSession {
         if (held.size() > 0) {
             String excerpt = Redaction.excerpt(held.toByteArray(), Math.min(held.size(), Violation.EXCERPT_BYTES));
             if (applies(SmtpRule.STARTTLS_INJECTION, "plaintext sent after STARTTLS before the reply", excerpt, out)) {
-                endAbruptly(PROTOCOL_ERROR + "data sent after STARTTLS before the reply", out);
+                endAbruptly(Replies.protocolError("data sent after STARTTLS before the reply"), out);
                 return;
             }
             // not parsed: it may hold an AUTH line
@@ -882,7 +831,7 @@ final class SmtpSession implements ValidatorSession {
         String detail = replyReader.failure().orElse("malformed reply");
         out.serverFault(detail);
         if (applies(SmtpRule.REPLY_MALFORMED, detail, "", out)) {
-            endAbruptly("421 4.3.0 Service not available, the server sent an invalid reply", out);
+            endAbruptly(Replies.INVALID_SERVER_REPLY, out);
             return;
         }
         out.sendToClient(ByteBuffer.wrap(replyReader.unread()));
@@ -934,9 +883,8 @@ final class SmtpSession implements ValidatorSession {
      */
     private void updateTimers(Decisions out) {
         completeUnitUnlessInTransaction(out);
-        long owed = replies.stream().filter(s -> s.awaited() != Awaited.LOCAL).count();
-        boolean messageEndOwed = replies.stream()
-                .anyMatch(s -> s.awaited() == Awaited.MESSAGE_END || s.awaited() == Awaited.BDAT_LAST);
+        int owed = replies.owedByServer();
+        boolean messageEndOwed = replies.awaiting(Awaited.MESSAGE_END) || replies.awaiting(Awaited.BDAT_LAST);
         boolean awaiting = phase != Phase.CLOSED && !messageEndOwed
                 && owed > (phase == Phase.CHUNK && chunkForwarded ? 1 : 0);
         if (awaiting != awaitingServer) {
@@ -959,7 +907,7 @@ final class SmtpSession implements ValidatorSession {
 
     private void endIfDrainedNow(Decisions out) {
         if (draining && betweenTransactions()) {
-            closeWith(DRAIN_REPLY, out);
+            closeWith(Replies.DRAINING, out);
         }
     }
 
@@ -980,10 +928,6 @@ final class SmtpSession implements ValidatorSession {
 
     Capabilities capabilities() {
         return capabilities;
-    }
-
-    SmtpSettings settings() {
-        return settings;
     }
 
     boolean inTransaction() {

@@ -59,6 +59,9 @@ record SmtpSettings(
         TERMINATE
     }
 
+    /** The command line every server must accept, CRLF included (RFC 5321 section 4.5.3.1.4): default and least. */
+    static final int MIN_COMMAND_LINE_LENGTH = 512;
+
     /** Longest AUTH command or exchange line, CRLF included (RFC 4954 section 4). */
     static final int MAX_AUTH_LINE_LENGTH = 12288;
 
@@ -74,7 +77,8 @@ record SmtpSettings(
             modes.put(rule, config.mode(rule.rule()));
         }
         return new SmtpSettings(
-                o.integer("maxCommandLineLength", 512, 512, 65536),
+                o.integer("maxCommandLineLength", config.lineLimit(MIN_COMMAND_LINE_LENGTH), MIN_COMMAND_LINE_LENGTH,
+                        65536),
                 o.integer("maxTextLineLength", 1000, 1000, 1 << 20),
                 o.bool("normalize", false),
                 startTls(o, config.clientTls()),

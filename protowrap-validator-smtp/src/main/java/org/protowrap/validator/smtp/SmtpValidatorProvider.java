@@ -13,8 +13,9 @@ import org.protowrap.spi.ValidatorProvider;
  * chunks, enforces pipelining synchronisation and the greeting, and applies optional
  * anti-abuse limits.
  *
- * <p>Options (all optional): {@code maxCommandLineLength} (512), {@code maxTextLineLength}
- * (1000), {@code normalize} (false: bare CR/LF in data ends the session; true: made CRLF),
+ * <p>Options (all optional): {@code maxCommandLineLength} (the wrapper's {@code maxLineLength}
+ * if set, else 512; at least 512), {@code maxTextLineLength} (1000), {@code normalize} (false:
+ * bare CR/LF in data ends the session; true: made CRLF),
  * {@code starttls} ({@code deny} | {@code passthrough}; {@code terminate}, the only choice with the
  * wrapper's {@code tls: {mode: starttls}}), {@code maxRecipients} (0 = no limit),
  * {@code maxMessageSize} (0 = no limit), {@code allowedRecipientDomains}, {@code relayAfterAuth}
@@ -46,6 +47,9 @@ public final class SmtpValidatorProvider implements ValidatorProvider {
 
     @Override
     public Validator create(ValidatorConfig config) {
-        return new SmtpValidator(SmtpSettings.read(config));
+        SmtpSettings settings = SmtpSettings.read(config);
+        config.requireMaxLineLength(SmtpSettings.MIN_COMMAND_LINE_LENGTH, "SMTP command lines",
+                "RFC 5321 section 4.5.3.1.4");
+        return new SmtpValidator(settings);
     }
 }

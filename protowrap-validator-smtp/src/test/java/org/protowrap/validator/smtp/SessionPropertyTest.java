@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
 import org.protowrap.api.MapOptions;
-import org.protowrap.api.Options;
 import org.protowrap.api.RuleMode;
 import org.protowrap.api.ValidatorConfig;
+import org.protowrap.testkit.RecordingDecisions;
+import org.protowrap.testkit.SessionCorpus;
+import org.protowrap.testkit.Splits;
 
 /**
  * Random and mutated sessions against the validator and a strict server model. Whatever the
@@ -157,7 +158,7 @@ class SessionPropertyTest {
             this.random = splits;
             this.delivery = delivery;
             ValidatorConfig config = new ValidatorConfig("property", 512, true, rules, MapOptions.of(options));
-            this.session = (SmtpSession) new SmtpValidatorProvider().create(config).newSession(CorpusTest.INFO);
+            this.session = (SmtpSession) new SmtpValidatorProvider().create(config).newSession(SessionCorpus.INFO);
             this.server = new StrictServer(serverChoices, capabilities(serverChoices));
         }
 
@@ -169,10 +170,10 @@ class SessionPropertyTest {
                 if (out.finished()) {
                     return;
                 }
-                for (byte[] piece : CorpusTest.split(element, random)) {
+                for (byte[] piece : Splits.random(element, random)) {
                     clientBytes += piece.length;
                     calls++;
-                    session.onClientData(ByteBuffer.wrap(piece).asReadOnlyBuffer(), out);
+                    out.fromClient(session, piece);
                     pumpServer();
                 }
                 // Usually the server answers before the client goes on; sometimes the client is faster.
@@ -201,16 +202,16 @@ class SessionPropertyTest {
             for (int round = 0; round < 1000 && pendingReplies.length() > 0 && !out.finished(); round++) {
                 byte[] bytes = pendingReplies.toString().getBytes(StandardCharsets.ISO_8859_1);
                 pendingReplies.setLength(0);
-                for (byte[] piece : CorpusTest.split(bytes, random)) {
+                for (byte[] piece : Splits.random(bytes, random)) {
                     calls++;
-                    session.onServerData(ByteBuffer.wrap(piece).asReadOnlyBuffer(), out);
+                    out.fromServer(session, piece);
                     pumpServer();
                 }
             }
         }
 
         void check(String where, boolean strictData) {
-            assertEquals(0, out.ignored(), where + "decisions after close, raw relay or abort");
+            assertEquals(0, out.ignored(), where + "decisions after close or raw relay");
             assertTrue(serverBytes <= 2 * clientBytes + 16, where + "forwarded " + serverBytes + " bytes for "
                     + clientBytes + " received");
             assertTrue(calls < 100_000, where + "bounded number of calls");

@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.protowrap.api.MapOptions;
-import org.protowrap.api.Options;
 import org.protowrap.api.ValidatorConfig;
 import org.protowrap.api.ValidatorSession;
+import org.protowrap.testkit.RecordingDecisions;
+import org.protowrap.testkit.SessionCorpus;
 
 /**
  * What the session tells the engine for its timeouts (each command line, and a transaction's
@@ -21,61 +22,61 @@ import org.protowrap.api.ValidatorSession;
  */
 class SessionTimingTest {
 
-    private static final String UNIT_STARTED = "unit started";
-    private static final String UNIT_COMPLETE = "unit complete";
-    private static final String AWAITING = "awaiting server";
-    private static final String ANSWERED = "server answered";
+    private static final String UNIT_STARTED = "unit+";
+    private static final String UNIT_COMPLETE = "unit-";
+    private static final String AWAITING = "await+";
+    private static final String ANSWERED = "await-";
 
     private final RecordingDecisions out = new RecordingDecisions();
     private final ValidatorSession session = new SmtpValidatorProvider()
-            .create(ValidatorConfig.of("mail", 512, true, MapOptions.of(Map.of()))).newSession(CorpusTest.INFO);
+            .create(ValidatorConfig.of("mail", 512, true, MapOptions.of(Map.of()))).newSession(SessionCorpus.INFO);
 
     @Test
     void everyCommandLineIsTimedFromItsFirstByteAndTheServerOwesItsReply() {
         session.onStart(out);
-        assertEquals(List.of(AWAITING), out.takeTimers(), "the greeting is owed");
+        assertEquals(List.of(AWAITING), out.takeTiming(), "the greeting is owed");
         server("220 mx ESMTP\r\n");
-        assertEquals(List.of(ANSWERED), out.takeTimers());
+        assertEquals(List.of(ANSWERED), out.takeTiming());
         client("EH");
-        assertEquals(List.of(UNIT_STARTED), out.takeTimers());
+        assertEquals(List.of(UNIT_STARTED), out.takeTiming());
         client("LO c.example\r\n");
-        assertEquals(List.of(UNIT_COMPLETE, AWAITING), out.takeTimers());
+        assertEquals(List.of(UNIT_COMPLETE, AWAITING), out.takeTiming());
         server("250-mx\r\n250 CHUNKING\r\n");
-        assertEquals(List.of(ANSWERED), out.takeTimers());
+        assertEquals(List.of(ANSWERED), out.takeTiming());
         client("NOOP\r\n");
-        assertEquals(List.of(UNIT_STARTED, UNIT_COMPLETE, AWAITING), out.takeTimers());
+        assertEquals(List.of(UNIT_STARTED, UNIT_COMPLETE, AWAITING), out.takeTiming());
     }
 
     @Test
     void aTransactionsCommandsAreOneUnitUpToData() {
         greeted("PIPELINING");
         client("MAIL FROM:<a@example.com>\r\n");
-        assertEquals(List.of(UNIT_STARTED, AWAITING), out.takeTimers());
+        assertEquals(List.of(UNIT_STARTED, AWAITING), out.takeTiming());
         server("250 2.1.0 Ok\r\n");
-        assertEquals(List.of(ANSWERED), out.takeTimers(), "the client's time runs on between MAIL and RCPT");
+        assertEquals(List.of(ANSWERED), out.takeTiming(), "the client's time runs on between MAIL and RCPT");
         client("RCPT TO:<b@example.org>\r\n");
-        assertEquals(List.of(AWAITING), out.takeTimers());
+        assertEquals(List.of(AWAITING), out.takeTiming());
         server("250 2.1.5 Ok\r\n");
-        assertEquals(List.of(ANSWERED), out.takeTimers());
+        assertEquals(List.of(ANSWERED), out.takeTiming());
         client("DATA\r\n");
-        assertEquals(List.of(UNIT_COMPLETE, AWAITING), out.takeTimers());
+        assertEquals(List.of(UNIT_COMPLETE, AWAITING), out.takeTiming());
         server("354 go ahead\r\n");
-        assertEquals(List.of(ANSWERED), out.takeTimers(), "message data is not a timed unit");
+        assertEquals(List.of(ANSWERED), out.takeTiming(), "message data is not a timed unit");
         client("Subject: x\r\n\r\nbody\r\n");
-        assertEquals(List.of(), out.takeTimers());
+        assertEquals(List.of(), out.takeTiming());
         client(".\r\n");
-        assertEquals(List.of(), out.takeTimers(), "the end of data's reply may take the server 10 minutes");
+        assertEquals(List.of(), out.takeTiming(), "the end of data's reply may take the server 10 minutes");
         server("250 2.0.0 Ok: queued\r\n");
-        assertEquals(List.of(), out.takeTimers());
+        assertEquals(List.of(), out.takeTiming());
     }
 
     @Test
     void aTransactionTheServerRefusesEndsItsUnit() {
         greeted("PIPELINING");
         client("MAIL FROM:<a@example.com>\r\n");
-        out.takeTimers();
+        out.takeTiming();
         server("550 5.7.1 Sender rejected\r\n");
-        assertEquals(List.of(UNIT_COMPLETE, ANSWERED), out.takeTimers());
+        assertEquals(List.of(UNIT_COMPLETE, ANSWERED), out.takeTiming());
     }
 
     @Test
@@ -83,15 +84,15 @@ class SessionTimingTest {
         greeted("PIPELINING", "CHUNKING");
         client("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n");
         server("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n");
-        out.takeTimers();
+        out.takeTiming();
         client("BDAT 5\r\n123");
-        assertEquals(List.of(UNIT_COMPLETE), out.takeTimers(), "the chunk is still coming: no reply owed yet");
+        assertEquals(List.of(UNIT_COMPLETE), out.takeTiming(), "the chunk is still coming: no reply owed yet");
         client("45");
-        assertEquals(List.of(AWAITING), out.takeTimers());
+        assertEquals(List.of(AWAITING), out.takeTiming());
         server("250 2.0.0 5 octets received\r\n");
-        assertEquals(List.of(ANSWERED), out.takeTimers());
+        assertEquals(List.of(ANSWERED), out.takeTiming());
         client("BDAT 3 LAST\r\n678");
-        assertEquals(List.of(UNIT_STARTED, UNIT_COMPLETE), out.takeTimers(), "the reply to the last chunk is the message's");
+        assertEquals(List.of(UNIT_STARTED, UNIT_COMPLETE), out.takeTiming(), "the reply to the last chunk is the message's");
     }
 
     @Test
@@ -150,7 +151,7 @@ class SessionTimingTest {
         }
         server(reply.toString());
         out.take();
-        out.takeTimers();
+        out.takeTiming();
     }
 
     private void client(String text) {

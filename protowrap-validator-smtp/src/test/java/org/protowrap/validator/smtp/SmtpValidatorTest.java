@@ -11,11 +11,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.protowrap.api.ClientTls;
-import org.protowrap.api.MapOptions;
 import org.protowrap.api.Backend;
+import org.protowrap.api.ClientTls;
 import org.protowrap.api.HealthProbe;
-import org.protowrap.api.Options;
+import org.protowrap.api.MapOptions;
 import org.protowrap.api.ProbeActions;
 import org.protowrap.api.ProbeSession;
 import org.protowrap.api.Refusal;
@@ -26,6 +25,8 @@ import org.protowrap.api.ValidatorConfig;
 import org.protowrap.api.ValidatorSession;
 import org.protowrap.api.Violation;
 import org.protowrap.spi.ValidatorProvider;
+import org.protowrap.testkit.RecordingDecisions;
+import org.protowrap.testkit.SessionCorpus;
 
 /** The provider's surface: rules, refusals, the health probe, and redaction in reports. */
 class SmtpValidatorTest {
@@ -210,7 +211,7 @@ class SmtpValidatorTest {
     void theLogLineSaysTlsSenderDomainAndMessageSizeButNeverTheLocalPart() {
         RecordingDecisions out = new RecordingDecisions();
         ValidatorSession session = new SmtpValidatorProvider().create(new ValidatorConfig("mail", 512, true, Map.of(),
-                MapOptions.of(Map.of()), ClientTls.STARTTLS)).newSession(CorpusTest.INFO);
+                MapOptions.of(Map.of()), ClientTls.STARTTLS)).newSession(SessionCorpus.INFO);
         feed(session, out, false, "220 mx ESMTP\r\n");
         feed(session, out, true, "EHLO c.example\r\n");
         feed(session, out, false, "250-mx\r\n250 CHUNKING\r\n");
@@ -244,7 +245,7 @@ class SmtpValidatorTest {
 
     /** A session after the greeting and EHLO, the server having offered {@code extensions}. */
     private static ValidatorSession greeted(RecordingDecisions out, String extensions) {
-        ValidatorSession session = validator(Map.of()).newSession(CorpusTest.INFO);
+        ValidatorSession session = validator(Map.of()).newSession(SessionCorpus.INFO);
         feed(session, out, false, "220 mx ESMTP\r\n");
         feed(session, out, true, "EHLO c.example\r\n");
         feed(session, out, false, "250-mx\r\n250 " + extensions + "\r\n");

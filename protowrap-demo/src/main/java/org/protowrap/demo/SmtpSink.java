@@ -1,4 +1,4 @@
-package org.protowrap.engine.demo;
+package org.protowrap.demo;
 
 import java.io.BufferedReader;
 import java.io.IOException;
