@@ -63,6 +63,8 @@ PROTOWRAP_SMTP_PORT = 12527
 NGINX_TLS_PORT = 18443
 HAPROXY_HTTPS_PORT = 18444
 PROTOWRAP_HTTPS_PORT = 18445
+IDLE_PORT = 18098
+STARTUP_PORT = 18099
 UPLOAD_BODY = 1 << 20  # bytes per upload request
 
 HTTP_PORTS = {
@@ -77,6 +79,16 @@ HTTPS_PORTS = {"direct": NGINX_TLS_PORT, "haproxy-https": HAPROXY_HTTPS_PORT, "p
 SMTP_PORTS = {"direct": SINK_PORT, "haproxy-tcp": HAPROXY_SMTP_PORT, "protowrap-smtp": PROTOWRAP_SMTP_PORT}
 
 
+def shift_ports(offset):
+    """Moves every port by offset, so that a second run on the same machine does not meet the first."""
+    names = [name for name in globals() if name.endswith("_PORT")]
+    for name in names:
+        globals()[name] += offset
+    for ports in (HTTP_PORTS, HTTPS_PORTS, SMTP_PORTS):
+        for system in ports:
+            ports[system] += offset
+
+
 class Services:
     """Every process the harness started, stopped in reverse order."""
 
@@ -85,6 +97,9 @@ class Services:
         self.processes = []
 
     def start(self, name, argv, ready_port=None, **kwargs):
+        if ready_port is not None and port_taken(ready_port):
+            raise SystemExit(f"port {ready_port} is taken before {name} started: another run on this machine? "
+                             f"(--port-offset moves every port)")
         log = open(self.workdir / f"{name}.log", "wb")
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **kwargs)
         self.processes.append((name, proc))
@@ -102,6 +117,14 @@ class Services:
                     os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait()
         self.processes.clear()
+
+
+def port_taken(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
 
 
 def wait_for_port(port, seconds):
@@ -474,7 +497,7 @@ def hold_idle_connections(port, count):
 
 def case_memory(system, args, workdir):
     """A fresh process of each system, so that what earlier cases grew does not hide the growth."""
-    port = 18098
+    port = IDLE_PORT
     config = workdir / "idle.yaml"
     config.write_text(f"allowRoot: true\nlogLevel: 0\nwrappers:\n  - name: idle\n    protocol: line\n"
                       f"    listenAddr: 127.0.0.1\n    listenPort: {port}\n    destAddr: 127.0.0.1:{NGINX_PORT}\n"
@@ -515,15 +538,15 @@ def children(pid):
 def case_startup(system, args, workdir):
     config = workdir / "startup.yaml"
     config.write_text(f"allowRoot: true\nlogLevel: 0\nwrappers:\n  - name: s\n    protocol: line\n"
-                      f"    listenAddr: 127.0.0.1\n    listenPort: 18099\n    destAddr: 127.0.0.1:{NGINX_PORT}\n")
+                      f"    listenAddr: 127.0.0.1\n    listenPort: {STARTUP_PORT}\n    destAddr: 127.0.0.1:{NGINX_PORT}\n")
     argv = {"protowrap-line": [str(IMAGE / "bin" / "protowrap"), "run", "--config", str(config)],
             "haproxy-tcp": ["haproxy", "-db", "-f", str(workdir / "startup.cfg")]}[system]
     (workdir / "startup.cfg").write_text(f"defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 1s\n"
-                                         f"    timeout server 1s\nlisten s\n    bind 127.0.0.1:18099\n"
+                                         f"    timeout server 1s\nlisten s\n    bind 127.0.0.1:{STARTUP_PORT}\n"
                                          f"    server n 127.0.0.1:{NGINX_PORT}\n")
     start = time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    ready = wait_for_port(18099, 20)
+    ready = wait_for_port(STARTUP_PORT, 20)
     elapsed = (time.monotonic() - start) * 1000
     os.killpg(proc.pid, signal.SIGTERM)
     proc.wait(10)
@@ -568,6 +591,8 @@ def main():
     parser.add_argument("--systems", default="", help="only these systems (comma-separated)")
     parser.add_argument("--no-warmup", dest="warmup", action="store_false",
                         help="skip the untimed warm-up run of each throughput case on each system")
+    parser.add_argument("--port-offset", type=int, default=0,
+                        help="add this to every port (to keep clear of another run on the same machine)")
     parser.add_argument("--skip-build", action="store_true", help="(handled by bench/run)")
     parser.add_argument("--results", type=Path,
                         help="also write every run's figures to this JSON file (bench/charts draws from it)")
@@ -583,6 +608,7 @@ def main():
                   f"running {fitting}", file=sys.stderr)
             args.clients = fitting
     only = set(filter(None, args.systems.split(",")))
+    shift_ports(args.port_offset)
 
     workdir = Path(tempfile.mkdtemp(prefix="protowrap-bench-"))
     services = Services(workdir)

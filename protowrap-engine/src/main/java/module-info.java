@@ -25,6 +25,8 @@ module org.protowrap.engine {
 
     // the service interface a demo module implements; nothing else of the engine is API
     exports org.protowrap.engine.demo;
+    // logback builds the image's console appender (conf/logback.xml) from its class name
+    exports org.protowrap.engine.logging to ch.qos.logback.core;
 
     uses ValidatorProvider;
     uses BalancerProvider;

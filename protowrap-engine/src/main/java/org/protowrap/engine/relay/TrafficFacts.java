@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import java.util.regex.Pattern;
 import org.protowrap.api.EscapedText;
 
 /**
@@ -18,14 +17,13 @@ final class TrafficFacts {
 
     static final int MAX_FACTS = 16;
     static final int MAX_VALUE_CHARS = 120;
-    private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9_.-]{0,31}");
-    private static final Pattern PLAIN = Pattern.compile("[!#-~&&[^=\"\\\\]]+");
+    private static final int MAX_KEY_CHARS = 32;
 
     /** Made at the first fact: most connections of a protocol without facts never allocate one. */
     private Map<String, String> facts = Map.of();
 
     void put(String key, String value) {
-        if (!KEY.matcher(key).matches() || (!facts.containsKey(key) && facts.size() >= MAX_FACTS)) {
+        if (!isKey(key) || (!facts.containsKey(key) && facts.size() >= MAX_FACTS)) {
             return;
         }
         if (facts.isEmpty()) {
@@ -39,14 +37,47 @@ final class TrafficFacts {
         facts.forEach((key, value) -> action.accept(key, cut(value)));
     }
 
-    /** {@code " key=value key2=\"a b\""}, each value escaped and quoted where it has to be; empty without facts. */
-    String format() {
-        if (facts.isEmpty()) {
-            return "";
+    /**
+     * Appends {@code " key=value key2=\"a b\""}, each value escaped and quoted where it has to be;
+     * nothing without facts. Written for every access line, so a plain value is copied as it is,
+     * without a copy of its own.
+     */
+    void appendTo(StringBuilder out) {
+        for (Map.Entry<String, String> fact : facts.entrySet()) {
+            out.append(' ').append(fact.getKey()).append('=');
+            String value = fact.getValue();
+            int shown = Math.min(value.length(), MAX_VALUE_CHARS);
+            if (shown > 0 && isPlain(value, shown)) {
+                out.append(value, 0, shown).append(shown < value.length() ? "..." : "");
+            } else {
+                out.append(quoted(cut(value)));
+            }
         }
-        StringBuilder out = new StringBuilder();
-        facts.forEach((key, value) -> out.append(' ').append(key).append('=').append(quoted(value)));
-        return out.toString();
+    }
+
+    /** A short lower-case word: {@code [a-z][a-z0-9_.-]} up to {@value #MAX_KEY_CHARS} characters. */
+    private static boolean isKey(String key) {
+        if (key.isEmpty() || key.length() > MAX_KEY_CHARS || key.charAt(0) < 'a' || key.charAt(0) > 'z') {
+            return false;
+        }
+        for (int i = 1; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Printable ASCII without space, {@code "}, {@code =} and backslash: what a parser reads as one token. */
+    private static boolean isPlain(String value, int length) {
+        for (int i = 0; i < length; i++) {
+            char c = value.charAt(i);
+            if (c <= ' ' || c > '~' || c == '"' || c == '=' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String cut(String value) {
@@ -54,11 +85,7 @@ final class TrafficFacts {
     }
 
     private static String quoted(String value) {
-        String cut = cut(value);
-        if (!cut.isEmpty() && PLAIN.matcher(cut).matches()) {
-            return cut;
-        }
-        String escaped = EscapedText.of(ByteBuffer.wrap(cut.getBytes(StandardCharsets.UTF_8)), Integer.MAX_VALUE);
+        String escaped = EscapedText.of(ByteBuffer.wrap(value.getBytes(StandardCharsets.UTF_8)), Integer.MAX_VALUE);
         return '"' + escaped.replace("\"", "\\\"") + '"';
     }
 }

@@ -42,7 +42,13 @@ final class ProtowrapProcess implements AutoCloseable {
 
     /** Starts {@code protowrap ARGS}; standard output and error go to a log file in {@code home}. */
     static ProtowrapProcess start(Path home, String... args) throws IOException {
+        return start(home, List.of(), args);
+    }
+
+    /** {@link #start(Path, String...)} with options for the JVM ({@code -Dname=value}). */
+    static ProtowrapProcess start(Path home, List<String> jvmOptions, String... args) throws IOException {
         List<String> command = command(home);
+        command.addAll(command.indexOf("-m"), jvmOptions);
         command.addAll(List.of(args));
         Path log = home.resolve("protowrap.out");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
