@@ -14,9 +14,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,6 +83,28 @@ class SdkExampleIT {
                 assertTrue(protowrap.output().contains("rule=finger.query.forwarding action=enforce"), protowrap.output());
             }
         }
+    }
+
+    @Test
+    void theSdkHasOneSourcesJarPerModuleAndDocumentsEachPackageUnderItsModule() throws IOException {
+        Path sdk = ProtowrapImage.HOME.resolve("sdk");
+        for (String jar : List.of("protowrap-api-sources.jar", "protowrap-testkit-sources.jar")) {
+            try (ZipFile zip = new ZipFile(sdk.resolve(jar).toFile())) {
+                assertEquals(1, zip.stream().filter(e -> e.getName().equals("module-info.java")).count(), jar);
+            }
+        }
+        Map<String, List<String>> packages = new LinkedHashMap<>();
+        List<String> current = null;
+        for (String line : Files.readAllLines(sdk.resolve("api-docs/element-list"))) {
+            if (line.startsWith("module:")) {
+                current = packages.computeIfAbsent(line.substring("module:".length()), m -> new ArrayList<>());
+            } else if (!line.isBlank()) {
+                assertTrue(current != null, "package before any module: " + line);
+                current.add(line);
+            }
+        }
+        assertEquals(Map.of("org.protowrap.api", List.of("org.protowrap.api", "org.protowrap.spi"),
+                "org.protowrap.testkit", List.of("org.protowrap.testkit")), packages);
     }
 
     /** A Finger server: one query per connection, answered with a login line. */
