@@ -1,18 +1,26 @@
 #!/bin/sh
-# Builds the example plugin from the sdk/ folder alone: compiles it against the API, runs its
-# tests with the test kit, and writes build/protowrap-finger.jar, ready for ProtoWrap's plugins/.
-# Needs a JDK 25 (javac): $JAVA_HOME, or javac on the PATH.
+# Builds the example plugin against ProtoWrap's sdk/ folder: compiles it against the API, runs its
+# tests with the test kit, and writes build/protowrap-finger.jar (in the current folder), ready for
+# ProtoWrap's plugins/.
+# Needs a JDK 25 (javac): $JAVA_HOME, or javac on the PATH; and the sdk/ folder: $PROTOWRAP_SDK, or
+# the folder above this script when it holds the jars (the example where the image ships it).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-sdk=$(dirname "$here")
+sdk=${PROTOWRAP_SDK:-$(dirname "$here")}
+for jar in protowrap-api.jar protowrap-testkit.jar; do
+    if [ ! -f "$sdk/$jar" ]; then
+        echo "error: $sdk/$jar not found; set PROTOWRAP_SDK to the sdk folder of a ProtoWrap image" >&2
+        exit 1
+    fi
+done
 bin=${JAVA_HOME:+$JAVA_HOME/bin/}
 version=$("${bin}javac" -version 2>&1 | sed -n 's/^javac \([0-9]*\).*/\1/p')
 if [ -z "$version" ] || [ "$version" -lt 25 ]; then
     echo "error: this needs javac from a JDK 25 or newer; set JAVA_HOME to one" >&2
     exit 1
 fi
-build="$here/build"
-rm -rf "$build"
+build="$(pwd)/build"
+rm -rf "$build/classes" "$build/test-classes" "$build/protowrap-finger.jar"
 mkdir -p "$build/classes" "$build/test-classes"
 
 echo "compiling the plugin"

@@ -3,6 +3,7 @@ package org.protowrap.api;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -134,13 +135,21 @@ public final class MapOptions implements Options {
         return unknown;
     }
 
-    /** The known key a misspelt one most likely meant: the same but for case, or at most two edits away. */
-    static Optional<String> closest(String key, Set<String> known) {
+    /**
+     * The known word a misspelt one most likely meant, for a "did you mean" hint: the same but for
+     * case, or one edit away (two for a word of eight letters or more), where an edit inserts,
+     * deletes or replaces a letter or swaps two neighbours.
+     *
+     * @param word what was written
+     * @param known the words valid at that place
+     * @return the nearest known word, or empty when none is that near
+     */
+    public static Optional<String> closest(String word, Collection<String> known) {
         String best = null;
-        int bestDistance = Math.min(2, Math.max(1, key.length() / 4)) + 1;
+        int bestDistance = Math.min(2, Math.max(1, word.length() / 4)) + 1;
         for (String candidate : known) {
-            int d = candidate.equalsIgnoreCase(key) ? 0
-                    : distance(key.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
+            int d = candidate.equalsIgnoreCase(word) ? 0
+                    : distance(word.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
             if (d < bestDistance) {
                 best = candidate;
                 bestDistance = d;
@@ -149,27 +158,28 @@ public final class MapOptions implements Options {
         return Optional.ofNullable(best);
     }
 
-    /** Levenshtein distance (insert, delete, replace), capped work: keys are short. */
+    /** Edits from a to b: insert, delete, replace, swap two neighbours (optimal string alignment). */
     private static int distance(String a, String b) {
         if (Math.abs(a.length() - b.length()) > 2 || a.length() > 64 || b.length() > 64) {
             return Integer.MAX_VALUE;
         }
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
         for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
+            d[0][j] = j;
         }
         for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
             for (int j = 1; j <= b.length(); j++) {
-                int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(replace, Math.min(previous[j], current[j - 1]) + 1);
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j], d[i][j - 1]) + 1);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
             }
-            int[] t = previous;
-            previous = current;
-            current = t;
         }
-        return previous[b.length()];
+        return d[a.length()][b.length()];
     }
 
     @Override
@@ -283,7 +293,8 @@ public final class MapOptions implements Options {
         }
         String valid = java.util.Arrays.stream(type.getEnumConstants())
                 .map(Options::configWord).collect(Collectors.joining(", "));
-        problem(key, describe(v) + " is not one of: " + valid);
+        // A boolean here was an unquoted word: echo the word, not what YAML made of it.
+        problem(key, (v instanceof Boolean ? word : describe(v)) + " is not one of: " + valid);
         return defaultValue;
     }
 

@@ -98,7 +98,7 @@ final class LoopbackBackends implements DemoBackends {
                             + "         # refused by the wrapper, never reaches a backend");
             case "smtp" -> List.of(
                     "swaks --server " + address + " --from alice@example.org --to bob@example.org"
-                            + "         # the sink prints the message",
+                            + "         # the sink prints one line: sender, recipients, size",
                     "(sleep 1; printf 'EHLO demo\\r\\n'; sleep 1; printf 'MAIL FROM: <alice@example.org>\\r\\n';"
                             + " sleep 1; printf 'QUIT\\r\\n') | socat -t 2 - TCP:" + address
                             + "         # a space after the colon: refused",

@@ -12,6 +12,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,7 +98,7 @@ final class StatusCommand {
     }
 
     private void printTables(Map<String, Object> status) {
-        out.println("protowrap " + status.get("version") + ", up since " + status.get("started")
+        out.println("protowrap " + status.get("version") + ", up since " + toMillis(status.get("started"))
                 + (Boolean.TRUE.equals(status.get("ready")) ? ", ready" : ", NOT READY")
                 + ", fds " + status.get("openFds") + "/" + status.get("maxFds"));
         for (Object item : asList(status.get("wrappers"))) {
@@ -125,7 +128,16 @@ final class StatusCommand {
     }
 
     private static String lastTransition(Map<String, Object> t) {
-        return t.get("at") + " -> " + t.get("to") + " (" + t.get("reason") + ")";
+        return toMillis(t.get("at")) + " -> " + t.get("to") + " (" + t.get("reason") + ")";
+    }
+
+    /** An instant of the status document cut to the millisecond; anything else as it came. */
+    private static String toMillis(Object instant) {
+        try {
+            return Instant.parse(String.valueOf(instant)).truncatedTo(ChronoUnit.MILLIS).toString();
+        } catch (DateTimeParseException e) {
+            return String.valueOf(instant);
+        }
     }
 
     private static String summary(Map<String, Object> refused) {

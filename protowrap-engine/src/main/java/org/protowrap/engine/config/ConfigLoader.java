@@ -331,7 +331,8 @@ public final class ConfigLoader {
             List<String> names = registry.names(kind);
             // A name two providers share is reported once, as the fatal problem it is.
             if (found.isEmpty() && !names.contains(name)) {
-                StringBuilder message = new StringBuilder("unknown " + kind.word() + " \"" + name + "\"; available: "
+                String guess = MapOptions.closest(name, names).map(n -> "did you mean " + n + "? ").orElse("");
+                StringBuilder message = new StringBuilder("unknown " + kind.word() + " \"" + name + "\"; " + guess + "available: "
                         + (names.isEmpty() ? "none" : String.join(", ", names)) + " (run 'protowrap plugins' to list them)");
                 for (PluginProblem p : registry.problems()) {
                     if (!p.fatal()) {

@@ -154,6 +154,9 @@ class ConfigLoaderTest {
             bad choice             | destType: tcp               | test.yaml:6:5: wrappers[0].destType: "tcp" is not one of: ip, pipe
             bad boolean            | testReply: sometimes        | test.yaml:6:5: wrappers[0].testReply: must be true or false, not "sometimes"
             unknown balancer       | balancer: fastest           | test.yaml:6:5: wrappers[0].balancer: unknown balancer "fastest"; available: leastconn, random2, roundrobin, sourcehash
+            misspelt balancer      | balancer: roundrobbin       | test.yaml:6:5: wrappers[0].balancer: unknown balancer "roundrobbin"; did you mean roundrobin? available: leastconn, random2
+            misspelt section key   | 'healthCheck: {rsie: 2}'    | test.yaml:6:19: wrappers[0].healthCheck.rsie: unknown key; did you mean rise? valid keys here:
+            unquoted on rule mode  | 'rules: {line.too-long: on}' | test.yaml:6:13: wrappers[0].rules.line.too-long: on is not one of: enforce, log, off
             unknown rule           | 'rules: {line.bogus: off}'  | test.yaml:6:13: wrappers[0].rules.line.bogus: is not a rule of line; its rules are: line.too-long
             bad rule mode          | 'rules: {line.too-long: x}' | test.yaml:6:13: wrappers[0].rules.line.too-long: "x" is not one of: enforce, log, off
             plugin option value    | 'options: {overlong: chop}' | test.yaml:6:15: wrappers[0].options.overlong: "chop" is not one of: truncate, reject, close
@@ -239,6 +242,13 @@ class ConfigLoaderTest {
                 "test.yaml:12:5: wrappers[1].destAddr: port 99999 is out of range 1..65535",
                 "test.yaml:13:1: extra: unknown key; valid keys here: logLevel, pluginsDir, user, group, allowRoot, shutdownGrace, ioThreads, accessLog, wrappers, admin"),
                 problems.stream().map(Problem::toString).toList());
+    }
+
+    @Test
+    void aMisspeltProtocolGetsAGuessBesideTheChoices() {
+        List<String> problems = messages(MINIMAL.replace("protocol: line", "protocol: smpt"));
+        assertEquals(List.of("test.yaml:3:5: wrappers[0].protocol: unknown validator \"smpt\"; did you mean smtp? "
+                + "available: http, line, smtp (run 'protowrap plugins' to list them)"), problems);
     }
 
     @Test

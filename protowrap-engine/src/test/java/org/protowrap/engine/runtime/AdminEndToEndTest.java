@@ -1,6 +1,7 @@
 package org.protowrap.engine.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -18,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -133,6 +135,11 @@ class AdminEndToEndTest {
             String table = out.toString(StandardCharsets.UTF_8);
             assertEquals(Main.OK, exit, err.toString(StandardCharsets.UTF_8));
             assertTrue(table.contains("wrapper w (line on 127.0.0.1:"), table);
+            assertTrue(table.lines().findFirst().orElseThrow()
+                    .matches("protowrap \\S+, up since \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,3})?Z, .*"),
+                    table);
+            assertFalse(Pattern.compile(":\\d\\d\\.\\d{4,}").matcher(table).find(),
+                    "timestamps to the millisecond: " + table);
             List<String> rows = table.lines().filter(l -> l.trim().startsWith(a.address() + " ")
                     || l.trim().startsWith(b.address() + " ")).toList();
             assertEquals(2, rows.size(), table);
