@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * Access lines as one JSON object each, for log shippers: the engine's fields first, then the
  * validator's facts as fields of their own (a fact named like an engine field is left out, so a
- * plugin cannot hide what the engine says), a whole number as a JSON number.
+ * plugin cannot hide what the engine says).
  */
 final class AccessJson {
 
@@ -54,11 +54,7 @@ final class AccessJson {
             facts.forEach((key, value) -> {
                 if (!ENGINE_FIELDS.contains(key)) {
                     try {
-                        if (isWholeNumber(value)) {
-                            g.writeNumberField(key, Long.parseLong(value));
-                        } else {
-                            g.writeStringField(key, value);
-                        }
+                        g.writeStringField(key, value);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -69,20 +65,5 @@ final class AccessJson {
             throw new UncheckedIOException(e);
         }
         return out.toString();
-    }
-
-    /** A decimal that fits a long, written as JSON writes numbers: no leading zeros or plus sign. */
-    private static boolean isWholeNumber(String value) {
-        int start = value.startsWith("-") ? 1 : 0;
-        int digits = value.length() - start;
-        if (digits < 1 || digits > 18 || (value.charAt(start) == '0' && digits > 1)) {
-            return false;
-        }
-        for (int i = start; i < value.length(); i++) {
-            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
-                return false;
-            }
-        }
-        return true;
     }
 }
