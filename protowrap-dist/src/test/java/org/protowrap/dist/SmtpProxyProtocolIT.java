@@ -81,10 +81,10 @@ class SmtpProxyProtocolIT {
             String log = postfix.log();
             assertFalse(log.lines().anyMatch(l -> l.contains("warning: haproxy") && !l.endsWith("haproxy read: EOF")),
                     "Postfix refused a PROXY header:\n" + log);
-            // the edge wrapper took the client from HAProxy's header too
-            String wrapperLog = protowrap.output();
-            assertTrue(wrapperLog.lines().anyMatch(l -> l.contains("wrapper=mail-edge ") && l.contains(" client=127.0.0.4:")
-                    && l.contains(" messages=1")), wrapperLog);
+            // the edge wrapper took the client from HAProxy's header too (access lines are written in batches)
+            Eventually.await(Duration.ofSeconds(10), () -> protowrap.output().lines()
+                    .filter(l -> l.contains("wrapper=mail-edge ") && l.contains(" client=127.0.0.4:") && l.contains(" messages=1"))
+                    .findFirst(), () -> "no access line for the edge client:\n" + protowrap.output());
         }
     }
 
