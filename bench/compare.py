@@ -21,7 +21,6 @@ import statistics
 import sys
 import tempfile
 import threading
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -84,7 +83,7 @@ def start_images(images, services, workdir, scraping):
                                                           str(config)], port)
             systems[f"{label}-{mode}"] = (port, process.pid)  # the launcher execs java: this is the JVM
             if mode == "ops":
-                threading.Thread(target=scrape, args=(admin, scraping), daemon=True).start()
+                threading.Thread(target=harness.scrape_metrics, args=(scraping, admin), daemon=True).start()
     return systems
 
 
@@ -106,15 +105,6 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def scrape(port, stop):
-    while not stop.wait(1.0):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
-                reply.read()
-        except OSError:
-            pass
 
 
 if __name__ == "__main__":

@@ -261,11 +261,11 @@ wrappers:
 """
 
 
-def scrape_metrics(stop):
+def scrape_metrics(stop, port=None):
     """Reads /metrics once a second, as a Prometheus server would, until told to stop."""
     while not stop.wait(1.0):
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{PROTOWRAP_ADMIN_PORT}/metrics", timeout=5) as reply:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port or PROTOWRAP_ADMIN_PORT}/metrics", timeout=5) as reply:
                 reply.read()
         except OSError:
             pass
