@@ -87,6 +87,20 @@ public interface Decisions {
     default void serverFault(String reason) {}
 
     /**
+     * The backend connection is idle and could serve another client: every request sent on it has
+     * been answered in full, nothing is owed either way, the server said it keeps the connection
+     * open, and nothing of this client's is left on it that a later exchange depends on (HTTP/1.1
+     * after a complete response without {@code Connection: close}). When the client's connection
+     * ends while the backend connection is still idle, the engine may keep the backend connection
+     * for a while and hand it to a later client connection of the same wrapper instead of
+     * connecting anew; a byte sent to or read from the server since the call cancels it. A session
+     * calls it again after each exchange that leaves the connection so. Never for a protocol
+     * whose server keeps state for one client (SMTP, POP3, a session after authentication).
+     * Default: nothing, and backend connections are never reused.
+     */
+    default void serverIdle() {}
+
+    /**
      * Drop the backend connection now, abortively: bytes still queued for the server are
      * discarded. Used when the server must never see the end of what it was sent, such as a
      * mail body that turned out to be smuggled.

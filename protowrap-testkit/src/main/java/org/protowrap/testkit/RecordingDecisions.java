@@ -44,6 +44,7 @@ public class RecordingDecisions implements Decisions {
     private String rawReason;
     private boolean unitOpen;
     private boolean awaitingServer;
+    private boolean serverIdle;
     private int unitsCompleted;
     private int exchanges;
     private int ignored;
@@ -55,6 +56,7 @@ public class RecordingDecisions implements Decisions {
             ignored++;
             return;
         }
+        serverIdle &= copy.length == 0;
         toServer.writeBytes(copy);
     }
 
@@ -120,6 +122,13 @@ public class RecordingDecisions implements Decisions {
     }
 
     @Override
+    public void serverIdle() {
+        if (!finished()) {
+            serverIdle = true;
+        }
+    }
+
+    @Override
     public void startTls() {
         control("starttls");
     }
@@ -128,6 +137,7 @@ public class RecordingDecisions implements Decisions {
     public void abortServer() {
         control("abort");
         aborted = true;
+        serverIdle = false;
     }
 
     @Override
@@ -168,6 +178,7 @@ public class RecordingDecisions implements Decisions {
 
     /** One read from the server, handed over like {@link #fromClient}: once raw, straight to the client. */
     public void fromServer(ValidatorSession session, byte[] read) {
+        serverIdle &= read.length == 0;
         hand(read, session::onServerData, toClient);
     }
 
@@ -296,6 +307,14 @@ public class RecordingDecisions implements Decisions {
         List<String> taken = List.copyOf(timing);
         timing.clear();
         return taken;
+    }
+
+    /**
+     * Whether the backend connection is idle as the session last said ({@link #serverIdle()}), with
+     * nothing sent to or read from the server since: whether the engine could reuse it.
+     */
+    public boolean serverIsIdle() {
+        return serverIdle;
     }
 
     /** Whether the session dropped the backend connection at least once. */

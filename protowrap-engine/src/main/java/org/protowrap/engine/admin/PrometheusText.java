@@ -75,6 +75,10 @@ final class PrometheusText {
         header("protowrap_backend_connect_failures", "counter", "Connects to a backend that failed.");
         each(wrappers, (w, b) -> sample("protowrap_backend_connect_failures_total", b.counts().connectFailures(),
                 "wrapper", w, "backend", b.name()));
+        header("protowrap_backend_connection_reuses", "counter",
+                "Client connections given an idle connection to a backend instead of a new one.");
+        each(wrappers, (w, b) -> sample("protowrap_backend_connection_reuses_total", b.counts().reuses(),
+                "wrapper", w, "backend", b.name()));
         header("protowrap_backend_checks", "counter", "Active health checks, by result.");
         each(wrappers, (w, b) -> {
             sample("protowrap_backend_checks_total", b.counts().checksPassed(), "wrapper", w, "backend", b.name(),

@@ -86,6 +86,7 @@ final class StatusJson {
         g.writeNumberField("activeConnections", b.active());
         g.writeNumberField("connects", b.counts().connects());
         g.writeNumberField("connectFailures", b.counts().connectFailures());
+        g.writeNumberField("reuses", b.counts().reuses());
         g.writeNumberField("checksPassed", b.counts().checksPassed());
         g.writeNumberField("checksFailed", b.counts().checksFailed());
         g.writeArrayFieldStart("recentTransitions");

@@ -105,6 +105,8 @@ public final class ConfigKeys {
     static final ConfigKey SERVER_TIMEOUT = duration("serverTimeout", Duration.ofSeconds(60), "60s",
             "how long a server that owes an answer");
     static final ConfigKey SESSION_TIMEOUT = duration("sessionTimeout", Duration.ZERO, "0s", "the whole connection");
+    static final ConfigKey SERVER_KEEP_ALIVE = duration("serverKeepAlive", Duration.ofSeconds(1), "1s",
+            "how long a backend connection left idle by a client that ended waits for the next client");
     static final ConfigKey MAX_CONNECTIONS = integer("maxConnections", 10_000, 1, 1_000_000,
             "connections at once through this wrapper");
     static final ConfigKey MAX_CONNECTIONS_PER_CLIENT = integer("maxConnectionsPerClient", 256, 0, 1_000_000,
@@ -126,8 +128,8 @@ public final class ConfigKeys {
 
     public static final Section WRAPPER = new Section("", List.of(NAME, PROTOCOL, LISTEN_ADDR, LISTEN_PORT, DEST_TYPE,
             DEST_ADDR, DEST_PORT, DEST_COMMAND, BALANCER, BALANCER_OPTIONS, MAX_LINE_LENGTH, TEST_REPLY, OPTIONS, RULES,
-            CONNECT_TIMEOUT, IDLE_TIMEOUT, REQUEST_TIMEOUT, SERVER_TIMEOUT, SESSION_TIMEOUT, MAX_CONNECTIONS,
-            MAX_CONNECTIONS_PER_CLIENT, CONNECT_ATTEMPTS, HEALTH_CHECK, ALLOW, DENY, TARPIT, RATE_LIMIT, PROXY_PROTOCOL,
+            CONNECT_TIMEOUT, IDLE_TIMEOUT, REQUEST_TIMEOUT, SERVER_TIMEOUT, SESSION_TIMEOUT, SERVER_KEEP_ALIVE,
+            MAX_CONNECTIONS, MAX_CONNECTIONS_PER_CLIENT, CONNECT_ATTEMPTS, HEALTH_CHECK, ALLOW, DENY, TARPIT, RATE_LIMIT, PROXY_PROTOCOL,
             SEND_PROXY, TLS, DEST_TLS));
 
     // --- a destAddr entry written as a map

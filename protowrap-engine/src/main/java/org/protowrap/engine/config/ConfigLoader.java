@@ -252,7 +252,8 @@ public final class ConfigLoader {
                     ConfigKeys.IDLE_TIMEOUT.duration(w),
                     ConfigKeys.REQUEST_TIMEOUT.duration(w),
                     ConfigKeys.SESSION_TIMEOUT.duration(w),
-                    ConfigKeys.SERVER_TIMEOUT.duration(w));
+                    ConfigKeys.SERVER_TIMEOUT.duration(w),
+                    ConfigKeys.SERVER_KEEP_ALIVE.duration(w));
             WrapperConfig.Limits limits = new WrapperConfig.Limits(ConfigKeys.MAX_CONNECTIONS.integer(w),
                     ConfigKeys.MAX_CONNECTIONS_PER_CLIENT.integer(w));
 

@@ -11,5 +11,8 @@ import java.time.Duration;
  *     later unit the validator times (slow-loris protection)
  * @param session the whole connection
  * @param server how long a server that owes an answer may stay silent
+ * @param serverKeepAlive how long a backend connection left idle when its client's ended is kept
+ *     for another client; zero: never reused
  */
-public record Timeouts(Duration connect, Duration idle, Duration request, Duration session, Duration server) {}
+public record Timeouts(Duration connect, Duration idle, Duration request, Duration session, Duration server,
+        Duration serverKeepAlive) {}

@@ -17,6 +17,10 @@ import org.protowrap.engine.logging.DurationText;
  * time, never on the loop. Success arrives as {@link PeerEvents#connected}; running out of
  * candidates as {@link Connection#noBackend}.
  *
+ * <p>Where the wrapper allows it ({@code serverKeepAlive}, no {@code sendProxy}), the chosen
+ * backend's connection may be one a client that ended left idle ({@link IdleServers}), and one
+ * this client leaves idle is kept for the next instead of being closed ({@link #closeKeepingIdle}).
+ *
  * <p>It also tells each backend's health what its connections saw: a failed connect or a protocol
  * error is a failure; a connection that ends without a fault, a success.
  */
@@ -51,6 +55,8 @@ final class BackendLink {
     private boolean faulted;
     private long deadline = NONE;
     private long connectStarted;
+    /** Whether the current connection was kept idle by an earlier client rather than made for this one. */
+    private boolean reused;
 
     BackendLink(Connection connection, EventLoop loop, LiveWrapper wrapper, ConnectionLog log, InetAddress client,
             Optional<byte[]> proxyHeader) {
@@ -109,7 +115,21 @@ final class BackendLink {
         state = State.CONNECTING;
         connectStarted = loop.now();
         deadline = config.timeouts().connect().isZero() ? NONE : loop.now() + config.timeouts().connect().toNanos();
+        reused = false;
+        Optional<Peer> idle = reusesIdle() ? loop.idleServers().take(next.get(), wrapper, connection) : Optional.empty();
+        if (idle.isPresent()) {
+            reused = true;
+            peer = idle.get();
+            Peer taken = peer;
+            loop.execute(() -> connection.connected(taken));
+            return;
+        }
         resolveAndDial(next.get());
+    }
+
+    /** Whether backend connections of this wrapper may serve more than one client. */
+    private boolean reusesIdle() {
+        return proxyHeader.isEmpty() && !wrapper.config().timeouts().serverKeepAlive().isZero();
     }
 
     private void resolveAndDial(LiveBackend chosen) {
@@ -178,7 +198,11 @@ final class BackendLink {
 
     /** The attempt succeeded. */
     void established() {
-        backend.ifPresent(b -> b.metrics().connected(System.nanoTime() - connectStarted));
+        if (reused) {
+            backend.ifPresent(b -> b.metrics().reused());
+        } else {
+            backend.ifPresent(b -> b.metrics().connected(System.nanoTime() - connectStarted));
+        }
         state = State.CONNECTED;
         deadline = NONE;
         log.connected(describe());
@@ -251,6 +275,19 @@ final class BackendLink {
 
     /** Closes the backend connection, if any. */
     void close() {
+        release(false);
+    }
+
+    /**
+     * Closes the backend connection, or, when the session left it idle ({@code idle}) and the
+     * wrapper reuses connections, keeps it for a later client of this wrapper.
+     */
+    void closeKeepingIdle(boolean idle) {
+        if (idle && state == State.CONNECTED && !faulted && backend.isPresent() && reusesIdle()) {
+            long until = loop.now() + wrapper.config().timeouts().serverKeepAlive().toNanos();
+            loop.idleServers().keep(peer, backend.get(), wrapper, until);
+            peer = null;
+        }
         release(false);
     }
 

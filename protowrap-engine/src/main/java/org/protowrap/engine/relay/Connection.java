@@ -73,6 +73,11 @@ final class Connection implements PeerEvents {
     private long firstSentToServer;
     /** Bytes read from the current backend connection: none means it may still be replaced unnoticed. */
     private long bytesFromServer;
+    /**
+     * The session said the backend connection could serve another client, and nothing went to or
+     * came from the server since: when the client's connection ends, it is kept for a later one.
+     */
+    private boolean serverIdle;
     private String outcome = "closed";
     private Optional<String> enforcedRule = Optional.empty();
     private final TrafficFacts facts = new TrafficFacts();
@@ -253,6 +258,7 @@ final class Connection implements PeerEvents {
             settle();
         } catch (RuntimeException e) {
             log.internalError(e);
+            serverIdle = false;
             finish("error");
         }
     }
@@ -297,6 +303,9 @@ final class Connection implements PeerEvents {
                 serverReset();
             }
             return;
+        }
+        if (n != 0) {
+            serverIdle = false;
         }
         if (n < 0) {
             if (!replaceSilentBackend("closed before sending anything")) {
@@ -388,6 +397,7 @@ final class Connection implements PeerEvents {
         if (!acceptsDecisions() || !bytes.hasRemaining()) {
             return;
         }
+        serverIdle = false;
         deadlines.sentToServer(loop.now());
         log.toServer(bytes, credentials, inspection == Inspection.RAW);
         switch (backend.state()) {
@@ -412,6 +422,13 @@ final class Connection implements PeerEvents {
     void serverFault(String reason) {
         log.protocolError(backend.describe(), reason);
         backend.protocolError(reason);
+    }
+
+    /** The session found the backend connection idle and fit for another client. */
+    void serverIdle() {
+        if (acceptsDecisions() && backend.is(State.CONNECTED) && inspection == Inspection.VALIDATING) {
+            serverIdle = true;
+        }
     }
 
     /** A fact the session gave about the traffic, for the line logged at the end. */
@@ -479,6 +496,7 @@ final class Connection implements PeerEvents {
     void abortServer() {
         if (phase != Phase.CLOSED) {
             log.serverAborted();
+            serverIdle = false;
             backend.abort();
             up.clear();
             up.newSink();
@@ -497,6 +515,7 @@ final class Connection implements PeerEvents {
     void relayRaw(String reason) {
         if (inspection == Inspection.VALIDATING) {
             inspection = Inspection.RAW;
+            serverIdle = false;
             log.relayingRaw(reason);
         }
     }
@@ -534,6 +553,7 @@ final class Connection implements PeerEvents {
     private void serverConnected() {
         backend.established();
         bytesFromServer = 0;
+        serverIdle = false;
         firstSentToServer = loop.now();
         down.newSource();
         up.newSink();
@@ -619,6 +639,12 @@ final class Connection implements PeerEvents {
     }
 
     private void propagateEnds() {
+        if (up.endDue() && serverIdle && down.isEmpty()) {
+            // the client is done and nothing is owed either way: the connection is over, and its
+            // backend connection, which never saw the end, may serve another client
+            finish(outcome);
+            return;
+        }
         if (up.endDue() && !backend.is(State.CONNECTING)) {
             up.endPassed();
             if (backend.is(State.CONNECTED)) {
@@ -672,7 +698,7 @@ final class Connection implements PeerEvents {
         }
         phase = Phase.CLOSED;
         client.close();
-        backend.close();
+        backend.closeKeepingIdle(serverIdle && up.isEmpty() && !up.isSinkShut());
         up.clear();
         down.clear();
         wrapper.release(clientAddress.getAddress());

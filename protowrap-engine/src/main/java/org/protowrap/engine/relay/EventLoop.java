@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One I/O thread: a selector, one direct read buffer shared by all its connections, a queue of
- * tasks handed in from other threads, timers (health checks), and a deadline check every
+ * tasks handed in from other threads, timers (health checks), the backend connections kept idle
+ * for later clients, and a deadline check every
  * {@link #TICK_NANOS}. A
  * connection belongs to one loop for life, so its validator session is only ever called from
  * this thread, and nothing a connection owns needs a lock.
@@ -45,6 +46,7 @@ final class EventLoop implements Executor {
     private final Set<Connection> connections = new HashSet<>();
     private final List<SelectableChannel> closeAfterSelect = new ArrayList<>();
     private final Timers timers = new Timers();
+    private final IdleServers idleServers = new IdleServers();
     private final AtomicInteger connectionCount = new AtomicInteger();
     /** Connections handed to this loop whose start has not run yet. */
     private final AtomicInteger incoming = new AtomicInteger();
@@ -129,6 +131,11 @@ final class EventLoop implements Executor {
             recordBuffer = ByteBuffer.allocateDirect(capacity);
         }
         return recordBuffer.clear();
+    }
+
+    /** Backend connections kept idle on this loop for later clients. */
+    IdleServers idleServers() {
+        return idleServers;
     }
 
     /** {@link System#nanoTime()} as of the current wakeup. */
@@ -228,6 +235,7 @@ final class EventLoop implements Executor {
                 if (now - nextTick >= 0) {
                     nextTick = now + TICK_NANOS;
                     List.copyOf(connections).forEach(c -> c.tick(now));
+                    idleServers.expire(now);
                 }
                 busyNanos += System.nanoTime() - woke;
             }
@@ -246,8 +254,8 @@ final class EventLoop implements Executor {
      * {@link #execute} does not wake the selector for) and sockets waiting to be closed.
      */
     private void waitForEvents() throws IOException {
-        // without connections there is no deadline to check: only timers limit the sleep
-        long wait = Math.min(connections.isEmpty() ? Long.MAX_VALUE : Math.max(0, nextTick - now), timers.untilNext(now));
+        // without connections (or idle backend connections) there is no deadline to check: only timers limit the sleep
+        long wait = Math.min(connections.isEmpty() && idleServers.size() == 0 ? Long.MAX_VALUE : Math.max(0, nextTick - now), timers.untilNext(now));
         if (!closeAfterSelect.isEmpty() || !tasks.isEmpty()) {
             wait = 0;
         }

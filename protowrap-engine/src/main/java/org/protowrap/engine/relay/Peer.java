@@ -40,10 +40,11 @@ interface Peer {
 
     /**
      * Sends this peer's events elsewhere from now on: to a {@link TlsPeer} laid over it when the
-     * protocol starts TLS on a connection that began in plain text. Default: unsupported (a peer
-     * already speaking TLS, a process's pipes).
+     * protocol starts TLS on a connection that began in plain text, to {@link IdleServers} while a
+     * backend connection waits idle, and to the connection that takes it. Default: unsupported (a
+     * process's pipes).
      */
     default void retarget(PeerEvents events) {
-        throw new UnsupportedOperationException(describe() + " cannot carry TLS started later");
+        throw new UnsupportedOperationException(describe() + " cannot be handed to other events");
     }
 }

@@ -85,6 +85,11 @@ final class SessionDecisions implements Decisions {
     }
 
     @Override
+    public void serverIdle() {
+        connection.serverIdle();
+    }
+
+    @Override
     public void abortServer() {
         connection.abortServer();
     }

@@ -29,7 +29,7 @@ final class TlsPeer implements Peer, PeerEvents {
 
     private final EventLoop loop;
     private final SSLEngine engine;
-    private final PeerEvents events;
+    private PeerEvents events;
     private Peer transport;
     private ByteBuffer netIn = EMPTY;
     private ByteBuffer netOut = EMPTY;
@@ -47,6 +47,12 @@ final class TlsPeer implements Peer, PeerEvents {
         this.loop = loop;
         this.engine = engine;
         this.events = events;
+    }
+
+    /** A backend connection kept idle, or taken by another client: the transport keeps reporting to this peer. */
+    @Override
+    public void retarget(PeerEvents next) {
+        events = next;
     }
 
     /**

@@ -59,7 +59,7 @@ class ConfigLoaderTest {
         assertEquals(OptionalInt.empty(), w.validation().maxLineLength(), "the protocol's own limits apply");
         assertTrue(w.validation().testReply());
         assertEquals(new Timeouts(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ZERO,
-                Duration.ofSeconds(60)),
+                Duration.ofSeconds(60), Duration.ofSeconds(1)),
                 w.timeouts());
         assertEquals(Optional.empty(), w.destination().healthCheck());
     }
@@ -119,6 +119,7 @@ class ConfigLoaderTest {
                     requestTimeout: 20
                     sessionTimeout: 1h
                     serverTimeout: 90s
+                    serverKeepAlive: 3s
                     maxConnections: 100
                     maxConnectionsPerClient: 5
                     connectAttempts: 2
@@ -136,7 +137,7 @@ class ConfigLoaderTest {
         assertEquals(List.of("/usr/sbin/server", "-i"), w.destination().command());
         assertEquals(OptionalInt.of(1000), w.validation().maxLineLength());
         assertEquals(new Timeouts(Duration.ofMillis(250), Duration.ofMinutes(2), Duration.ofSeconds(20), Duration.ofHours(1),
-                Duration.ofSeconds(90)),
+                Duration.ofSeconds(90), Duration.ofSeconds(3)),
                 w.timeouts());
         assertEquals(Optional.of(new HealthCheckConfig(Duration.ofSeconds(5), Duration.ofSeconds(2), 3, 3)),
                 w.destination().healthCheck());

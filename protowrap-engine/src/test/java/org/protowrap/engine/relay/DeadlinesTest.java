@@ -14,7 +14,7 @@ class DeadlinesTest {
 
     /** request 30s, idle 5m, server 60s, no session timeout. */
     private final Deadlines deadlines = new Deadlines(new Timeouts(Duration.ofSeconds(5), Duration.ofMinutes(5),
-            Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(60)), 0);
+            Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(60), Duration.ofSeconds(1)), 0);
 
     @Test
     void theFirstUnitIsTimedFromAcceptUntilSomethingGoesToTheServer() {

@@ -397,10 +397,12 @@ final class HttpSession implements ValidatorSession {
 
     /**
      * Relays a valid response head. While draining, a final response tells the client that the
-     * connection ends ({@code Connection: close} after the status line).
+     * connection ends ({@code Connection: close} after the status line); so does the response to
+     * a request whose {@code Connection: close} was withheld from the server.
      */
     private int sendHead(ByteBuffer data, int from, int to, boolean mayClose, Decisions out) {
-        boolean addClose = draining && mayClose && responses.status() >= 200;
+        boolean answersWithheldClose = current.closeWithheld && pending.size() == 1;
+        boolean addClose = (draining || answersWithheldClose) && mayClose && responses.status() >= 200;
         if (responseHead.length() == 0 && !addClose) {
             return relay(data, from, to, out);
         }
@@ -413,10 +415,32 @@ final class HttpSession implements ValidatorSession {
         out.sendToClient(held.slice(0, lf));
         if (addClose) {
             out.sendToClient(ByteBuffer.wrap(CONNECTION_CLOSE));
-            out.sendToClient(held.slice(lf, length - lf));
+            sendFieldsButKeepAlive(held, lf, length, out);
         }
         responseHead.release();
         return to;
+    }
+
+    /**
+     * The field lines of a held head, less those that say only {@code Connection: keep-alive}: a
+     * client told to close is not told the opposite as well.
+     */
+    private static void sendFieldsButKeepAlive(ByteBuffer head, int from, int to, Decisions out) {
+        int sent = from;
+        for (int line = from; line < to; ) {
+            int next = HttpGrammar.indexOfLf(head, line, to) + 1;
+            next = next == 0 ? to : next;
+            int colon = HttpGrammar.indexOf(head, line, next, ':');
+            int end = next - (next - line >= 2 && head.get(next - 2) == '\r' ? 2 : 1);
+            if (colon > 0 && HttpGrammar.equalsIgnoreCase(head, line, colon, "connection")
+                    && HttpGrammar.equalsIgnoreCase(head, HttpGrammar.trimStart(head, colon + 1, end),
+                            HttpGrammar.trimEnd(head, colon + 1, end), "keep-alive")) {
+                relay(head, sent, line, out);
+                sent = next;
+            }
+            line = next;
+        }
+        relay(head, sent, to, out);
     }
 
     /**
@@ -446,6 +470,9 @@ final class HttpSession implements ValidatorSession {
         if (sendRefusalWhenDue(out)) {
             return;
         }
+        if (backendReusable()) {
+            out.serverIdle();
+        }
         if (responses.lastClosesAfter() || draining && isIdle()) {
             close(out);
             return;
@@ -460,6 +487,19 @@ final class HttpSession implements ValidatorSession {
             // Answered before its body was complete: once the body is, the connection stays HTTP.
             current.stayedHttp();
         }
+    }
+
+    /**
+     * After a response: whether the backend connection could serve another client. Every request
+     * sent on it is answered in full, none is in progress, the server keeps the connection open,
+     * and it never saw a close from this client (one it was sent, not withheld, would end it).
+     */
+    private boolean backendReusable() {
+        PendingRequests.Kind kind = responses.lastKind();
+        return responses.lastLeavesOpen() && pending.isEmpty() && requestsSent == requestsForwarded && !draining
+                && (state == ClientState.HEAD || state == ClientState.DRAIN)
+                && (kind == PendingRequests.Kind.PLAIN || kind == PendingRequests.Kind.HEAD)
+                && (!current.closeAfter() || current.closeWithheld);
     }
 
     /** The server answered an Upgrade or CONNECT request without switching: the held bytes are HTTP again. */

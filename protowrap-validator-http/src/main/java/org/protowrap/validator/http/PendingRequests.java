@@ -26,6 +26,11 @@ final class PendingRequests {
         return size == capacity;
     }
 
+    /** Requests awaiting their response. */
+    int size() {
+        return size;
+    }
+
     boolean isEmpty() {
         return size == 0;
     }

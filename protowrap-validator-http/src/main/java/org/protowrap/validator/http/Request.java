@@ -60,6 +60,11 @@ final class Request {
     /** An upgrade request that may be answered with 101 (only with testReply). */
     boolean upgrade;
     private boolean closeAfter;
+    /**
+     * The client's {@code Connection: close} was kept from the server, so that the backend
+     * connection outlives the client's: the response gets it back on its way to the client.
+     */
+    boolean closeWithheld;
     /** The server answered before the body was complete, without switching: the connection stays HTTP. */
     private boolean stayedHttp;
 

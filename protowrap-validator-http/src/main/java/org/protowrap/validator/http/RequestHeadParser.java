@@ -38,6 +38,9 @@ final class RequestHeadParser implements LineConsumer {
     private final UnitCuts upgradeCuts = new UnitCuts();
     private final UnitCuts connectionCuts = new UnitCuts();
     private final UnitCuts settingsCuts = new UnitCuts();
+    /** Cuts that remove the close option of Connection lines; and with the upgrade offer's options too. */
+    private final UnitCuts closeCuts = new UnitCuts();
+    private final UnitCuts connectionAndCloseCuts = new UnitCuts();
 
     RequestHeadParser(HttpPolicy policy, RuleEnforcer rules) {
         this.policy = policy;
@@ -57,6 +60,8 @@ final class RequestHeadParser implements LineConsumer {
         upgradeCuts.clear();
         connectionCuts.clear();
         settingsCuts.clear();
+        closeCuts.clear();
+        connectionAndCloseCuts.clear();
     }
 
     @Override
@@ -284,8 +289,11 @@ final class RequestHeadParser implements LineConsumer {
             readConnection(src, field.valueStart(), field.valueEnd());
             int base = unitOffset - from;
             ListCuts.remove(src, from, to, field.valueStart(), field.valueEnd(), base, connectionCuts,
-                    (s, e) -> HttpGrammar.equalsIgnoreCase(src, s, e, "upgrade")
-                            || HttpGrammar.equalsIgnoreCase(src, s, e, "http2-settings"));
+                    (s, e) -> isUpgradeOption(src, s, e));
+            ListCuts.remove(src, from, to, field.valueStart(), field.valueEnd(), base, closeCuts,
+                    (s, e) -> HttpGrammar.equalsIgnoreCase(src, s, e, "close"));
+            ListCuts.remove(src, from, to, field.valueStart(), field.valueEnd(), base, connectionAndCloseCuts,
+                    (s, e) -> isUpgradeOption(src, s, e) || HttpGrammar.equalsIgnoreCase(src, s, e, "close"));
         } else if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "http2-settings")) {
             settingsCuts.add(unitOffset, unitOffset + to - from);
         } else if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "upgrade")) {
@@ -293,6 +301,10 @@ final class RequestHeadParser implements LineConsumer {
             return upgradeRefused(src, from, end, to, unitOffset, out);
         }
         return false;
+    }
+
+    private static boolean isUpgradeOption(ByteBuffer src, int start, int end) {
+        return HttpGrammar.equalsIgnoreCase(src, start, end, "upgrade") || HttpGrammar.equalsIgnoreCase(src, start, end, "http2-settings");
     }
 
     /**
@@ -443,7 +455,11 @@ final class RequestHeadParser implements LineConsumer {
                 && rules.refuses(HttpRule.BODY_TOO_LARGE, "Content-Length above maxBodySize", src, from, to, out)) {
             return Step.REFUSED;
         }
-        removeRefusedUpgradeOffer();
+        boolean offerRemoved = !upgradeCuts.isEmpty() && request.upgradesKept == 0;
+        boolean withholdClose = request.connectionClose && request.version == 11 && policy.testReply() && !request.connect
+                && (offerRemoved || !(request.upgradeField && request.connectionUpgrade));
+        removeRefusedUpgradeOffer(offerRemoved, withholdClose);
+        request.closeWithheld = withholdClose;
         request.upgrade = request.upgradeField && request.connectionUpgrade;
         if (request.upgrade && !policy.testReply()) {
             if (rules.refuses(HttpRule.UPGRADE_UNTRACKED, "Upgrade cannot be followed without testReply", src, from, to, out)) {
@@ -458,18 +474,23 @@ final class RequestHeadParser implements LineConsumer {
         return Step.DONE;
     }
 
-    /** What is left of an offer once the protocols not allowed are cut: nothing of it when none is allowed. */
-    private void removeRefusedUpgradeOffer() {
-        if (upgradeCuts.isEmpty()) {
-            return;
+    /**
+     * What is left of an offer once the protocols not allowed are cut: nothing of it when none is
+     * allowed ({@code offerRemoved}). {@code withholdClose}: the Connection lines lose their close
+     * option too.
+     */
+    private void removeRefusedUpgradeOffer(boolean offerRemoved, boolean withholdClose) {
+        if (!upgradeCuts.isEmpty()) {
+            cuts.addAll(upgradeCuts);
+            if (!request.h2cKept) {
+                cuts.addAll(settingsCuts);
+            }
         }
-        cuts.addAll(upgradeCuts);
-        if (!request.h2cKept) {
-            cuts.addAll(settingsCuts);
-        }
-        if (request.upgradesKept == 0) {
-            cuts.addAll(connectionCuts);
+        if (offerRemoved) {
+            cuts.addAll(withholdClose ? connectionAndCloseCuts : connectionCuts);
             request.upgradeField = false;
+        } else if (withholdClose) {
+            cuts.addAll(closeCuts);
         }
     }
 

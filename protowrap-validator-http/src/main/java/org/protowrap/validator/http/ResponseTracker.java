@@ -41,10 +41,15 @@ final class ResponseTracker {
     private long contentLength;
     private boolean transferEncoding;
     private boolean chunked;
+    /** The response's version and Connection field leave the connection open after it. */
+    private boolean http11;
+    private boolean connectionClose;
+    private boolean connectionKeepAlive;
     private long remaining;
     private long completed;
     private String brokenReason = "";
     private boolean lastClosesAfter;
+    private boolean lastLeavesOpen;
     private PendingRequests.Kind lastKind = PendingRequests.Kind.PLAIN;
 
     ResponseTracker(PendingRequests pending) {
@@ -75,6 +80,7 @@ final class ResponseTracker {
         event = Event.NONE;
         if (state == State.BODY_UNTIL_CLOSE) {
             complete();
+            lastLeavesOpen = false;
         } else if (!betweenResponses()) {
             state = State.DONE;
         }
@@ -103,6 +109,14 @@ final class ResponseTracker {
     /** After {@link Event#COMPLETE}: whether the connection ends after that response. */
     boolean lastClosesAfter() {
         return lastClosesAfter;
+    }
+
+    /**
+     * After {@link Event#COMPLETE}: whether the server keeps its connection open after that
+     * response (HTTP/1.1 without {@code Connection: close}, HTTP/1.0 with {@code keep-alive}).
+     */
+    boolean lastLeavesOpen() {
+        return lastLeavesOpen;
     }
 
     /** After {@link Event#COMPLETE}: what the answered request was. */
@@ -171,6 +185,9 @@ final class ResponseTracker {
         contentLength = -1;
         transferEncoding = false;
         chunked = false;
+        http11 = src.get(from + 7) == '1';
+        connectionClose = false;
+        connectionKeepAlive = false;
         state = State.FIELDS;
     }
 
@@ -182,6 +199,9 @@ final class ResponseTracker {
         }
         boolean length = HttpGrammar.equalsIgnoreCase(src, from, colon, "content-length");
         boolean encoding = HttpGrammar.equalsIgnoreCase(src, from, colon, "transfer-encoding");
+        if (HttpGrammar.equalsIgnoreCase(src, from, colon, "connection")) {
+            connectionField(src, colon + 1, end, cut);
+        }
         if (cut && (length || encoding)) {
             broken("response framing field longer than " + LINE_CAPACITY + " bytes");
         } else if (length) {
@@ -190,6 +210,21 @@ final class ResponseTracker {
             transferEncoding = true;
             int last = Math.max(HttpGrammar.lastIndexOf(src, colon + 1, end, ','), colon) + 1;
             chunked = HttpGrammar.equalsIgnoreCase(src, HttpGrammar.trimStart(src, last, end), HttpGrammar.trimEnd(src, last, end), "chunked");
+        }
+    }
+
+    /** Its close and keep-alive options; a line too long to keep whole is taken as a close. */
+    private void connectionField(ByteBuffer src, int from, int end, boolean cut) {
+        connectionClose |= cut;
+        int i = from;
+        while (i <= end) {
+            int comma = HttpGrammar.indexOf(src, i, end, ',');
+            int e = comma < 0 ? end : comma;
+            int s = HttpGrammar.trimStart(src, i, e);
+            int t = HttpGrammar.trimEnd(src, i, e);
+            connectionClose |= HttpGrammar.equalsIgnoreCase(src, s, t, "close");
+            connectionKeepAlive |= HttpGrammar.equalsIgnoreCase(src, s, t, "keep-alive");
+            i = e + 1;
         }
     }
 
@@ -283,6 +318,7 @@ final class ResponseTracker {
     private void complete() {
         lastKind = pending.oldest();
         lastClosesAfter = pending.oldestClosesAfter();
+        lastLeavesOpen = !connectionClose && (http11 || connectionKeepAlive);
         if (!pending.isEmpty()) {
             completed++;
         }

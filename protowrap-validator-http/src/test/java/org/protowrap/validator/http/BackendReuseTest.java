@@ -1,0 +1,167 @@
+package org.protowrap.validator.http;
+
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.protowrap.api.ValidatorSession;
+import org.protowrap.testkit.RecordingDecisions;
+import org.protowrap.testkit.SessionCorpus;
+
+/**
+ * When the session tells the engine that the backend connection could serve another client
+ * ({@code serverIdle}), and how a client's {@code Connection: close} is kept from the server so
+ * that it can.
+ */
+class BackendReuseTest {
+
+    private final ValidatorSession session = SessionDriver.validator().newSession(SessionCorpus.INFO);
+    private final RecordingDecisions out = new RecordingDecisions();
+
+    private void client(String text) {
+        out.fromClient(session, text.getBytes(ISO_8859_1));
+    }
+
+    private void server(String text) {
+        out.fromServer(session, text.getBytes(ISO_8859_1));
+    }
+
+    @Test
+    void aCompleteResponseOnAKeepAliveConnectionLeavesTheBackendIdle() {
+        client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertFalse(out.serverIsIdle(), "a request awaits its response");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nh");
+        assertFalse(out.serverIsIdle(), "the response is not complete");
+        server("i");
+        assertTrue(out.serverIsIdle());
+        assertFalse(out.closed());
+        client("GET /2 HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertFalse(out.serverIsIdle(), "the next request cancels it");
+    }
+
+    @Test
+    void theClientsCloseIsWithheldFromTheServerAndGivenBackOnTheResponse() {
+        client("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\nAccept: */*\r\n\r\n");
+        assertEquals("GET / HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n\r\n", out.server());
+        server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+        assertEquals("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nhi", out.client());
+        assertTrue(out.serverIsIdle(), "the server was never told to close");
+        assertTrue(out.closed(), "the client asked to close");
+    }
+
+    @Test
+    void theServersKeepAliveIsNotRelayedBesideTheClose() {
+        client("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        server("HTTP/1.1 200 OK\r\nServer: nginx\r\nconnection:  Keep-Alive \r\nContent-Length: 2\r\n"
+                + "Connection: keep-alive, x-a\r\n\r\nhi");
+        assertEquals("HTTP/1.1 200 OK\r\nConnection: close\r\nServer: nginx\r\nContent-Length: 2\r\n"
+                + "Connection: keep-alive, x-a\r\n\r\nhi", out.client());
+    }
+
+    @Test
+    void onlyTheCloseOptionIsWithheldFromAList() {
+        client("GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, close, x-opt\r\nX-Opt: 1\r\n\r\n");
+        assertEquals("GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, x-opt\r\nX-Opt: 1\r\n\r\n", out.server());
+    }
+
+    @Test
+    void aRemovedUpgradeOfferAndTheCloseGoTogether() {
+        client("GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings, close\r\nUpgrade: h2c\r\n"
+                + "HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n");
+        assertEquals("GET / HTTP/1.1\r\nHost: a\r\n\r\n", out.server());
+        server("HTTP/1.1 204 No Content\r\n\r\n");
+        assertTrue(out.serverIsIdle());
+        assertTrue(out.closed());
+    }
+
+    @Test
+    void anHttp10RequestKeepsItsWayAndItsConnectionIsNotReused() {
+        client("GET / HTTP/1.0\r\n\r\n");
+        assertEquals("GET / HTTP/1.0\r\n\r\n", out.server());
+        server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi");
+        assertFalse(out.serverIsIdle());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nhi",
+        "HTTP/1.1 200 OK\r\nConnection: x-a, Close\r\nContent-Length: 2\r\n\r\nhi",
+        "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi",
+    })
+    void aServerThatEndsItsConnectionAfterTheResponseIsNotLeftIdle(String response) {
+        client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        server(response);
+        assertFalse(out.serverIsIdle());
+    }
+
+    @Test
+    void anHttp10ServerThatKeepsTheConnectionIsLeftIdle() {
+        client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        server("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nhi");
+        assertTrue(out.serverIsIdle());
+    }
+
+    @Test
+    void notWhilePipelinedRequestsAwaitTheirResponses() {
+        client("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assertFalse(out.serverIsIdle(), "the second response is owed");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assertTrue(out.serverIsIdle());
+    }
+
+    @Test
+    void notWhileARequestBodyIsStillOnItsWay() {
+        client("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n12345");
+        server("HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\n\r\n");
+        assertFalse(out.serverIsIdle(), "the server would read the rest of the body as the next request");
+    }
+
+    @Test
+    void notAfterAConnectOrUpgradeRequest() {
+        client("GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        server("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        assertFalse(out.serverIsIdle());
+    }
+
+    @Test
+    void notWhenAnUpgradeIsKeptTheCloseGoesToTheServer() {
+        client("GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade, close\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        assertTrue(out.server().contains("Connection: Upgrade, close\r\n"), out.server());
+    }
+
+    @Test
+    void notAfterARequestSanitizedForCarryingBothLengths() {
+        ValidatorSession sanitizing = SessionDriver.validator(true, Map.of(), Map.of("sanitize", true)).newSession(SessionCorpus.INFO);
+        RecordingDecisions o = new RecordingDecisions();
+        o.fromClient(sanitizing, ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "0\r\n\r\n").getBytes(ISO_8859_1));
+        o.fromServer(sanitizing, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(ISO_8859_1));
+        assertTrue(o.closed(), "RFC 9112 section 6.1: the connection ends after such a request");
+        assertFalse(o.serverIsIdle());
+    }
+
+    @Test
+    void notWhileDraining() {
+        client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        session.onDrain(out);
+        server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assertTrue(out.closed());
+        assertFalse(out.serverIsIdle());
+    }
+
+    @Test
+    void notAfterARefusal() {
+        client("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\n\r\n");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assertTrue(out.closed());
+        assertFalse(out.serverIsIdle());
+    }
+}
