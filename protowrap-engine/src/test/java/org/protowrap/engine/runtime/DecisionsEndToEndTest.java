@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -298,6 +299,110 @@ class DecisionsEndToEndTest {
         return start(backend, testReply, "");
     }
 
+    /** One line from each connection, then the connection's end as {@code (end)} or {@code (reset)}. */
+    private static TestBackend lineLogging(List<String> seen) throws IOException {
+        return TestBackend.start(socket -> {
+            BufferedReader in = TestBackend.reader(socket);
+            try {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    seen.add(line);
+                    socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+                seen.add("(end)");
+            } catch (SocketException e) {
+                seen.add("(reset)");
+            }
+        });
+    }
+
+    @Test
+    void aBackendConnectionLeftIdleServesTheNextClientAndExpiresWithTheDefaultKeepAlive() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        // one I/O thread: a kept connection serves the clients of its own thread
+        try (TestBackend backend = lineLogging(seen); RunningServer server = start(backend, true, "", "ioThreads: 1\n")) {
+            try (Socket first = Traffic.connect(server.address("w"))) {
+                assertEquals("ONE", exchange(first, "one"));
+                assertEquals("idle", exchange(first, "IDLE"));
+                Traffic.write(first, "BYE\n");
+                assertEquals("bye\n", Traffic.readToEnd(first));
+            }
+            try (Socket second = Traffic.connect(server.address("w"))) {
+                assertEquals("TWO", exchange(second, "two"));
+                assertEquals(1, backend.accepted(), "the second client took the first one's backend connection");
+                assertEquals("idle", exchange(second, "IDLE"));
+                second.shutdownOutput();
+                assertEquals("", Traffic.readToEnd(second), "the client's end ends its connection at once");
+            }
+            assertEquals(List.of("one", "two"), seen, "the server saw no end while the connection was kept");
+            long kept = System.nanoTime();
+            RelayEndToEndTest.awaitTrue(() -> seen.contains("(end)"));
+            long keptMillis = (System.nanoTime() - kept) / 1_000_000;
+            assertTrue(keptMillis > 500 && keptMillis < 3_000, "kept for serverKeepAlive (1s): " + keptMillis + " ms");
+            assertEquals(1, backend.accepted());
+        }
+    }
+
+    @Test
+    void aBackendConnectionIsNotKeptOnceBytesWentOnItAfterItWasIdle() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (TestBackend backend = lineLogging(seen); RunningServer server = start(backend, true)) {
+            try (Socket first = Traffic.connect(server.address("w"))) {
+                assertEquals("idle", exchange(first, "IDLE"));
+                assertEquals("ONE", exchange(first, "one"));
+                Traffic.write(first, "BYE\n");
+                assertEquals("bye\n", Traffic.readToEnd(first));
+            }
+            RelayEndToEndTest.awaitTrue(() -> seen.contains("(end)"));
+            try (Socket second = Traffic.connect(server.address("w"))) {
+                assertEquals("TWO", exchange(second, "two"));
+            }
+            assertEquals(2, backend.accepted());
+        }
+    }
+
+    @Test
+    void aKeptConnectionTheServerClosedIsNotHandedOut() throws Exception {
+        // the server answers one line per connection, and closes when the test says
+        CountDownLatch closeNow = new CountDownLatch(1);
+        List<String> closed = new CopyOnWriteArrayList<>();
+        try (TestBackend backend = TestBackend.start(socket -> {
+                    String line = TestBackend.reader(socket).readLine();
+                    socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    closeNow.await();
+                    closed.add(line);
+                });
+                RunningServer server = start(backend, true, "", "ioThreads: 1\n")) {
+            try (Socket first = Traffic.connect(server.address("w"))) {
+                assertEquals("ONE", exchange(first, "one"));
+                assertEquals("idle", exchange(first, "IDLE"));
+                Traffic.write(first, "BYE\n");
+                assertEquals("bye\n", Traffic.readToEnd(first));
+            }
+            closeNow.countDown();
+            RelayEndToEndTest.awaitTrue(() -> closed.contains("one"));
+            try (Socket second = Traffic.connect(server.address("w"))) {
+                assertEquals("TWO", exchange(second, "two"));
+            }
+            assertEquals(2, backend.accepted());
+        }
+    }
+
+    @Test
+    void serverKeepAliveZeroNeverKeepsOne() throws Exception {
+        try (TestBackend backend = TestBackend.echo();
+                RunningServer server = start(backend, true, "serverKeepAlive: 0s\n", "ioThreads: 1\n")) {
+            for (String word : List.of("one", "two")) {
+                try (Socket client = Traffic.connect(server.address("w"))) {
+                    assertEquals(word.toUpperCase(Locale.ROOT), exchange(client, word));
+                    assertEquals("idle", exchange(client, "IDLE"));
+                    Traffic.write(client, "BYE\n");
+                    assertEquals("bye\n", Traffic.readToEnd(client));
+                }
+            }
+            assertEquals(2, backend.accepted());
+        }
+    }
+
     private RunningServer start(TestBackend backend, boolean testReply, String extra) throws Exception {
         return start(backend, testReply, extra, "");
     }
@@ -320,7 +425,8 @@ class DecisionsEndToEndTest {
     /**
      * Commands: BYE (reply, reject, close), ABORT (abort the server, reply), RAW (reply, stop inspecting),
      * RAW LATE (stop inspecting, then reply), THROW (a validator bug), DESCRIBE (facts for the log), OPEN (a unit the client must finish), MOVABLE
-     * (a removed backend is dropped rather than the connection drained), ASK ...
+     * (a removed backend is dropped rather than the connection drained), IDLE (the backend
+     * connection could serve another client), ASK ...
  * (sent on, and the server owes an answer); when drained it says so and closes;
      * anything else goes to the server. Server bytes come back in upper case.
      */
@@ -372,6 +478,10 @@ class DecisionsEndToEndTest {
                             out.sendToClient(bytes("exchanged " + c.substring("EXCHANGE ".length()) + "\n"));
                             out.clientUnitComplete();
                             out.exchangeComplete();
+                        }
+                        case "IDLE" -> {
+                            out.serverIdle();
+                            out.sendToClient(bytes("idle\n"));
                         }
                         case "MOVABLE" -> {
                             movable = true;
