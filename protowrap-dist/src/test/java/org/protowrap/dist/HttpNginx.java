@@ -37,23 +37,29 @@ final class HttpNginx implements AutoCloseable {
     }
 
     static HttpNginx start(Path dir) throws IOException, InterruptedException {
-        return start(dir, "");
+        return start(dir, "", "");
+    }
+
+    /** An nginx that closes a connection idle for {@code keepAliveTimeout} (nginx's syntax: {@code 300ms}). */
+    static HttpNginx startClosingIdleAfter(Path dir, String keepAliveTimeout) throws IOException, InterruptedException {
+        return start(dir, "", "keepalive_timeout " + keepAliveTimeout + ";");
     }
 
     /** An nginx that speaks only TLS, with {@code server}'s certificate (TLS 1.2 and 1.3, nginx's defaults). */
     static HttpNginx startTls(Path dir, TlsCertificates.Issued server) throws IOException, InterruptedException {
         return start(dir, " ssl;\n        ssl_certificate " + server.certificate() + ";\n        ssl_certificate_key "
-                + server.key());
+                + server.key(), "");
     }
 
-    private static HttpNginx start(Path dir, String listenOptions) throws IOException, InterruptedException {
+    private static HttpNginx start(Path dir, String listenOptions, String httpDirectives)
+            throws IOException, InterruptedException {
         Path root = Files.createDirectories(dir.resolve("www"));
         Files.writeString(root.resolve("index.html"), INDEX);
         Files.writeString(root.resolve("large.txt"), LARGE);
         int port = Ports.free();
         Path config = dir.resolve("nginx.conf");
         Files.writeString(config, template().replace("@DIR@", dir.toString()).replace("@PORT@", String.valueOf(port))
-                .replace("@TLS@", listenOptions));
+                .replace("@TLS@", listenOptions).replace("@HTTP@", httpDirectives));
         // -e: the error log from the first moment, before the configuration names one.
         List<String> command = List.of(Tools.require("nginx"), "-p", dir.toString(), "-c", config.toString(),
                 "-e", dir.resolve("error.log").toString());
@@ -78,6 +84,20 @@ final class HttpNginx implements AutoCloseable {
 
     /** One line of the access log. */
     record Request(long connection, int number, String requestLine, int status) {}
+
+    /**
+     * Whether {@code requests} came one after the other on one connection, nothing between them
+     * (backend connections are reused: the first need not be the connection's first request).
+     */
+    static boolean consecutiveOnOneConnection(List<Request> requests) {
+        for (int i = 1; i < requests.size(); i++) {
+            if (requests.get(i).connection() != requests.getFirst().connection()
+                    || requests.get(i).number() != requests.getFirst().number() + i) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     List<Request> accessLog() throws IOException {
         Path log = dir.resolve("access.log");

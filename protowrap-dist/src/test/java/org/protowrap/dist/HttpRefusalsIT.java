@@ -111,7 +111,9 @@ class HttpRefusalsIT {
         awaitNginxServed("/index.html?after=" + name);
         List<HttpNginx.Request> served = stack.nginx().accessLog();
         HttpNginx.Request valid = only(served, "?case=" + name + " ");
-        assertEquals(List.of(valid), served.stream().filter(r -> r.connection() == valid.connection()).toList(),
+        // earlier clients may have used that backend connection; nothing came after on it
+        assertEquals(List.of(valid), served.stream()
+                        .filter(r -> r.connection() == valid.connection() && r.number() >= valid.number()).toList(),
                 "nginx saw more on the connection of the valid request");
         List<String> refused = List.of("smuggled=" + name + " ", "smuggled-inner?" + name + " ");
         assertTrue(served.stream().noneMatch(r -> refused.stream().anyMatch(r.requestLine()::contains)),

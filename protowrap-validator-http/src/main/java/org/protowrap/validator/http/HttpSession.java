@@ -411,36 +411,41 @@ final class HttpSession implements ValidatorSession {
         }
         ByteBuffer held = responseHead.view();
         int length = responseHead.length();
-        int lf = addClose ? HttpGrammar.indexOfLf(held, 0, length) + 1 : length;
-        out.sendToClient(held.slice(0, lf));
-        if (addClose) {
-            out.sendToClient(ByteBuffer.wrap(CONNECTION_CLOSE));
-            sendFieldsButKeepAlive(held, lf, length, out);
+        if (!addClose) {
+            out.sendToClient(held.slice(0, length));
+        } else {
+            sendClosing(held, length, out);
         }
         responseHead.release();
         return to;
     }
 
     /**
-     * The field lines of a held head, less those that say only {@code Connection: keep-alive}: a
-     * client told to close is not told the opposite as well.
+     * A held head that tells the client the connection ends: its {@code Connection: keep-alive}
+     * line, if it has one, becomes {@code Connection: close} where it stands (what the server would
+     * have sent the client's close); otherwise that line follows the status line.
      */
-    private static void sendFieldsButKeepAlive(ByteBuffer head, int from, int to, Decisions out) {
-        int sent = from;
-        for (int line = from; line < to; ) {
-            int next = HttpGrammar.indexOfLf(head, line, to) + 1;
-            next = next == 0 ? to : next;
+    private static void sendClosing(ByteBuffer head, int length, Decisions out) {
+        int fields = HttpGrammar.indexOfLf(head, 0, length) + 1;
+        int replaced = fields;
+        int after = fields;
+        for (int line = fields; line < length; ) {
+            int next = HttpGrammar.indexOfLf(head, line, length) + 1;
+            next = next == 0 ? length : next;
             int colon = HttpGrammar.indexOf(head, line, next, ':');
             int end = next - (next - line >= 2 && head.get(next - 2) == '\r' ? 2 : 1);
             if (colon > 0 && HttpGrammar.equalsIgnoreCase(head, line, colon, "connection")
                     && HttpGrammar.equalsIgnoreCase(head, HttpGrammar.trimStart(head, colon + 1, end),
                             HttpGrammar.trimEnd(head, colon + 1, end), "keep-alive")) {
-                relay(head, sent, line, out);
-                sent = next;
+                replaced = line;
+                after = next;
+                break;
             }
             line = next;
         }
-        relay(head, sent, to, out);
+        out.sendToClient(head.slice(0, replaced));
+        out.sendToClient(ByteBuffer.wrap(CONNECTION_CLOSE));
+        out.sendToClient(head.slice(after, length - after));
     }
 
     /**
@@ -473,7 +478,9 @@ final class HttpSession implements ValidatorSession {
         if (backendReusable()) {
             out.serverIdle();
         }
-        if (responses.lastClosesAfter() || draining && isIdle()) {
+        // a server that ends its connection answers nothing pipelined after this response: the
+        // client, told so by its Connection: close, sends those requests again on a new connection
+        if (responses.lastClosesAfter() || !responses.lastLeavesOpen() || draining && isIdle()) {
             close(out);
             return;
         }

@@ -55,12 +55,12 @@ class BackendReuseTest {
     }
 
     @Test
-    void theServersKeepAliveIsNotRelayedBesideTheClose() {
+    void theServersKeepAliveBecomesTheClose() {
         client("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
         server("HTTP/1.1 200 OK\r\nServer: nginx\r\nconnection:  Keep-Alive \r\nContent-Length: 2\r\n"
                 + "Connection: keep-alive, x-a\r\n\r\nhi");
-        assertEquals("HTTP/1.1 200 OK\r\nConnection: close\r\nServer: nginx\r\nContent-Length: 2\r\n"
-                + "Connection: keep-alive, x-a\r\n\r\nhi", out.client());
+        assertEquals("HTTP/1.1 200 OK\r\nServer: nginx\r\nConnection: close\r\nContent-Length: 2\r\n"
+                + "Connection: keep-alive, x-a\r\n\r\nhi", out.client(), "the keep-alive line becomes the close");
     }
 
     @Test
@@ -85,6 +85,17 @@ class BackendReuseTest {
         assertEquals("GET / HTTP/1.0\r\n\r\n", out.server());
         server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi");
         assertFalse(out.serverIsIdle());
+    }
+
+    @Test
+    void aServerThatEndsItsConnectionEndsTheClientsAfterThatResponseWithoutAFault() {
+        client("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n");
+        server("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+        session.onServerEnd(out);
+        assertEquals("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", out.client(),
+                "the client resends its second request elsewhere, as RFC 9112 section 9.3.2 has it");
+        assertTrue(out.closed());
+        assertEquals(java.util.List.of(), out.serverFaults());
     }
 
     @ParameterizedTest
