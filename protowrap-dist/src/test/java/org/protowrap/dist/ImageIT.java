@@ -85,6 +85,16 @@ class ImageIT {
     }
 
     @Test
+    void runsG1UnlessJavaOptsNameAnotherCollector() throws Exception {
+        Result byDefault = protowrapWith(Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "--version");
+        assertEquals(0, byDefault.exit(), byDefault.err());
+        assertTrue(byDefault.out().contains("-XX:+UseG1GC"), byDefault.out());
+        Result serial = protowrapWith(Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags -XX:+UseSerialGC"), "--version");
+        assertEquals(0, serial.exit(), "a second collector would make the JVM refuse to start: " + serial.err());
+        assertTrue(serial.out().contains("-XX:+UseSerialGC") && !serial.out().contains("-XX:+UseG1GC"), serial.out());
+    }
+
+    @Test
     void rejectsAnUnknownCommandAsAUsageError() throws Exception {
         Result r = protowrap("frobnicate");
         assertEquals(2, r.exit());
