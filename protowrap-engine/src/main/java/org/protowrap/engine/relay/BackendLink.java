@@ -127,9 +127,18 @@ final class BackendLink {
         resolveAndDial(next.get());
     }
 
-    /** Whether backend connections of this wrapper may serve more than one client. */
+    /**
+     * Whether backend connections of this wrapper may serve more than one client: not with a PROXY
+     * header naming the first, nor for a server that speaks first (its greeting went to the first).
+     */
     private boolean reusesIdle() {
-        return proxyHeader.isEmpty() && !wrapper.config().timeouts().serverKeepAlive().isZero();
+        return proxyHeader.isEmpty() && !wrapper.config().timeouts().serverKeepAlive().isZero()
+                && !wrapper.validator().serverSpeaksFirst();
+    }
+
+    /** Whether the current connection was kept idle by an earlier client. */
+    boolean reused() {
+        return reused;
     }
 
     private void resolveAndDial(LiveBackend chosen) {
@@ -279,12 +288,13 @@ final class BackendLink {
     }
 
     /**
-     * Closes the backend connection, or, when the session left it idle ({@code idle}) and the
-     * wrapper reuses connections, keeps it for a later client of this wrapper.
+     * Closes the backend connection, or, when the session left it idle ({@code idle}, since
+     * {@code idleSince}) and the wrapper reuses connections, keeps it for a later client of this
+     * wrapper until it has been idle for {@code serverKeepAlive}.
      */
-    void closeKeepingIdle(boolean idle) {
-        if (idle && state == State.CONNECTED && !faulted && backend.isPresent() && reusesIdle()) {
-            long until = loop.now() + wrapper.config().timeouts().serverKeepAlive().toNanos();
+    void closeKeepingIdle(boolean idle, long idleSince) {
+        long until = idleSince + wrapper.config().timeouts().serverKeepAlive().toNanos();
+        if (idle && state == State.CONNECTED && !faulted && backend.isPresent() && reusesIdle() && until - loop.now() > 0) {
             loop.idleServers().keep(peer, backend.get(), wrapper, until);
             peer = null;
         }

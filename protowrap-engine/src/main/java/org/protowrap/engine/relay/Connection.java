@@ -78,6 +78,8 @@ final class Connection implements PeerEvents {
      * came from the server since: when the client's connection ends, it is kept for a later one.
      */
     private boolean serverIdle;
+    /** When the session last said so: the backend connection's idle time counts from then. */
+    private long serverIdleSince;
     private String outcome = "closed";
     private Optional<String> enforcedRule = Optional.empty();
     private final TrafficFacts facts = new TrafficFacts();
@@ -299,6 +301,7 @@ final class Connection implements PeerEvents {
         try {
             n = backend.peer().read(data);
         } catch (IOException e) {
+            serverIdle = false;
             if (!replaceSilentBackend("reset before sending anything")) {
                 serverReset();
             }
@@ -421,6 +424,10 @@ final class Connection implements PeerEvents {
     /** The session found the backend's bytes breaking the protocol. */
     void serverFault(String reason) {
         log.protocolError(backend.describe(), reason);
+        if (backend.reused() && bytesFromServer == 0) {
+            // a kept connection the server closed as it was taken: its idle timeout, not a fault
+            return;
+        }
         backend.protocolError(reason);
     }
 
@@ -428,6 +435,7 @@ final class Connection implements PeerEvents {
     void serverIdle() {
         if (acceptsDecisions() && backend.is(State.CONNECTED) && inspection == Inspection.VALIDATING) {
             serverIdle = true;
+            serverIdleSince = loop.now();
         }
     }
 
@@ -698,7 +706,7 @@ final class Connection implements PeerEvents {
         }
         phase = Phase.CLOSED;
         client.close();
-        backend.closeKeepingIdle(serverIdle && up.isEmpty() && !up.isSinkShut());
+        backend.closeKeepingIdle(serverIdle && up.isEmpty() && !up.isSinkShut(), serverIdleSince);
         up.clear();
         down.clear();
         wrapper.release(clientAddress.getAddress());

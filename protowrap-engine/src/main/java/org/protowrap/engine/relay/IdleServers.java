@@ -17,8 +17,7 @@ import java.util.Optional;
  * <p>A kept connection is read while it waits: anything the server sends (its close, a parting
  * {@code 408}) ends it, and it is read once more when taken, so that a close that arrived since
  * the last select is noticed before a client's bytes are sent on it. The most recently kept
- * connection is taken first; the oldest expire first. At most {@value #MAX_PER_BACKEND} per
- * backend and loop.
+ * connection is taken first. At most {@value #MAX_PER_BACKEND} per backend and loop.
  */
 final class IdleServers {
 
@@ -93,10 +92,15 @@ final class IdleServers {
         Iterator<ArrayDeque<Kept>> queues = byBackend.values().iterator();
         while (queues.hasNext()) {
             ArrayDeque<Kept> kept = queues.next();
-            while (!kept.isEmpty() && now - kept.peekFirst().until >= 0) {
-                kept.pollFirst().peer.close();
-                count--;
-            }
+            // not in the order of their ends: a reload may change serverKeepAlive
+            kept.removeIf(entry -> {
+                boolean due = now - entry.until >= 0;
+                if (due) {
+                    entry.peer.close();
+                    count--;
+                }
+                return due;
+            });
             if (kept.isEmpty()) {
                 queues.remove();
             }

@@ -148,6 +148,21 @@ final class HttpGrammar {
         return true;
     }
 
+    /**
+     * Whether the credentials or challenge {@code src[from, to)} use a scheme that authenticates the
+     * connection rather than the request (NTLM, Negotiate): the server then ties the connection to
+     * one client.
+     */
+    static boolean isConnectionAuthScheme(ByteBuffer src, int from, int to) {
+        int s = trimStart(src, from, to);
+        return startsWithScheme(src, s, to, "ntlm") || startsWithScheme(src, s, to, "negotiate");
+    }
+
+    private static boolean startsWithScheme(ByteBuffer src, int from, int to, String lowerCase) {
+        int end = from + lowerCase.length();
+        return end <= to && equalsIgnoreCase(src, from, end, lowerCase) && (end == to || src.get(end) == ' ' || src.get(end) == ',');
+    }
+
     /** The index of the first LF in {@code src[from, to)}, or -1. */
     static int indexOfLf(ByteBuffer src, int from, int to) {
         for (int i = from; i < to; i++) {

@@ -97,6 +97,12 @@ final class HttpSession implements ValidatorSession {
     private boolean awaitingServer;
     /** The engine asked to end the connection at the next boundary. */
     private boolean draining;
+    /**
+     * A request with a body, or with credentials that authenticate the connection, went to the
+     * server: its connection never serves another client. A server that reads a body otherwise
+     * than its length says would read the rest as the next client's request.
+     */
+    private boolean serverBoundToClient;
 
     private static final byte[] CONNECTION_CLOSE = "Connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -197,6 +203,7 @@ final class HttpSession implements ValidatorSession {
         out.describe("method", request.method());
         out.describe("target", request.target());
         current = request;
+        serverBoundToClient |= request.framing() != Request.Framing.NONE || request.connectionAuth;
         if (draining) {
             request.closeAfterResponse();
         }
@@ -362,7 +369,7 @@ final class HttpSession implements ValidatorSession {
                 case HEAD -> sent = sendHead(data, sent, pos, true, out);
                 case COMPLETE -> {
                     sent = inHead ? sendHead(data, sent, pos, true, out) : relay(data, sent, pos, out);
-                    afterResponse(out);
+                    afterResponse(pos == limit, out);
                 }
                 case SWITCHED -> {
                     sendHead(data, sent, pos, false, out);
@@ -469,13 +476,14 @@ final class HttpSession implements ValidatorSession {
         return to;
     }
 
-    private void afterResponse(Decisions out) {
+    /** {@code endOfRead}: nothing of the server's follows the response in this read. */
+    private void afterResponse(boolean endOfRead, Decisions out) {
         out.describe("status", Integer.toString(responses.status()));
         out.exchangeComplete();
         if (sendRefusalWhenDue(out)) {
             return;
         }
-        if (backendReusable()) {
+        if (endOfRead && backendReusable()) {
             out.serverIdle();
         }
         // a server that ends its connection answers nothing pipelined after this response: the
@@ -499,11 +507,14 @@ final class HttpSession implements ValidatorSession {
     /**
      * After a response: whether the backend connection could serve another client. Every request
      * sent on it is answered in full, none is in progress, the server keeps the connection open,
-     * and it never saw a close from this client (one it was sent, not withheld, would end it).
+     * it never saw a close from this client (one it was sent, not withheld, would end it), and
+     * nothing ties it to this client: no request body (whose framing a lax server could misread),
+     * no NTLM or Negotiate authentication, no response nobody asked for.
      */
     private boolean backendReusable() {
         PendingRequests.Kind kind = responses.lastKind();
         return responses.lastLeavesOpen() && pending.isEmpty() && requestsSent == requestsForwarded && !draining
+                && !serverBoundToClient && !responses.sawUnaskedResponse() && !responses.sawConnectionAuth()
                 && (state == ClientState.HEAD || state == ClientState.DRAIN)
                 && (kind == PendingRequests.Kind.PLAIN || kind == PendingRequests.Kind.HEAD)
                 && (!current.closeAfter() || current.closeWithheld);

@@ -47,6 +47,8 @@ final class Request {
     boolean transferEncoding;
     /** An Authorization, Proxy-Authorization or Cookie field. */
     boolean credentials;
+    /** Credentials of a scheme that authenticates the connection (NTLM, Negotiate). */
+    boolean connectionAuth;
     boolean connectionClose;
     boolean connectionKeepAlive;
     boolean connectionUpgrade;

@@ -270,6 +270,8 @@ final class RequestHeadParser implements LineConsumer {
                 || HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "proxy-authorization")
                 || HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "cookie")) {
             request.credentials = true;
+            request.connectionAuth |= !HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "cookie")
+                    && HttpGrammar.isConnectionAuthScheme(src, field.valueStart(), field.valueEnd());
         }
         if (HttpGrammar.equalsIgnoreCase(src, from, nameEnd, "host")) {
             return hostRefused(src, from, end, out);
@@ -456,7 +458,9 @@ final class RequestHeadParser implements LineConsumer {
             return Step.REFUSED;
         }
         boolean offerRemoved = !upgradeCuts.isEmpty() && request.upgradesKept == 0;
+        // not once sanitize decided the connection ends (RFC 9112 section 6.1): the server must see the close
         boolean withholdClose = request.connectionClose && request.version == 11 && policy.testReply() && !request.connect
+                && !request.closeAfter()
                 && (offerRemoved || !(request.upgradeField && request.connectionUpgrade));
         removeRefusedUpgradeOffer(offerRemoved, withholdClose);
         request.closeWithheld = withholdClose;

@@ -50,6 +50,12 @@ final class ResponseTracker {
     private String brokenReason = "";
     private boolean lastClosesAfter;
     private boolean lastLeavesOpen;
+    /**
+     * For the rest of the connection: a response answered no request, or challenged with a scheme
+     * that authenticates the connection (the server then ties it to one client).
+     */
+    private boolean unasked;
+    private boolean connectionAuth;
     private PendingRequests.Kind lastKind = PendingRequests.Kind.PLAIN;
 
     ResponseTracker(PendingRequests pending) {
@@ -117,6 +123,16 @@ final class ResponseTracker {
      */
     boolean lastLeavesOpen() {
         return lastLeavesOpen;
+    }
+
+    /** Whether a response so far answered no request: the server sends what nobody asked for. */
+    boolean sawUnaskedResponse() {
+        return unasked;
+    }
+
+    /** Whether a response so far challenged with NTLM or Negotiate, or said Persistent-Auth. */
+    boolean sawConnectionAuth() {
+        return connectionAuth;
     }
 
     /** After {@link Event#COMPLETE}: what the answered request was. */
@@ -201,6 +217,11 @@ final class ResponseTracker {
         boolean encoding = HttpGrammar.equalsIgnoreCase(src, from, colon, "transfer-encoding");
         if (HttpGrammar.equalsIgnoreCase(src, from, colon, "connection")) {
             connectionField(src, colon + 1, end, cut);
+        } else if (HttpGrammar.equalsIgnoreCase(src, from, colon, "www-authenticate")
+                || HttpGrammar.equalsIgnoreCase(src, from, colon, "proxy-authenticate")) {
+            connectionAuth |= cut || HttpGrammar.isConnectionAuthScheme(src, colon + 1, end);
+        } else if (HttpGrammar.equalsIgnoreCase(src, from, colon, "persistent-auth")) {
+            connectionAuth = true;
         }
         if (cut && (length || encoding)) {
             broken("response framing field longer than " + LINE_CAPACITY + " bytes");
@@ -318,7 +339,9 @@ final class ResponseTracker {
     private void complete() {
         lastKind = pending.oldest();
         lastClosesAfter = pending.oldestClosesAfter();
-        lastLeavesOpen = !connectionClose && (http11 || connectionKeepAlive);
+        // both lengths: a response two parsers could frame two ways leaves the connection to no one else
+        lastLeavesOpen = !connectionClose && (http11 || connectionKeepAlive) && !(transferEncoding && contentLength >= 0);
+        unasked |= pending.isEmpty();
         if (!pending.isEmpty()) {
             completed++;
         }

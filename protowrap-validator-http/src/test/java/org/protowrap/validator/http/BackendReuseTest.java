@@ -127,6 +127,66 @@ class BackendReuseTest {
     }
 
     @Test
+    void neverAfterARequestWithABody() {
+        client("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assertFalse(out.serverIsIdle(), "a server that misread the body's length would take the rest as the next client's");
+        client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assertFalse(out.serverIsIdle(), "nor later on that connection");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Authorization: NTLM TlRMTVNTUAABAAAAB4IIog==", "Authorization: negotiate YIIJ",
+        "Proxy-Authorization: NTLM TlRMTVNTUAAB"})
+    void neverAfterCredentialsThatAuthenticateTheConnection(String credentials) {
+        client("GET / HTTP/1.1\r\nHost: a\r\n" + credentials + "\r\n\r\n");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assertFalse(out.serverIsIdle(), "the server serves the next client as this one");
+    }
+
+    @Test
+    void basicCredentialsAuthenticateTheRequestAndLeaveItReusable() {
+        client("GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Basic dTpw\r\n\r\n");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assertTrue(out.serverIsIdle());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"WWW-Authenticate: Negotiate", "WWW-Authenticate: NTLM", "Proxy-Authenticate: NTLM",
+        "Persistent-Auth: true"})
+    void neverAfterAChallengeThatAuthenticatesTheConnection(String challenge) {
+        client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        server("HTTP/1.1 401 Unauthorized\r\n" + challenge + "\r\nContent-Length: 0\r\n\r\n");
+        assertFalse(out.serverIsIdle());
+    }
+
+    @Test
+    void notWhenTheServerSentMoreThanTheResponse() {
+        client("HEAD / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+        assertFalse(out.serverIsIdle(), "a body after a HEAD response would be the next client's response");
+    }
+
+    @Test
+    void neverAfterAResponseNobodyAskedFor() {
+        client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assertTrue(out.serverIsIdle());
+        server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assertFalse(out.serverIsIdle());
+    }
+
+    @Test
+    void notAfterAResponseWithBothLengths() {
+        client("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+        assertFalse(out.serverIsIdle());
+    }
+
+    @Test
     void notWhileARequestBodyIsStillOnItsWay() {
         client("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n12345");
         server("HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\n\r\n");
@@ -152,10 +212,12 @@ class BackendReuseTest {
     void notAfterARequestSanitizedForCarryingBothLengths() {
         ValidatorSession sanitizing = SessionDriver.validator(true, Map.of(), Map.of("sanitize", true)).newSession(SessionCorpus.INFO);
         RecordingDecisions o = new RecordingDecisions();
-        o.fromClient(sanitizing, ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+        o.fromClient(sanitizing, ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n"
+                + "Connection: close\r\n\r\n"
                 + "0\r\n\r\n").getBytes(ISO_8859_1));
         o.fromServer(sanitizing, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(ISO_8859_1));
         assertTrue(o.closed(), "RFC 9112 section 6.1: the connection ends after such a request");
+        assertTrue(o.server().contains("Connection: close\r\n"), "the server is told so: " + o.server());
         assertFalse(o.serverIsIdle());
     }
 
