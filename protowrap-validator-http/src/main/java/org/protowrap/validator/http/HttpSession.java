@@ -366,7 +366,9 @@ final class HttpSession implements ValidatorSession {
             pos = responses.scan(data, pos, limit);
             switch (responses.event()) {
                 case NONE -> sent = inHead ? holdHead(data, sent, pos, out) : sent;
-                case HEAD -> sent = sendHead(data, sent, pos, true, out);
+                // a valid head followed by its content in this read goes out with it, in one send
+                case HEAD -> sent = responses.inHead() || responseHead.length() > 0 || closesWith(true)
+                        ? sendHead(data, sent, pos, true, out) : sent;
                 case COMPLETE -> {
                     sent = inHead ? sendHead(data, sent, pos, true, out) : relay(data, sent, pos, out);
                     afterResponse(pos == limit, out);
@@ -408,8 +410,7 @@ final class HttpSession implements ValidatorSession {
      * a request whose {@code Connection: close} was withheld from the server.
      */
     private int sendHead(ByteBuffer data, int from, int to, boolean mayClose, Decisions out) {
-        boolean answersWithheldClose = current.closeWithheld && pending.size() == 1;
-        boolean addClose = (draining || answersWithheldClose) && mayClose && responses.status() >= 200;
+        boolean addClose = closesWith(mayClose);
         if (responseHead.length() == 0 && !addClose) {
             return relay(data, from, to, out);
         }
@@ -425,6 +426,12 @@ final class HttpSession implements ValidatorSession {
         }
         responseHead.release();
         return to;
+    }
+
+    /** Whether the head just read gets {@code Connection: close} on its way to the client. */
+    private boolean closesWith(boolean mayClose) {
+        boolean answersWithheldClose = current.closeWithheld && pending.size() == 1;
+        return (draining || answersWithheldClose) && mayClose && responses.status() >= 200;
     }
 
     /**
@@ -450,9 +457,11 @@ final class HttpSession implements ValidatorSession {
             }
             line = next;
         }
-        out.sendToClient(head.slice(0, replaced));
-        out.sendToClient(ByteBuffer.wrap(CONNECTION_CLOSE));
-        out.sendToClient(head.slice(after, length - after));
+        byte[] rewritten = new byte[replaced + CONNECTION_CLOSE.length + length - after];
+        head.get(0, rewritten, 0, replaced);
+        System.arraycopy(CONNECTION_CLOSE, 0, rewritten, replaced, CONNECTION_CLOSE.length);
+        head.get(after, rewritten, replaced + CONNECTION_CLOSE.length, length - after);
+        out.sendToClient(ByteBuffer.wrap(rewritten));
     }
 
     /**

@@ -74,6 +74,15 @@ class ResponseTrackingTest {
     }
 
     @Test
+    void aHeadAndItsContentInOneReadGoToTheClientInOneSend() {
+        client("PUT /f HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+        server("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        assertEquals(List.of("server", "client", "client"), kinds(), out.events.toString());
+        assertEquals("client:HTTP/1.1 100 Continue\r\n\r\n", out.events.get(1), "an interim head goes alone");
+        assertEquals("client:HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", out.events.get(2));
+    }
+
+    @Test
     void headResponseHasNoBodyDespiteContentLength() {
         client("HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET /x HTTP/1.1\r\n\r\n");
         assertEquals(List.of("http.host.missing"), SessionDriver.enforced(out));
@@ -171,7 +180,8 @@ class ResponseTrackingTest {
         client("loX");
         assertFalse(out.aborted(), "the earlier response must not be lost");
         server("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n1");
-        assertEquals(List.of("server", "server", "client", "client", "abort", "client", "close"), kinds());
+        // the earlier response (head and content in one send), then the abort, then the refusal
+        assertEquals(List.of("server", "server", "client", "abort", "client", "close"), kinds());
     }
 
     @Test
