@@ -44,6 +44,16 @@ public interface Decisions {
     default void describe(String key, String value) {}
 
     /**
+     * Whether the engine keeps what {@link #describe} is told: false when no line it writes at
+     * the current log settings carries facts. A session may then skip working out values that
+     * serve only the log (formatting a count, copying a method name out of the read buffer);
+     * calling {@link #describe} anyway stays harmless. Default: true.
+     */
+    default boolean describes() {
+        return true;
+    }
+
+    /**
      * The client has begun a unit that it must complete within the wrapper's {@code requestTimeout}:
      * an HTTP request head, an SMTP command line, the commands of a mail transaction up to its
      * data. The timeout counts from the first call until {@link #clientUnitComplete}, except while

@@ -65,6 +65,10 @@ class BackendReuseIT {
                 Matcher reuses = REUSES.matcher(metrics.body());
                 assertTrue(reuses.find(), metrics.body());
                 assertEquals(20 - connections, Long.parseLong(reuses.group(1)), metrics.body());
+                HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + admin + "/status")).build(), HttpResponse.BodyHandlers.ofString());
+                assertTrue(Pattern.compile("\"reuses\"\\s*:\\s*" + (20 - connections) + "\\b").matcher(status.body()).find(),
+                        status.body());
             }
         }
     }

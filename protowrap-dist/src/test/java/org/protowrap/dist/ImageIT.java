@@ -89,9 +89,15 @@ class ImageIT {
         Result byDefault = protowrapWith(Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags"), "--version");
         assertEquals(0, byDefault.exit(), byDefault.err());
         assertTrue(byDefault.out().contains("-XX:+UseG1GC"), byDefault.out());
-        Result serial = protowrapWith(Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags -XX:+UseSerialGC"), "--version");
+        // whitespace of any kind between options, and options that only look like a collector's
+        Result serial = protowrapWith(Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags\t-XX:+UseGCOverheadLimit\n-XX:+UseSerialGC"),
+                "--version");
         assertEquals(0, serial.exit(), "a second collector would make the JVM refuse to start: " + serial.err());
         assertTrue(serial.out().contains("-XX:+UseSerialGC") && !serial.out().contains("-XX:+UseG1GC"), serial.out());
+        Result notG1 = protowrapWith(Map.of("JAVA_OPTS", "-XX:-UseG1GC -XX:+UseParallelGC"), "--version");
+        assertEquals(0, notG1.exit(), notG1.err());
+        Result lookAlike = protowrapWith(Map.of("JAVA_OPTS", "-XX:+PrintCommandLineFlags -XX:+UseGCOverheadLimit"), "--version");
+        assertTrue(lookAlike.out().contains("-XX:+UseG1GC"), "not a collector's option: " + lookAlike.out());
     }
 
     @Test

@@ -65,7 +65,7 @@ final class StatusPage {
                 + '<span>units ' + num(w.clientUnits) + '</span></div>';
               if (w.backends.length) {
                 html += '<div class="scroll"><table><tr><th>backend</th><th>state</th><th>weight</th><th>active</th>'
-                  + '<th>connects</th><th>failures</th><th>checks</th><th>last change</th></tr>';
+                  + '<th>connects</th><th>reuses</th><th>failures</th><th>checks</th><th>last change</th></tr>';
                 for (const b of w.backends) {
                   const last = b.recentTransitions.length ? b.recentTransitions[b.recentTransitions.length - 1] : null;
                   html += '<tr data-backend="' + esc(b.name) + '" data-state="' + b.state + '">'
@@ -73,7 +73,8 @@ final class StatusPage {
                     + '<td><span class="state ' + b.state + '">' + b.state + '</span></td>'
                     + '<td class="n">' + b.weight + (b.weight !== b.configuredWeight ? ' (set)' : '') + '</td>'
                     + '<td class="n">' + num(b.activeConnections) + '</td>'
-                    + '<td class="n">' + num(b.connects) + '</td><td class="n">' + num(b.connectFailures) + '</td>'
+                    + '<td class="n">' + num(b.connects) + '</td><td class="n">' + num(b.reuses) + '</td>'
+                    + '<td class="n">' + num(b.connectFailures) + '</td>'
                     + '<td class="n">' + num(b.checksPassed) + ' / ' + num(b.checksFailed) + '</td>'
                     + '<td>' + (last ? esc(last.at.replace("T", " ").replace(/\\..*/, "")) + ' ' + esc(last.to) + ': '
                         + esc(last.reason) : '') + '</td></tr>';

@@ -108,8 +108,8 @@ final class StatusCommand {
                     + w.get("state") + ", " + w.get("activeConnections") + " active, "
                     + w.get("accepted") + " accepted, refused " + summary(asMap(w.get("refused"))));
             List<List<String>> rows = new ArrayList<>();
-            rows.add(List.of("BACKEND", "STATE", "HEALTH", "ADMIN", "WEIGHT", "ACTIVE", "CONNECTS", "FAILURES",
-                    "LAST CHANGE"));
+            rows.add(List.of("BACKEND", "STATE", "HEALTH", "ADMIN", "WEIGHT", "ACTIVE", "CONNECTS", "REUSES",
+                    "FAILURES", "LAST CHANGE"));
             for (Object b : asList(w.get("backends"))) {
                 Map<String, Object> backend = asMap(b);
                 List<Object> transitions = asList(backend.get("recentTransitions"));
@@ -121,7 +121,7 @@ final class StatusCommand {
                 rows.add(List.of(String.valueOf(backend.get("name")), String.valueOf(backend.get("state")),
                         String.valueOf(backend.get("health")), String.valueOf(backend.get("admin")), weight,
                         String.valueOf(backend.get("activeConnections")), String.valueOf(backend.get("connects")),
-                        String.valueOf(backend.get("connectFailures")), last));
+                        String.valueOf(backend.get("reuses")), String.valueOf(backend.get("connectFailures")), last));
             }
             printAligned(rows);
         }

@@ -214,7 +214,11 @@ final class BackendLink {
         }
         state = State.CONNECTED;
         deadline = NONE;
-        log.connected(describe());
+        if (reused) {
+            log.reusedConnection(describe());
+        } else {
+            log.connected(describe());
+        }
     }
 
     /**

@@ -423,11 +423,12 @@ final class Connection implements PeerEvents {
 
     /** The session found the backend's bytes breaking the protocol. */
     void serverFault(String reason) {
-        log.protocolError(backend.describe(), reason);
         if (backend.reused() && bytesFromServer == 0) {
             // a kept connection the server closed as it was taken: its idle timeout, not a fault
+            log.keptConnectionClosed(backend.describe(), reason);
             return;
         }
+        log.protocolError(backend.describe(), reason);
         backend.protocolError(reason);
     }
 
@@ -441,7 +442,14 @@ final class Connection implements PeerEvents {
 
     /** A fact the session gave about the traffic, for the line logged at the end. */
     void describe(String key, String value) {
-        facts.put(key, value);
+        if (log.keepsFacts()) {
+            facts.put(key, value);
+        }
+    }
+
+    /** Whether facts are kept: some line written at the current log settings carries them. */
+    boolean describes() {
+        return log.keepsFacts();
     }
 
     /** The session answered the protocol's command to start TLS: handshake once its reply is written. */

@@ -82,6 +82,15 @@ final class ConnectionLog {
         log.debug("wrapper={} conn={} connected to {}", wrapper, id, backend);
     }
 
+    void reusedConnection(String backend) {
+        log.debug("wrapper={} conn={} took a kept connection to {}", wrapper, id, backend);
+    }
+
+    void keptConnectionClosed(String backend, String reason) {
+        log.info("wrapper={} conn={} backend={} closed a kept connection as it was taken (not counted against its"
+                + " health): {}", wrapper, id, backend, reason);
+    }
+
     void serverAborted() {
         log.info("wrapper={} conn={} backend connection aborted by the validator", wrapper, id);
     }
@@ -107,6 +116,11 @@ final class ConnectionLog {
             traffic(line, backend, up, down, nanos).append(" outcome=").append(outcome);
             write(line, facts);
         }
+    }
+
+    /** Whether the lines written now carry facts: access lines, at logLevel 2 and above. */
+    boolean keepsFacts() {
+        return access.isInfoEnabled();
     }
 
     /** An exchange's access line: its number on the connection, bytes each way and time, and the facts now. */

@@ -85,6 +85,11 @@ final class SessionDecisions implements Decisions {
     }
 
     @Override
+    public boolean describes() {
+        return connection.describes();
+    }
+
+    @Override
     public void serverIdle() {
         connection.serverIdle();
     }

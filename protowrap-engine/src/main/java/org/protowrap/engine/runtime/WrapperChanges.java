@@ -61,7 +61,7 @@ final class WrapperChanges {
         String name = path.substring(dot + 1);
         return switch (group) {
             case "listen" -> "listen" + capitalized(name);
-            case "timeouts" -> name + "Timeout";
+            case "timeouts" -> name.equals("serverKeepAlive") ? name : name + "Timeout";
             case "destination" -> switch (name) {
                 case "backends" -> "destAddr";
                 case "type", "command", "tls" -> "dest" + capitalized(name);

@@ -321,10 +321,7 @@ class DecisionsEndToEndTest {
         // one I/O thread: a kept connection serves the clients of its own thread
         try (TestBackend backend = lineLogging(seen); RunningServer server = start(backend, true, "", "ioThreads: 1\n")) {
             try (Socket first = Traffic.connect(server.address("w"))) {
-                assertEquals("ONE", exchange(first, "one"));
-                assertEquals("idle", exchange(first, "IDLE"));
-                Traffic.write(first, "BYE\n");
-                assertEquals("bye\n", Traffic.readToEnd(first));
+                leaveIdle(first, "one");
             }
             try (Socket second = Traffic.connect(server.address("w"))) {
                 assertEquals("TWO", exchange(second, "two"));
@@ -373,10 +370,7 @@ class DecisionsEndToEndTest {
                 });
                 RunningServer server = start(backend, true, "", "ioThreads: 1\n")) {
             try (Socket first = Traffic.connect(server.address("w"))) {
-                assertEquals("ONE", exchange(first, "one"));
-                assertEquals("idle", exchange(first, "IDLE"));
-                Traffic.write(first, "BYE\n");
-                assertEquals("bye\n", Traffic.readToEnd(first));
+                leaveIdle(first, "one");
             }
             closeNow.countDown();
             RelayEndToEndTest.awaitTrue(() -> closed.contains("one"));
@@ -393,14 +387,19 @@ class DecisionsEndToEndTest {
                 RunningServer server = start(backend, true, "serverKeepAlive: 0s\n", "ioThreads: 1\n")) {
             for (String word : List.of("one", "two")) {
                 try (Socket client = Traffic.connect(server.address("w"))) {
-                    assertEquals(word.toUpperCase(Locale.ROOT), exchange(client, word));
-                    assertEquals("idle", exchange(client, "IDLE"));
-                    Traffic.write(client, "BYE\n");
-                    assertEquals("bye\n", Traffic.readToEnd(client));
+                    leaveIdle(client, word);
                 }
             }
             assertEquals(2, backend.accepted());
         }
+    }
+
+    /** One echoed exchange, then the backend connection declared idle, then the client's connection ended. */
+    private static void leaveIdle(Socket client, String word) throws IOException {
+        assertEquals(word.toUpperCase(Locale.ROOT), exchange(client, word));
+        assertEquals("idle", exchange(client, "IDLE"));
+        Traffic.write(client, "BYE\n");
+        assertEquals("bye\n", Traffic.readToEnd(client));
     }
 
     private RunningServer start(TestBackend backend, boolean testReply, String extra) throws Exception {

@@ -31,6 +31,7 @@ class WrapperChangesTest {
                 maxLineLength: 4000
                 rules: {line.too-long: log}
                 idleTimeout: 10m
+                serverKeepAlive: 5s
                 rateLimit: {connections: 10, per: 1s}
                 sendProxy: v2
                 """);
@@ -40,6 +41,7 @@ class WrapperChangesTest {
                 "maxLineLength (protocol default) -> 4000",
                 "rules {} -> {line.too-long: log}",
                 "idleTimeout 5m -> 10m",
+                "serverKeepAlive 1s -> 5s",
                 "rateLimit none -> {connections: 10, per: 1s, burst: 10}",
                 "sendProxy none -> v2"),
                 WrapperChanges.between(before, after));

@@ -1,7 +1,6 @@
 package org.protowrap.validator.http;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
@@ -104,8 +103,6 @@ final class HttpSession implements ValidatorSession {
      */
     private boolean serverBoundToClient;
 
-    private static final byte[] CONNECTION_CLOSE = "Connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
-
     HttpSession(HttpPolicy policy) {
         this.policy = policy;
         this.rules = new RuleEnforcer(policy);
@@ -199,9 +196,11 @@ final class HttpSession implements ValidatorSession {
         reader.nextUnitReleasing();
         requestsForwarded++;
         out.clientUnitComplete();
-        out.describe("requests", Long.toString(requestsForwarded));
-        out.describe("method", request.method());
-        out.describe("target", request.target());
+        if (out.describes()) {
+            out.describe("requests", Long.toString(requestsForwarded));
+            out.describe("method", request.method());
+            out.describe("target", request.target());
+        }
         current = request;
         serverBoundToClient |= request.framing() != Request.Framing.NONE || request.connectionAuth;
         if (draining) {
@@ -406,8 +405,8 @@ final class HttpSession implements ValidatorSession {
 
     /**
      * Relays a valid response head. While draining, a final response tells the client that the
-     * connection ends ({@code Connection: close} after the status line); so does the response to
-     * a request whose {@code Connection: close} was withheld from the server.
+     * connection ends ({@link ClosingHead}); so does the response to a request whose
+     * {@code Connection: close} was withheld from the server.
      */
     private int sendHead(ByteBuffer data, int from, int to, boolean mayClose, Decisions out) {
         boolean addClose = closesWith(mayClose);
@@ -422,7 +421,7 @@ final class HttpSession implements ValidatorSession {
         if (!addClose) {
             out.sendToClient(held.slice(0, length));
         } else {
-            sendClosing(held, length, out);
+            out.sendToClient(ByteBuffer.wrap(ClosingHead.of(held, length)));
         }
         responseHead.release();
         return to;
@@ -430,38 +429,9 @@ final class HttpSession implements ValidatorSession {
 
     /** Whether the head just read gets {@code Connection: close} on its way to the client. */
     private boolean closesWith(boolean mayClose) {
-        boolean answersWithheldClose = current.closeWithheld && pending.size() == 1;
+        // the last request's response: awaited (a head with content), or complete already (one without)
+        boolean answersWithheldClose = current.closeWithheld && pending.size() <= 1;
         return (draining || answersWithheldClose) && mayClose && responses.status() >= 200;
-    }
-
-    /**
-     * A held head that tells the client the connection ends: its {@code Connection: keep-alive}
-     * line, if it has one, becomes {@code Connection: close} where it stands (what the server would
-     * have sent the client's close); otherwise that line follows the status line.
-     */
-    private static void sendClosing(ByteBuffer head, int length, Decisions out) {
-        int fields = HttpGrammar.indexOfLf(head, 0, length) + 1;
-        int replaced = fields;
-        int after = fields;
-        for (int line = fields; line < length; ) {
-            int next = HttpGrammar.indexOfLf(head, line, length) + 1;
-            next = next == 0 ? length : next;
-            int colon = HttpGrammar.indexOf(head, line, next, ':');
-            int end = next - (next - line >= 2 && head.get(next - 2) == '\r' ? 2 : 1);
-            if (colon > 0 && HttpGrammar.equalsIgnoreCase(head, line, colon, "connection")
-                    && HttpGrammar.equalsIgnoreCase(head, HttpGrammar.trimStart(head, colon + 1, end),
-                            HttpGrammar.trimEnd(head, colon + 1, end), "keep-alive")) {
-                replaced = line;
-                after = next;
-                break;
-            }
-            line = next;
-        }
-        byte[] rewritten = new byte[replaced + CONNECTION_CLOSE.length + length - after];
-        head.get(0, rewritten, 0, replaced);
-        System.arraycopy(CONNECTION_CLOSE, 0, rewritten, replaced, CONNECTION_CLOSE.length);
-        head.get(after, rewritten, replaced + CONNECTION_CLOSE.length, length - after);
-        out.sendToClient(ByteBuffer.wrap(rewritten));
     }
 
     /**
@@ -487,7 +457,9 @@ final class HttpSession implements ValidatorSession {
 
     /** {@code endOfRead}: nothing of the server's follows the response in this read. */
     private void afterResponse(boolean endOfRead, Decisions out) {
-        out.describe("status", Integer.toString(responses.status()));
+        if (out.describes()) {
+            out.describe("status", Integer.toString(responses.status()));
+        }
         out.exchangeComplete();
         if (sendRefusalWhenDue(out)) {
             return;

@@ -27,9 +27,9 @@ final class Request {
     // the request line
     /** 10 for HTTP/1.0, 11 for HTTP/1.1. */
     int version = 11;
-    /** The method, for the log (shortened). */
+    /** The method, for the log (shortened); empty when the engine keeps no facts. */
     String method = "";
-    /** The target as the client sent it without its query, for the log (shortened). */
+    /** The target as the client sent it without its query, for the log (shortened); empty when the engine keeps no facts. */
     String target = "";
     /** The authority of an absolute-form target, lower case; empty for other forms. */
     String targetAuthority = "";

@@ -124,9 +124,11 @@ final class RequestHeadParser implements LineConsumer {
         if (versionRefused(src, sp2 + 1, end, out)) {
             return true;
         }
-        request.method = ascii(src, from, Math.min(sp1, from + MAX_DESCRIBED));
-        int query = HttpGrammar.indexOf(src, sp1 + 1, sp2, '?'); // a query may carry tokens: kept out of the log
-        request.target = ascii(src, sp1 + 1, Math.min(query < 0 ? sp2 : query, sp1 + 1 + MAX_DESCRIBED));
+        if (out.describes()) {
+            request.method = ascii(src, from, Math.min(sp1, from + MAX_DESCRIBED));
+            int query = HttpGrammar.indexOf(src, sp1 + 1, sp2, '?'); // a query may carry tokens: kept out of the log
+            request.target = ascii(src, sp1 + 1, Math.min(query < 0 ? sp2 : query, sp1 + 1 + MAX_DESCRIBED));
+        }
         return methodRefused(src, from, sp1, out) || targetRefused(src, from, sp1 + 1, sp2, end, unitOffset, out);
     }
 

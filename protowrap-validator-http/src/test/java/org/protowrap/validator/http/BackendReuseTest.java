@@ -58,9 +58,21 @@ class BackendReuseTest {
     void theServersKeepAliveBecomesTheClose() {
         client("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
         server("HTTP/1.1 200 OK\r\nServer: nginx\r\nconnection:  Keep-Alive \r\nContent-Length: 2\r\n"
-                + "Connection: keep-alive, x-a\r\n\r\nhi");
+                + "Keep-Alive: timeout=5, max=100\r\nConnection: keep-alive, x-a\r\nConnection: keep-alive\r\n\r\nhi");
         assertEquals("HTTP/1.1 200 OK\r\nServer: nginx\r\nConnection: close\r\nContent-Length: 2\r\n"
-                + "Connection: keep-alive, x-a\r\n\r\nhi", out.client(), "the keep-alive line becomes the close");
+                + "Connection: x-a\r\n\r\nhi", out.client(), "told to close, and nothing else of keeping alive");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"HEAD / HTTP/1.1", "GET /204 HTTP/1.1", "GET /304 HTTP/1.1"})
+    void aResponseWithoutContentGivesTheCloseBackToo(String requestLine) {
+        client(requestLine + "\r\nHost: a\r\nConnection: close\r\n\r\n");
+        String status = requestLine.contains("204") ? "204 No Content" : requestLine.contains("304") ? "304 Not Modified" : "200 OK";
+        server("HTTP/1.1 " + status + "\r\nConnection: keep-alive\r\nContent-Length: 5\r\n\r\n".replace(
+                requestLine.startsWith("HEAD") ? "" : "Content-Length: 5\r\n", ""));
+        assertTrue(out.client().contains("\r\nConnection: close\r\n"), out.client());
+        assertFalse(out.client().toLowerCase(java.util.Locale.ROOT).contains("keep-alive"), out.client());
+        assertTrue(out.closed());
     }
 
     @Test

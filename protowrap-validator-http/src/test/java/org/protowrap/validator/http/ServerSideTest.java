@@ -182,6 +182,27 @@ class ServerSideTest {
     }
 
     @Test
+    void describesNothingWhenTheEngineKeepsNoFactsAndRelaysAlike() {
+        RecordingDecisions quiet = new RecordingDecisions() {
+            @Override
+            public boolean describes() {
+                return false;
+            }
+        };
+        ValidatorSession s = validator.newSession(SessionCorpus.INFO);
+        String request = "GET /a?token=x HTTP/1.1\r\nHost: a\r\n\r\n";
+        String response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        quiet.fromClient(s, request.getBytes(ISO_8859_1));
+        quiet.fromServer(s, response.getBytes(ISO_8859_1));
+        client(request);
+        server(response);
+        assertEquals(Map.of(), quiet.facts());
+        assertEquals(Map.of("requests", "1", "method", "GET", "target", "/a", "status", "200"), out.facts());
+        assertEquals(out.server(), quiet.server());
+        assertEquals(out.client(), quiet.client());
+    }
+
+    @Test
     void offersOnlyHttp11ByAlpn() {
         assertEquals(List.of("http/1.1"), validator.applicationProtocols());
     }

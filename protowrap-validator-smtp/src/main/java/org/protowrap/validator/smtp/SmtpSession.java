@@ -848,7 +848,9 @@ final class SmtpSession implements ValidatorSession {
 
     /** The code of the last reply the client was sent, for the connection's log line. */
     private static void describeReply(byte[] reply, Decisions out) {
-        out.describe("reply", new String(reply, 0, Math.min(3, reply.length), StandardCharsets.US_ASCII));
+        if (out.describes()) {
+            out.describe("reply", new String(reply, 0, Math.min(3, reply.length), StandardCharsets.US_ASCII));
+        }
     }
 
     // ---------------------------------------------------------------- timeouts and draining
