@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What one backend of one wrapper counted since the process started, kept across reloads by
- * wrapper and backend name: connects and their failures, idle connections reused, health check results, and how long
- * connecting and the server's first byte took. Thread-safe.
+ * wrapper and backend name: connects and their failures, kept connections reused, health check
+ * results, and how long connecting and the server's first byte took. Thread-safe.
  */
 public final class BackendMetrics {
 
@@ -51,11 +51,11 @@ public final class BackendMetrics {
     }
 
     /** The counts at one moment. */
-    public record Snapshot(long connects, long connectFailures, long reuses, long checksPassed, long checksFailed,
-            long checksSkipped, Histogram.Snapshot connectTime, Histogram.Snapshot firstByteTime) {}
+    public record Snapshot(long connects, long connectFailures, long reuses, long checksPassed,
+            long checksFailed, long checksSkipped, Histogram.Snapshot connectTime, Histogram.Snapshot firstByteTime) {}
 
     public Snapshot snapshot() {
-        return new Snapshot(connects.sum(), connectFailures.sum(), reuses.sum(), checksPassed.sum(), checksFailed.sum(),
-                checksSkipped.sum(), connectTime.snapshot(), firstByteTime.snapshot());
+        return new Snapshot(connects.sum(), connectFailures.sum(), reuses.sum(), checksPassed.sum(),
+                checksFailed.sum(), checksSkipped.sum(), connectTime.snapshot(), firstByteTime.snapshot());
     }
 }

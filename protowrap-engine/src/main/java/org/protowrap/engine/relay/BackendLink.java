@@ -207,16 +207,13 @@ final class BackendLink {
 
     /** The attempt succeeded. */
     void established() {
-        if (reused) {
-            backend.ifPresent(b -> b.metrics().reused());
-        } else {
-            backend.ifPresent(b -> b.metrics().connected(System.nanoTime() - connectStarted));
-        }
         state = State.CONNECTED;
         deadline = NONE;
         if (reused) {
+            backend.ifPresent(b -> b.metrics().reused());
             log.reusedConnection(describe());
         } else {
+            backend.ifPresent(b -> b.metrics().connected(System.nanoTime() - connectStarted));
             log.connected(describe());
         }
     }
@@ -298,7 +295,8 @@ final class BackendLink {
      */
     void closeKeepingIdle(boolean idle, long idleSince) {
         long until = idleSince + wrapper.config().timeouts().serverKeepAlive().toNanos();
-        if (idle && state == State.CONNECTED && !faulted && backend.isPresent() && reusesIdle() && until - loop.now() > 0) {
+        boolean keep = idle && state == State.CONNECTED && !faulted && backend.isPresent() && reusesIdle();
+        if (keep && until - loop.now() > 0) {
             loop.idleServers().keep(peer, backend.get(), wrapper, until);
             peer = null;
         }

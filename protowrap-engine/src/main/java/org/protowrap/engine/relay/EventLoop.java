@@ -254,8 +254,9 @@ final class EventLoop implements Executor {
      * {@link #execute} does not wake the selector for) and sockets waiting to be closed.
      */
     private void waitForEvents() throws IOException {
-        // without connections (or idle backend connections) there is no deadline to check: only timers limit the sleep
-        long wait = Math.min(connections.isEmpty() && idleServers.size() == 0 ? Long.MAX_VALUE : Math.max(0, nextTick - now), timers.untilNext(now));
+        // without connections or kept backend connections there is no deadline to check: only timers limit the sleep
+        boolean ticking = !connections.isEmpty() || idleServers.size() > 0;
+        long wait = Math.min(ticking ? Math.max(0, nextTick - now) : Long.MAX_VALUE, timers.untilNext(now));
         if (!closeAfterSelect.isEmpty() || !tasks.isEmpty()) {
             wait = 0;
         }

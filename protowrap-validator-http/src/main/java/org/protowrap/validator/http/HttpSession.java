@@ -429,8 +429,9 @@ final class HttpSession implements ValidatorSession {
 
     /** Whether the head just read gets {@code Connection: close} on its way to the client. */
     private boolean closesWith(boolean mayClose) {
-        // the last request's response: awaited (a head with content), or complete already (one without)
-        boolean answersWithheldClose = current.closeWithheld && pending.size() <= 1;
+        // which response this is: one without content is counted complete already, one with is not
+        long number = responses.inHead() ? responses.completed() : responses.completed() + 1;
+        boolean answersWithheldClose = current.closeWithheld && number == requestsForwarded;
         return (draining || answersWithheldClose) && mayClose && responses.status() >= 200;
     }
 

@@ -63,6 +63,17 @@ class BackendReuseTest {
                 + "Connection: x-a\r\n\r\nhi", out.client(), "told to close, and nothing else of keeping alive");
     }
 
+    @Test
+    void onlyTheResponseToTheRequestThatAskedForTheCloseGivesItBack() {
+        client("HEAD /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", out.client(), "the first response is the HEAD's");
+        server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nHTTP/1.1 200 OK\r\nConnection: close\r\n"
+                + "Content-Length: 2\r\n\r\nhi", out.client());
+        assertTrue(out.closed());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"HEAD / HTTP/1.1", "GET /204 HTTP/1.1", "GET /304 HTTP/1.1"})
     void aResponseWithoutContentGivesTheCloseBackToo(String requestLine) {
