@@ -370,6 +370,25 @@ class DecisionsEndToEndTest {
     }
 
     @Test
+    void theKeepAliveCountsFromWhenTheBackendWentIdleNotFromTheClientsEnd() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (TestBackend backend = lineLogging(seen); RunningServer server = start(backend, true, "", "ioThreads: 1\n")) {
+            try (Socket client = Traffic.connect(server.address("w"))) {
+                assertEquals("ONE", exchange(client, "one"));
+                assertEquals("idle", exchange(client, "IDLE"));
+                Thread.sleep(800); // the client stays, its backend connection idle
+                Traffic.write(client, "BYE\n");
+                assertEquals("bye\n", Traffic.readToEnd(client));
+            }
+            long ended = System.nanoTime();
+            RelayEndToEndTest.awaitTrue(() -> seen.contains("(end)"));
+            long keptMillis = (System.nanoTime() - ended) / 1_000_000;
+            // 1 s from the idle mark is about 0.2 s after the client's end; 1 s after it would be wrong
+            assertTrue(keptMillis < 700, "kept " + keptMillis + " ms after the client's end");
+        }
+    }
+
+    @Test
     void aKeptConnectionTheServerClosedIsNotHandedOut() throws Exception {
         // the server answers one line per connection, and closes when the test says
         CountDownLatch closeNow = new CountDownLatch(1);
