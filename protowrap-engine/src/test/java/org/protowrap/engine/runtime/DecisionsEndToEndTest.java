@@ -58,18 +58,7 @@ class DecisionsEndToEndTest {
     @Test
     void abortServerResetsTheBackendAndALaterSendConnectsAnew() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
-        try (TestBackend backend = TestBackend.start(socket -> {
-                    BufferedReader in = TestBackend.reader(socket);
-                    try {
-                        for (String line = in.readLine(); line != null; line = in.readLine()) {
-                            seen.add(line);
-                            socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                        }
-                        seen.add("(end)");
-                    } catch (SocketException e) {
-                        seen.add("(reset)");
-                    }
-                });
+        try (TestBackend backend = lineLogging(seen);
                 RunningServer server = start(backend, true);
                 Socket client = Traffic.connect(server.address("w"))) {
             assertEquals("ONE", exchange(client, "one"));
@@ -299,7 +288,7 @@ class DecisionsEndToEndTest {
         return start(backend, testReply, "");
     }
 
-    /** One line from each connection, then the connection's end as {@code (end)} or {@code (reset)}. */
+    /** Echoes every line and records it, then each connection's end as {@code (end)} or {@code (reset)}. */
     private static TestBackend lineLogging(List<String> seen) throws IOException {
         return TestBackend.start(socket -> {
             BufferedReader in = TestBackend.reader(socket);

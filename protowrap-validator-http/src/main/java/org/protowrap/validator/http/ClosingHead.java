@@ -95,8 +95,12 @@ final class ClosingHead {
     }
 
     private static void copy(ByteBuffer head, int from, int to, ByteArrayOutputStream out) {
-        byte[] bytes = new byte[to - from];
-        head.get(from, bytes);
-        out.writeBytes(bytes);
+        if (head.hasArray()) {
+            out.write(head.array(), head.arrayOffset() + from, to - from);
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            out.write(head.get(i));
+        }
     }
 }
